@@ -1,0 +1,1 @@
+"""The ``modelsteward`` command line."""

@@ -1,0 +1,141 @@
+"""Entry point: global options, command dispatch, the one ``except StewardError``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer._click.exceptions import UsageError as ClickUsageError
+
+from modelsteward._version import VERSION
+from modelsteward.cli import commands
+from modelsteward.cli.state import CliState
+from modelsteward.config import load_settings
+from modelsteward.errors import StewardError, UsageError
+from modelsteward.findings import Severity
+from modelsteward.report import OutputFormat
+
+app = typer.Typer(
+    name="modelsteward",
+    help="Adopt open-source AI models like any vetted supplier.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+# Global options may be written before or after the command name; main() moves them first.
+_GLOBAL_VALUE = {"--format", "-f", "--output", "-o", "--fail-on"}
+_GLOBAL_FLAG = {"--no-progress", "--verbose", "-v"}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"modelsteward {VERSION}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.TABLE,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write results to FILE.")
+    ] = None,
+    fail_on: Annotated[
+        str, typer.Option("--fail-on", help="Exit 1 when a finding reaches this severity.")
+    ] = "high",
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show tracebacks for errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """modelsteward: license due diligence, model scanning, patching, safety and governance."""
+    try:
+        threshold = Severity.parse(fail_on)
+    except ValueError as exc:
+        raise UsageError(str(exc), hint="use --fail-on info|low|medium|high|critical") from exc
+    ctx.obj = CliState(
+        settings=load_settings(),
+        fmt=fmt,
+        output=output,
+        fail_on=threshold,
+        progress=not no_progress,
+        verbose=verbose,
+    )
+
+
+for _register in commands.REGISTRARS:
+    _register(app)
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Move global options written after the command name in front of it."""
+    head: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in _GLOBAL_VALUE:
+            if "=" in arg:
+                head.append(arg)
+            else:
+                head.extend(argv[i : i + 2])
+                i += 1
+        elif arg in _GLOBAL_FLAG:
+            head.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return head + rest
+
+
+def run(argv: list[str]) -> int:
+    """Run the CLI on ``argv`` (without the program name) and return the exit code."""
+    verbose = "--verbose" in argv or "-v" in argv
+    try:
+        result = app(hoist_global_options(argv), standalone_mode=False, prog_name="modelsteward")
+    except StewardError as exc:
+        if verbose:
+            raise
+        typer.echo(f"error: {exc.message}", err=True)
+        if exc.hint:
+            typer.echo(f"hint: {exc.hint}", err=True)
+        return exc.exit_code
+    except NoArgsIsHelpError as exc:
+        typer.echo(exc.format_message())
+        return 0
+    except ClickUsageError as exc:
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        command = exc.ctx.command_path if exc.ctx else "modelsteward"
+        typer.echo(f"hint: run '{command} --help' to see the usage", err=True)
+        return 2
+    except ClickException as exc:
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        typer.echo("hint: run 'modelsteward --help' to see the usage", err=True)
+        return 2
+    except typer.Exit as exc:
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("error: interrupted", err=True)
+        typer.echo("hint: run the command again to start over", err=True)
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run(sys.argv[1:]))

@@ -1,0 +1,125 @@
+"""Settings, read once at the edges (the CLI and the gateway) and passed down as arguments.
+
+Sources, highest priority first: keyword arguments, ``MODELSTEWARD_*`` environment variables,
+``modelsteward.toml`` in the working directory, ``[tool.modelsteward]`` in ``pyproject.toml``
+in the working directory, then the defaults below. Nested fields use ``__`` in environment
+variables (``MODELSTEWARD_SCAN__MAX_FILE_BYTES``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    PyprojectTomlConfigSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from modelsteward.errors import ConfigError
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory where the registry and advisory database live."""
+    return Path(platformdirs.user_data_dir("modelsteward", appauthor=False))
+
+
+class ScanSettings(BaseModel):
+    """Limits and allowlist additions for the model-file scanner."""
+
+    max_file_bytes: int = 64 * 1024**3
+    """Files larger than this are skipped with a reason."""
+    max_pickle_bytes: int = 2 * 1024**3
+    """Pickle streams larger than this are a finding, not parsed."""
+    max_pickle_ops: int = 50_000_000
+    """Opcode budget per pickle stream."""
+    max_archive_members: int = 100_000
+    max_archive_ratio: float = 200.0
+    """Compression ratio above which an archive member is treated as a bomb."""
+    max_unpacked_bytes: int = 16 * 1024**3
+    timeout_s: float = 120.0
+    """Wall-time budget per file."""
+    allow_globals: list[str] = Field(default_factory=list)
+    """Tier-2 allowlist: exact ``module.name`` callables the organisation trusts."""
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Build it with ``load_settings``; never at import time."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MODELSTEWARD_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        toml_file="modelsteward.toml",
+        pyproject_toml_table_header=("tool", "modelsteward"),
+    )
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    registry: str | None = None
+    """Registry DSN (``sqlite:///...`` or ``postgresql://...``); default is a SQLite file in
+    ``data_dir``."""
+    advisory_db: Path | None = None
+    """Advisory database directory; default ``data_dir/osv``."""
+    fail_on: str = "high"
+    api_key: str | None = None
+    """The gateway's quick-start key."""
+    redis_url: str | None = None
+    offline: bool = False
+    """Never touch the network (the Hugging Face Hub, OSV downloads)."""
+    scan: ScanSettings = Field(default_factory=ScanSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls),
+            PyprojectTomlConfigSettingsSource(settings_cls),
+        )
+
+    @property
+    def registry_dsn(self) -> str:
+        """The registry DSN, defaulting to a SQLite file in the data directory."""
+        if self.registry:
+            return self.registry
+        return f"sqlite:///{self.data_dir / 'registry.db'}"
+
+    @property
+    def advisory_db_path(self) -> Path:
+        """Where the compact advisory index lives."""
+        return self.advisory_db or self.data_dir / "osv"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings from all sources, with ``overrides`` on top.
+
+    Raises:
+        ConfigError: when a source holds an invalid value.
+    """
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(
+            f"invalid setting {where}: {first['msg']}",
+            hint="check MODELSTEWARD_* variables, modelsteward.toml and [tool.modelsteward]",
+        ) from exc
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"cannot read configuration: {exc}",
+            hint="fix or remove modelsteward.toml / [tool.modelsteward] in pyproject.toml",
+        ) from exc
