@@ -1,11 +1,11 @@
-"""The explicit list of commands: each module exposes ``register(app)``."""
+"""The explicit list of command areas: each module exposes ``register(app)`` and
+``DEMO_SECTIONS``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from types import ModuleType
 
-import typer
+from modelsteward.cli import guard, license, scan, serve, vet, vulns
 
-from modelsteward.cli import demo
-
-REGISTRARS: tuple[Callable[[typer.Typer], None], ...] = (demo.register,)
+AREAS: tuple[ModuleType, ...] = (scan, license, vulns, guard, vet, serve)
+"""In the order their demo sections run."""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -13,21 +11,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from modelsteward.cli.state import CliState, get_state
-from modelsteward.demo import DemoWorkspace, build_workspace
+from modelsteward.cli import commands
+from modelsteward.cli.demo_context import DemoContext, Section
+from modelsteward.cli.state import get_state
+from modelsteward.demo import build_workspace
 from modelsteward.inventory import walk_model
-
-
-@dataclass(frozen=True, slots=True)
-class DemoContext:
-    """What each demo section gets."""
-
-    workspace: DemoWorkspace
-    console: Console
-    state: CliState
-
-
-Section = Callable[[DemoContext], None]
 
 
 def _inventory_section(ctx: DemoContext) -> None:
@@ -48,7 +36,10 @@ def _inventory_section(ctx: DemoContext) -> None:
 
 
 def _sections() -> tuple[tuple[str, Section], ...]:
-    return (("inventory", _inventory_section),)
+    sections: list[tuple[str, Section]] = [("inventory", _inventory_section)]
+    for module in commands.AREAS:
+        sections.extend(module.DEMO_SECTIONS)
+    return tuple(sections)
 
 
 def register(app: typer.Typer) -> None:

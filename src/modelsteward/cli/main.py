@@ -11,7 +11,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer._click.exceptions import UsageError as ClickUsageError
 
 from modelsteward._version import VERSION
-from modelsteward.cli import commands
+from modelsteward.cli import commands, demo
 from modelsteward.cli.state import CliState
 from modelsteward.config import load_settings
 from modelsteward.errors import StewardError, UsageError
@@ -74,8 +74,9 @@ def _root(
     )
 
 
-for _register in commands.REGISTRARS:
-    _register(app)
+demo.register(app)
+for _area in commands.AREAS:
+    _area.register(app)
 
 
 def hoist_global_options(argv: list[str]) -> list[str]:

@@ -1,0 +1,23 @@
+"""What each ``modelsteward demo`` section receives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.console import Console
+
+from modelsteward.cli.state import CliState
+from modelsteward.demo import DemoWorkspace
+
+
+@dataclass(frozen=True, slots=True)
+class DemoContext:
+    """What each demo section gets."""
+
+    workspace: DemoWorkspace
+    console: Console
+    state: CliState
+
+
+Section = Callable[[DemoContext], None]
