@@ -1,0 +1,1 @@
+"""vulns package."""
