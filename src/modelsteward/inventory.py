@@ -344,8 +344,14 @@ def walk_model(path: str | Path, *, hash_files: bool = True) -> Inventory:
                 f"cannot read {source.given}: permission denied",
                 hint="check the file's permissions, or run as a user who can read it",
             )
+    single_file = not source.root.is_dir()
     for entry, display, rel in _entries(source, skipped):
         item = _describe(entry, display, rel, source, hash_files=hash_files)
+        if single_file and isinstance(item, CheckError):
+            raise UsageError(
+                f"cannot read {source.given}: {item.message.removeprefix('cannot read: ')}",
+                hint="check that the file exists and is readable",
+            )
         if isinstance(item, Artifact):
             artifacts.append(item)
         elif isinstance(item, Finding):

@@ -11,7 +11,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer._click.exceptions import UsageError as ClickUsageError
 
 from modelsteward._version import VERSION
-from modelsteward.cli import commands, demo
+from modelsteward.cli import commands, demo, inventory
 from modelsteward.cli.state import CliState
 from modelsteward.config import load_settings
 from modelsteward.errors import StewardError, UsageError
@@ -75,6 +75,7 @@ def _root(
 
 
 demo.register(app)
+inventory.register(app)
 for _area in commands.AREAS:
     _area.register(app)
 

@@ -1,0 +1,5 @@
+"""``python -m modelsteward``."""
+
+from modelsteward.cli.main import main
+
+main()

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from modelsteward._version import VERSION
+from modelsteward.cli.main import hoist_global_options, run
+
+
+def _model(tmp_path: Path) -> Path:
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text('{"model_type": "llama"}')
+    return model
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"modelsteward {VERSION}"
+
+
+def test_missing_path_exits_2_with_error_and_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["inventory", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"error: no such file or directory: {tmp_path / 'nope'}",
+        "hint: check the path, or list it with ls",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--bogus"], "No such option: --bogus"),
+        (["inventory", "--nope", "x"], "No such option: --nope"),
+        (["--format", "xml", "inventory", "x"], "'xml' is not one of"),
+        (["--fail-on", "severe", "inventory", "x"], "unknown severity 'severe'"),
+        (["no-such-command"], "No such command"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line_error(
+    argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(argv) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2
+    assert err[0].startswith("error: ") and needle in err[0]
+    assert err[1].startswith("hint: ")
+
+
+def test_global_options_work_after_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = _model(tmp_path)
+    assert run(["inventory", str(model), "--format", "json", "--no-progress"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [f["relpath"] for f in data["files"]] == ["config.json"]
+
+
+def test_output_file_is_written_atomically(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = _model(tmp_path)
+    out = tmp_path / "reports" / "inv.sarif"
+    assert run(["--format", "sarif", "--output", str(out), "inventory", str(model)]) == 0
+    assert capsys.readouterr().out == ""
+    assert json.loads(out.read_text())["version"] == "2.1.0"
+    assert not out.with_name("inv.sarif.tmp").exists()
+
+
+def test_fail_on_gates_the_exit_code(tmp_path: Path) -> None:
+    model = _model(tmp_path)
+    (model / "escape").symlink_to("/etc/hostname")
+    assert run(["inventory", str(model), "--format", "json"]) == 1  # high >= default high
+    assert run(["inventory", str(model), "--format", "json", "--fail-on", "critical"]) == 0
+
+
+def test_hoisting_leaves_command_arguments_alone() -> None:
+    argv = ["scan", "a", "--format=json", "b", "-o", "out.json", "--", "--verbose"]
+    assert hoist_global_options(argv) == [
+        "--format=json",
+        "-o",
+        "out.json",
+        "scan",
+        "a",
+        "b",
+        "--",
+        "--verbose",
+    ]
+
+
+def test_console_script_prints_no_traceback(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "modelsteward", "inventory", str(tmp_path / "missing")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("error: no such file or directory")
