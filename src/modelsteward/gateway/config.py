@@ -1,0 +1,358 @@
+"""The gateway's YAML configuration, parsed once at start-up into frozen values.
+
+Example::
+
+    listen: {host: 127.0.0.1, port: 8080}
+    approval: registry            # or: auto (vet each model at start-up)
+    registry: sqlite:///var/lib/modelsteward/registry.db
+    redis_url: redis://127.0.0.1:6379/0
+    audit: {sink: jsonl, path: audit.jsonl, include_prompts: false}
+    models:
+      - name: stories
+        engine: llamacpp
+        path: models/stories.gguf
+        safety: default
+        exposure: internal
+      - name: llama-3-8b
+        engine: openai
+        urls: [http://10.0.0.5:8000/v1, http://10.0.0.6:8000/v1]
+        upstream_model: meta-llama/Meta-Llama-3-8B-Instruct
+        path: /models/llama-3-8b        # the weights the engine serves, for the approval
+        exposure: customer_facing
+    keys:
+      - name: team-search
+        sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+        models: [stories]
+        rpm: 60
+        tpm: 20000
+        daily_tokens: 500000
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import ipaddress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from modelsteward.errors import ConfigError
+
+
+class EngineKind(enum.StrEnum):
+    """How a model is served."""
+
+    LLAMACPP = "llamacpp"
+    """The embedded llama.cpp server for a local GGUF file."""
+    OPENAI = "openai"
+    """Any OpenAI-compatible URL (vLLM, Ollama, llama.cpp server, SGLang)."""
+
+
+class SafetyProfile(enum.StrEnum):
+    """Which guards run for a model (the stricter of the model's and the key's wins)."""
+
+    OFF = "off"
+    INPUT = "input"
+    DEFAULT = "default"
+    """Input guards and output guards, streams included."""
+
+    @property
+    def rank(self) -> int:
+        """Strictness order."""
+        return _RANK[self]
+
+    def stricter(self, other: SafetyProfile | None) -> SafetyProfile:
+        """The stricter of two profiles."""
+        if other is None or other.rank <= self.rank:
+            return self
+        return other
+
+
+_RANK = {SafetyProfile.OFF: 0, SafetyProfile.INPUT: 1, SafetyProfile.DEFAULT: 2}
+
+
+class Exposure(enum.StrEnum):
+    """Who reads a model's answers."""
+
+    INTERNAL = "internal"
+    CUSTOMER_FACING = "customer_facing"
+
+
+class Approval(enum.StrEnum):
+    """How the gateway decides that a model may be served."""
+
+    REGISTRY = "registry"
+    """The registry must hold an approval for the model's exact file hashes."""
+    AUTO = "auto"
+    """Vet the model at start-up; serve it only if the policy approves without review."""
+    WARN = "warn"
+    """Quick start: refuse critical scan findings, serve the rest with warnings printed."""
+
+
+class AuditSink(enum.StrEnum):
+    """Where audit records go."""
+
+    JSONL = "jsonl"
+    REGISTRY = "registry"
+    NONE = "none"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ListenIn(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
+class AuditIn(_Strict):
+    sink: AuditSink = AuditSink.JSONL
+    path: Path | None = None
+    include_prompts: bool = False
+
+
+class ModelIn(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    engine: EngineKind
+    path: Path | None = None
+    urls: list[str] = Field(default_factory=list)
+    upstream_model: str | None = None
+    files: dict[str, str] = Field(default_factory=dict)
+    safety: SafetyProfile = SafetyProfile.DEFAULT
+    exposure: Exposure = Exposure.INTERNAL
+    timeout_s: float = Field(default=120.0, gt=0)
+    connect_timeout_s: float = Field(default=2.0, gt=0)
+    n_ctx: int = Field(default=2048, ge=64)
+    threads: int | None = Field(default=None, ge=1)
+
+    @field_validator("urls")
+    @classmethod
+    def _urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"engine URL must start with http:// or https://: {url}")
+        return [u.rstrip("/") for u in urls]
+
+
+class KeyIn(_Strict):
+    name: str = Field(min_length=1)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    models: list[str] = Field(default_factory=lambda: ["*"])
+    rpm: int | None = Field(default=None, ge=1)
+    tpm: int | None = Field(default=None, ge=1)
+    daily_tokens: int | None = Field(default=None, ge=1)
+    safety: SafetyProfile | None = None
+
+
+class GatewayIn(_Strict):
+    listen: ListenIn = Field(default_factory=ListenIn)
+    approval: Approval = Approval.REGISTRY
+    registry: str | None = None
+    redis_url: str | None = None
+    redis_prefix: str = "modelsteward"
+    audit: AuditIn = Field(default_factory=AuditIn)
+    models: list[ModelIn] = Field(min_length=1)
+    keys: list[KeyIn] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelConfig:
+    """One served model."""
+
+    name: str
+    """The id clients send in ``model``."""
+    engine: EngineKind
+    path: Path | None
+    """The GGUF file (llamacpp) or the weights the URL engine serves (for the approval)."""
+    urls: tuple[str, ...]
+    """Replica base URLs ending in ``/v1``; filled in for the embedded engine at start-up."""
+    upstream_model: str
+    """The id sent to the engine."""
+    files: tuple[tuple[str, str], ...]
+    """Declared ``(relpath, sha256)`` pairs for URL engines without a local path."""
+    safety: SafetyProfile
+    exposure: Exposure
+    timeout_s: float
+    connect_timeout_s: float
+    n_ctx: int = 2048
+    threads: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KeyConfig:
+    """One API key, stored only as its SHA-256."""
+
+    name: str
+    sha256: str
+    models: frozenset[str]
+    rpm: int | None = None
+    tpm: int | None = None
+    daily_tokens: int | None = None
+    safety: SafetyProfile | None = None
+
+    def allows(self, model: str) -> bool:
+        """Whether this key may call ``model``."""
+        return "*" in self.models or model in self.models
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GatewayConfig:
+    """The whole gateway configuration."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    approval: Approval = Approval.REGISTRY
+    registry: str | None = None
+    redis_url: str | None = None
+    redis_prefix: str = "modelsteward"
+    audit_sink: AuditSink = AuditSink.JSONL
+    audit_path: Path | None = None
+    audit_prompts: bool = False
+    models: tuple[ModelConfig, ...] = ()
+    keys: tuple[KeyConfig, ...] = field(default=())
+
+    def model(self, name: str) -> ModelConfig | None:
+        """The model called ``name``, if configured."""
+        for model in self.models:
+            if model.name == name:
+                return model
+        return None
+
+
+def hash_key(key: str) -> str:
+    """The SHA-256 hex digest under which an API key is stored."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def load_gateway_config(path: Path) -> GatewayConfig:
+    """Read and validate a gateway YAML file; relative paths resolve against its folder.
+
+    Raises:
+        ConfigError: when the file is unreadable, not YAML, or invalid.
+    """
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}", hint="check the path") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}", hint="fix the syntax") from exc
+    return parse_gateway_config(raw, base=path.parent, source=str(path))
+
+
+def parse_gateway_config(raw: Any, *, base: Path, source: str = "config") -> GatewayConfig:
+    """Validate an already-parsed mapping into a :class:`GatewayConfig`.
+
+    Raises:
+        ConfigError: with the first problem's location when the mapping is invalid.
+    """
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source} must be a mapping", hint="see docs/gateway.md")
+    try:
+        parsed = GatewayIn.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise ConfigError(
+            f"{source}: {where}: {first['msg']}", hint="see docs/gateway.md for the format"
+        ) from exc
+    models = tuple(_model(m, base) for m in parsed.models)
+    _check(parsed, models, source)
+    return GatewayConfig(
+        host=parsed.listen.host,
+        port=parsed.listen.port,
+        approval=parsed.approval,
+        registry=parsed.registry,
+        redis_url=parsed.redis_url,
+        redis_prefix=parsed.redis_prefix,
+        audit_sink=parsed.audit.sink,
+        audit_path=_resolve(parsed.audit.path, base),
+        audit_prompts=parsed.audit.include_prompts,
+        models=models,
+        keys=tuple(_key(k) for k in parsed.keys),
+    )
+
+
+def _resolve(path: Path | None, base: Path) -> Path | None:
+    if path is None:
+        return None
+    return path if path.is_absolute() else base / path
+
+
+def _model(m: ModelIn, base: Path) -> ModelConfig:
+    return ModelConfig(
+        name=m.name,
+        engine=m.engine,
+        path=_resolve(m.path, base),
+        urls=tuple(m.urls),
+        upstream_model=m.upstream_model or m.name,
+        files=tuple(sorted(m.files.items())),
+        safety=m.safety,
+        exposure=m.exposure,
+        timeout_s=m.timeout_s,
+        connect_timeout_s=m.connect_timeout_s,
+        n_ctx=m.n_ctx,
+        threads=m.threads,
+    )
+
+
+def _key(k: KeyIn) -> KeyConfig:
+    return KeyConfig(
+        name=k.name,
+        sha256=k.sha256,
+        models=frozenset(k.models),
+        rpm=k.rpm,
+        tpm=k.tpm,
+        daily_tokens=k.daily_tokens,
+        safety=k.safety,
+    )
+
+
+def _check(parsed: GatewayIn, models: tuple[ModelConfig, ...], source: str) -> None:
+    names = [m.name for m in models]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ConfigError(f"{source}: duplicate model names: {', '.join(dupes)}", hint="rename")
+    for model in models:
+        _check_model(model, source)
+    for key in parsed.keys:
+        unknown = sorted(set(key.models) - set(names) - {"*"})
+        if unknown:
+            raise ConfigError(
+                f"{source}: key {key.name!r} allows unknown models: {', '.join(unknown)}",
+                hint="list only models defined under models:",
+            )
+    if not parsed.keys and not _is_loopback(parsed.listen.host):
+        raise ConfigError(
+            f"{source}: refusing to listen on {parsed.listen.host} without API keys",
+            hint="add keys: or listen on 127.0.0.1",
+        )
+
+
+def _check_model(model: ModelConfig, source: str) -> None:
+    where = f"{source}: model {model.name!r}"
+    if model.engine is EngineKind.LLAMACPP:
+        if model.path is None or model.urls:
+            raise ConfigError(f"{where}: engine llamacpp needs path: and no urls:", hint="")
+        if not model.path.is_file():
+            raise ConfigError(f"{where}: GGUF file not found: {model.path}", hint="fix path:")
+    elif not model.urls:
+        raise ConfigError(f"{where}: engine openai needs urls:", hint="add the engine's /v1 URL")
+    if model.exposure is Exposure.CUSTOMER_FACING and model.safety is not SafetyProfile.DEFAULT:
+        raise ConfigError(
+            f"{where}: a customer-facing model cannot be served without the safety layer",
+            hint="set safety: default or exposure: internal",
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,257 @@
+"""The request path shared by chat, completions and embeddings: admit, guard, forward, account.
+
+Routes call :func:`prepare` (key, model, approval, quota, input guards), then
+:func:`forward_json` or :func:`open_stream`; :mod:`modelsteward.gateway.relay` moves streams.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from modelsteward.gateway.audit import AuditRecord
+from modelsteward.gateway.config import KeyConfig, ModelConfig, SafetyProfile
+from modelsteward.gateway.guards import Decision, blocked_error, decide
+from modelsteward.gateway.schemas import (
+    GatewayError,
+    Kind,
+    message_texts,
+    parse_request,
+    prompt_texts,
+)
+from modelsteward.gateway.state import Gateway
+from modelsteward.gateway.tokens import count_usage
+from modelsteward.gateway.upstream import Backend
+
+PATHS: dict[Kind, str] = {
+    "chat": "/chat/completions",
+    "completion": "/completions",
+    "embedding": "/embeddings",
+}
+
+
+@dataclass(slots=True, kw_only=True)
+class Call:
+    """One admitted request on its way to the engine."""
+
+    kind: Kind
+    key: KeyConfig
+    model: ModelConfig
+    backend: Backend
+    profile: SafetyProfile
+    body: dict[str, Any]
+    record: AuditRecord
+    started: float
+    stream: bool = False
+    wants_usage: bool = False
+    prompt_text: str = ""
+
+    @property
+    def guards_output(self) -> bool:
+        """Whether answers are checked before they reach the client."""
+        return self.profile is SafetyProfile.DEFAULT
+
+
+def _model_error(status: int, message: str, code: str) -> GatewayError:
+    return GatewayError(status, message, code=code)
+
+
+async def prepare(gw: Gateway, kind: Kind, key: KeyConfig, raw_body: bytes) -> Call:
+    """Validate, authorise, admit and guard a request.
+
+    Raises:
+        GatewayError: 400 (malformed or blocked), 403 (key or approval), 404 (unknown model),
+            429 (quota), 503 (safety layer needed but unavailable).
+    """
+    started = time.perf_counter()
+    body, typed = parse_request(kind, raw_body)
+    name: str = typed.model
+    model = gw.models.get(name)
+    if model is None:
+        raise _model_error(404, f"the model {name!r} does not exist", "model_not_found")
+    if not key.allows(name):
+        raise _model_error(403, f"this key may not use the model {name!r}", "model_not_allowed")
+    status = gw.statuses[name]
+    if not status.approved:
+        raise _model_error(
+            403, f"the model {name!r} is not served: {status.reason}", "model_not_approved"
+        )
+    await gw.quotas.admit(key)
+    call = Call(
+        kind=kind,
+        key=key,
+        model=model,
+        backend=gw.upstream.backend(name),
+        profile=model.safety.stricter(key.safety),
+        body=body,
+        record=AuditRecord(
+            request_id=uuid.uuid4().hex, key=key.name, model=name, endpoint=PATHS[kind]
+        ),
+        started=started,
+        stream=bool(getattr(typed, "stream", False)),
+    )
+    _guard_input(gw, call)
+    body["model"] = model.upstream_model
+    if call.stream:
+        options = body.get("stream_options")
+        call.wants_usage = isinstance(options, dict) and bool(options.get("include_usage"))
+        body["stream_options"] = {
+            **(options if isinstance(options, dict) else {}),
+            "include_usage": True,
+        }
+    call.record.stream = call.stream
+    return call
+
+
+def _texts(call: Call) -> list[dict[str, str]]:
+    body = call.body
+    if call.kind == "chat":
+        return message_texts(body["messages"])
+    if call.kind == "completion":
+        return prompt_texts(body["prompt"])
+    value = body.get("input")
+    strings = [value] if isinstance(value, str) else [v for v in value or () if isinstance(v, str)]
+    return [{"role": "user", "content": s} for s in strings]
+
+
+def _guard_input(gw: Gateway, call: Call) -> None:
+    texts = _texts(call)
+    call.prompt_text = "\n".join(t["content"] for t in texts)
+    if call.profile is SafetyProfile.OFF:
+        return
+    layer = gw.layer()
+    decision = decide(layer.check_messages(texts))
+    _note(gw, call, "input", decision)
+    if decision.blocked:
+        raise blocked_error(decision, "request")
+    if decision.action == "redact":
+        _redact_input(gw, call, texts)
+    if gw.config.audit_prompts:
+        call.record.prompt = "\n".join(t["content"] for t in texts)
+
+
+def _redact_input(gw: Gateway, call: Call, texts: list[dict[str, str]]) -> None:
+    layer = gw.layer()
+    for item in texts:
+        verdict = decide(layer.check_text(item["content"], item["role"]))
+        if verdict.redacted is not None and verdict.action == "redact":
+            item["content"] = verdict.redacted
+    body = call.body
+    if call.kind == "chat":
+        for message, item in zip(body["messages"], texts, strict=True):
+            message["content"] = item["content"]
+    elif call.kind == "completion":
+        prompts = [t["content"] for t in texts]
+        body["prompt"] = prompts[0] if isinstance(body["prompt"], str) else prompts
+    elif isinstance(body.get("input"), str):
+        body["input"] = texts[0]["content"]
+    call.prompt_text = "\n".join(t["content"] for t in texts)
+
+
+def _note(gw: Gateway, call: Call, stage: str, decision: Decision) -> None:
+    call.record.decide(stage, decision.action, decision.rule_ids)
+    gw.metrics.safety.labels(stage, decision.action).inc()
+
+
+async def forward_json(gw: Gateway, call: Call) -> tuple[bytes, dict[str, str]]:
+    """Send a non-streamed request; return the checked answer body and response headers.
+
+    Raises:
+        GatewayError: 400 when the answer is blocked, 502/504 for engine failures.
+    """
+    payload = orjson.dumps(call.body)
+    sent = time.perf_counter()
+    response = await gw.upstream.send(call.backend, PATHS[call.kind], payload, stream=False)
+    engine_s = time.perf_counter() - sent
+    try:
+        answer = orjson.loads(response.content)
+    except orjson.JSONDecodeError as exc:
+        raise GatewayError(502, "the engine returned invalid JSON", code="engine_error",
+                           err_type="server_error") from exc  # fmt: skip
+    if not isinstance(answer, dict):
+        raise GatewayError(502, "the engine returned an unexpected answer", code="engine_error",
+                           err_type="server_error")  # fmt: skip
+    answer["model"] = call.model.name
+    if call.guards_output and call.kind != "embedding":
+        _guard_answer(gw, call, answer)
+    usage = answer.get("usage")
+    source = "engine"
+    if not isinstance(usage, dict):
+        usage, source = await count_usage(gw, call, _answer_text(answer))
+        answer["usage"] = usage
+    account_usage(gw, call, usage, source)
+    overhead = (time.perf_counter() - call.started - engine_s) * 1000
+    call.record.overhead_ms = round(overhead, 3)
+    headers = {
+        "x-modelsteward-overhead-ms": f"{overhead:.3f}",
+        "x-modelsteward-usage-source": source,
+        "x-request-id": call.record.request_id,
+    }
+    return orjson.dumps(answer), headers
+
+
+def _answer_text(answer: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for choice in answer.get("choices") or ():
+        if not isinstance(choice, dict):
+            continue
+        message = choice.get("message")
+        if isinstance(message, dict) and isinstance(message.get("content"), str):
+            parts.append(message["content"])
+        elif isinstance(choice.get("text"), str):
+            parts.append(choice["text"])
+    return "".join(parts)
+
+
+def _guard_answer(gw: Gateway, call: Call, answer: dict[str, Any]) -> None:
+    layer = gw.layer()
+    for choice in answer.get("choices") or ():
+        if not isinstance(choice, dict):
+            continue
+        message = choice.get("message")
+        holder, field = (message, "content") if isinstance(message, dict) else (choice, "text")
+        text = holder.get(field)
+        if not isinstance(text, str) or not text:
+            continue
+        decision = decide(layer.check_text(text, "assistant"))
+        _note(gw, call, "output", decision)
+        if decision.blocked:
+            raise blocked_error(decision, "answer")
+        if decision.action == "redact" and decision.redacted is not None:
+            holder[field] = decision.redacted
+
+
+def account_usage(gw: Gateway, call: Call, usage: dict[str, Any], source: str) -> None:
+    """Put token counts on the audit record and the metrics (quotas are charged at the end)."""
+    prompt = _int(usage.get("prompt_tokens"))
+    completion = _int(usage.get("completion_tokens"))
+    call.record.prompt_tokens = prompt
+    call.record.completion_tokens = completion
+    call.record.usage_source = source
+    gw.metrics.tokens.labels(call.model.name, "prompt").inc(prompt)
+    gw.metrics.tokens.labels(call.model.name, "completion").inc(completion)
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+async def finish(gw: Gateway, call: Call, status: int, error: str | None = None) -> None:
+    """Charge the key's quotas, record metrics and write the audit record."""
+    record = call.record
+    tokens = (record.prompt_tokens or 0) + (record.completion_tokens or 0)
+    try:
+        await gw.quotas.charge(call.key, tokens)
+    finally:
+        elapsed = time.perf_counter() - call.started
+        record.status = status
+        record.error = error
+        record.latency_ms = round(elapsed * 1000, 3)
+        gw.metrics.requests.labels(call.model.name, call.kind, str(status)).inc()
+        gw.metrics.latency.labels(call.model.name).observe(elapsed)
+        gw.metrics.overhead.observe(record.overhead_ms / 1000)
+        gw.audit.write(record)

@@ -1,0 +1,189 @@
+"""The gateway's long-lived resources, built in the app's lifespan and closed with it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from modelsteward.engines import EmbeddedLlamaServer
+from modelsteward.gateway.approval import Approver, ModelStatus, check_all, make_approver
+from modelsteward.gateway.audit import AuditLog, JsonlAudit, NullAudit
+from modelsteward.gateway.config import (
+    AuditSink,
+    EngineKind,
+    GatewayConfig,
+    KeyConfig,
+    ModelConfig,
+    SafetyProfile,
+)
+from modelsteward.gateway.guards import Layer, load_layer
+from modelsteward.gateway.metrics import Metrics
+from modelsteward.gateway.quotas import MemoryQuotas, Quotas, RedisQuotas
+from modelsteward.gateway.schemas import GatewayError
+from modelsteward.gateway.upstream import Backend, Upstream, new_client
+
+log = logging.getLogger("modelsteward.gateway")
+
+ANONYMOUS = KeyConfig(name="anonymous", sha256="0" * 64, models=frozenset({"*"}))
+"""The caller when no keys are configured (allowed only on loopback)."""
+
+
+@dataclass(slots=True, kw_only=True)
+class Options:
+    """Seams a caller (tests, the quick start) may fill instead of the defaults."""
+
+    client: httpx.AsyncClient | None = None
+    approver: Approver | None = None
+    safety: Layer | None = None
+    quotas: Quotas | None = None
+    audit: AuditLog | None = None
+    window_chars: int = 64
+    """How much streamed text the output moderator holds back before releasing it."""
+    health_interval_s: float = 10.0
+    data_dir: Path | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class Gateway:
+    """Everything a request needs, shared by all requests of one app."""
+
+    config: GatewayConfig
+    upstream: Upstream
+    models: dict[str, ModelConfig]
+    statuses: dict[str, ModelStatus]
+    keys: dict[str, KeyConfig]
+    quotas: Quotas
+    audit: AuditLog
+    metrics: Metrics
+    safety: Layer | None
+    safety_error: str = ""
+    window_chars: int = 64
+    engines: list[EmbeddedLlamaServer] = field(default_factory=list)
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    owns_client: bool = True
+
+    def key_for(self, sha256: str) -> KeyConfig | None:
+        """The key with this hash, or the anonymous caller when no keys are configured."""
+        if not self.keys:
+            return ANONYMOUS
+        return self.keys.get(sha256)
+
+    def layer(self) -> Layer:
+        """The safety layer, or a 503 when it could not be loaded."""
+        if self.safety is None:
+            raise GatewayError(
+                503,
+                "the safety layer is not available, so this request cannot be served",
+                code="safety_unavailable",
+                err_type="server_error",
+            )
+        return self.safety
+
+    async def aclose(self) -> None:
+        """Stop background tasks, engines, Redis, the client and the audit log."""
+        for task in self.tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.quotas.close()
+        if self.owns_client:
+            await self.upstream.client.aclose()
+        for engine in self.engines:
+            await asyncio.to_thread(engine.stop)
+        self.audit.close()
+
+
+async def build_gateway(config: GatewayConfig, registry_dsn: str, options: Options) -> Gateway:
+    """Start engines, check approvals, connect Redis and open the audit log.
+
+    Raises:
+        EngineError: when an embedded engine cannot start.
+    """
+    engines: list[EmbeddedLlamaServer] = []
+    models: dict[str, ModelConfig] = {m.name: m for m in config.models}
+    backends: dict[str, Backend] = {}
+    approver = options.approver or make_approver(config.approval, registry_dsn)
+    statuses = await asyncio.to_thread(check_all, approver, models)
+    safety, safety_error = _safety(config, options)
+    try:
+        for model in config.models:
+            status = statuses[model.name]
+            if safety is None and model.safety is not SafetyProfile.OFF:
+                statuses[model.name] = ModelStatus(
+                    False, f"safety layer unavailable: {safety_error}"
+                )
+            if model.engine is EngineKind.LLAMACPP:
+                if not statuses[model.name].approved:
+                    continue  # an unapproved model is never loaded
+                engine = _engine(model)
+                await asyncio.to_thread(engine.start)
+                engines.append(engine)
+                backends[model.name] = Backend.for_model(model, [engine.base_url + "/v1"])
+            else:
+                backends[model.name] = Backend.for_model(model)
+            log.info("model %s: %s", model.name, status.reason)
+    except BaseException:
+        for engine in engines:
+            engine.stop()
+        raise
+    client = options.client or new_client()
+    gateway = Gateway(
+        config=config,
+        upstream=Upstream(client, backends),
+        models=models,
+        statuses=statuses,
+        keys={k.sha256: k for k in config.keys},
+        quotas=options.quotas or _quotas(config),
+        audit=options.audit or _audit(config, options),
+        metrics=Metrics(),
+        safety=safety,
+        safety_error=safety_error,
+        window_chars=options.window_chars,
+        engines=engines,
+        owns_client=options.client is None,
+    )
+    if options.health_interval_s > 0 and backends:
+        task = asyncio.create_task(gateway.upstream.health_loop(options.health_interval_s))
+        gateway.tasks.append(task)
+    return gateway
+
+
+def _engine(model: ModelConfig) -> EmbeddedLlamaServer:
+    assert model.path is not None  # checked when the config was parsed
+    return EmbeddedLlamaServer(
+        model.path, n_ctx=model.n_ctx, threads=model.threads, alias=model.name
+    )
+
+
+def _safety(config: GatewayConfig, options: Options) -> tuple[Layer | None, str]:
+    if options.safety is not None:
+        return options.safety, ""
+    if all(m.safety is SafetyProfile.OFF for m in config.models) and not any(
+        k.safety not in (None, SafetyProfile.OFF) for k in config.keys
+    ):
+        return None, "no model needs it"
+    try:
+        return load_layer(), ""
+    except GatewayError as exc:
+        return None, str(exc.extra.get("detail") or exc.message)
+
+
+def _quotas(config: GatewayConfig) -> Quotas:
+    if config.redis_url:
+        return RedisQuotas(config.redis_url, prefix=config.redis_prefix)
+    return MemoryQuotas()
+
+
+def _audit(config: GatewayConfig, options: Options) -> AuditLog:
+    if config.audit_sink is AuditSink.NONE:
+        return NullAudit()
+    if config.audit_sink is AuditSink.REGISTRY:
+        log.warning("audit to the registry is not available yet; writing JSON lines")
+    path = config.audit_path or (options.data_dir or Path(".")) / "gateway-audit.jsonl"
+    return JsonlAudit(path)
