@@ -1,14 +1,171 @@
-"""The ``serve``-area commands."""
+"""The ``serve`` command: the OpenAI-compatible gateway, from a config file or one GGUF."""
 
 from __future__ import annotations
 
+import secrets
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from modelsteward.cli.demo_context import Section
+from modelsteward.cli.demo_context import DemoContext, Section
+from modelsteward.cli.state import CliState, get_state
+from modelsteward.errors import StewardError, UsageError
+from modelsteward.gateway.approval import ModelStatus
+from modelsteward.gateway.config import (
+    Approval,
+    AuditSink,
+    EngineKind,
+    Exposure,
+    GatewayConfig,
+    KeyConfig,
+    ModelConfig,
+    SafetyProfile,
+    hash_key,
+    load_gateway_config,
+)
 
-DEMO_SECTIONS: tuple[tuple[str, Section], ...] = ()
-"""Sections this area adds to ``modelsteward demo``, in order."""
+
+class ServeError(StewardError):
+    """The gateway refused to start."""
+
+
+class FixedApprover:
+    """Statuses decided before the app starts (the quick start vets before serving)."""
+
+    def __init__(self, statuses: dict[str, ModelStatus]) -> None:
+        self.statuses = statuses
+
+    def check(self, model: ModelConfig) -> ModelStatus:
+        """The precomputed status (not approved when the model was not vetted)."""
+        return self.statuses.get(model.name, ModelStatus(False, "not vetted"))
+
+
+def quick_config(gguf: Path, *, name: str, host: str, port: int, key: str) -> GatewayConfig:
+    """One local GGUF behind the default safety layer, one key, in-memory quotas."""
+    model = ModelConfig(
+        name=name,
+        engine=EngineKind.LLAMACPP,
+        path=gguf,
+        urls=(),
+        upstream_model=name,
+        files=(),
+        safety=SafetyProfile.DEFAULT,
+        exposure=Exposure.INTERNAL,
+        timeout_s=120.0,
+        connect_timeout_s=2.0,
+    )
+    quick_key = KeyConfig(name="quickstart", sha256=hash_key(key), models=frozenset({name}))
+    return GatewayConfig(
+        host=host,
+        port=port,
+        approval=Approval.WARN,
+        audit_sink=AuditSink.JSONL,
+        models=(model,),
+        keys=(quick_key,),
+    )
+
+
+def vet_quick(state: CliState, gguf: Path, name: str) -> ModelStatus:
+    """Vet the file in ``warn`` mode, print its warnings, refuse critical findings.
+
+    Raises:
+        ServeError: when the file has critical scan findings or could not be scanned.
+    """
+    from modelsteward.gateway.vetting import vet_for_serving
+
+    status = vet_for_serving(gguf, warn_only=True)
+    for line in status.warnings:
+        state.log(f"warning: {line}")
+    if not status.approved:
+        raise ServeError(f"refusing to serve {gguf.name}: {status.reason}", hint="run vet")
+    state.log(f"{name}: {status.reason}")
+    return status
+
+
+def run_server(state: CliState, config: GatewayConfig, approver: FixedApprover | None) -> int:
+    """Serve until interrupted."""
+    import uvicorn
+
+    from modelsteward.gateway.app import create_app
+    from modelsteward.gateway.state import Options
+
+    app = create_app(state.settings, config, Options(approver=approver))
+    uvicorn.run(
+        app,
+        host=config.host,
+        port=config.port,
+        loop=_loop(),
+        http=_http(),
+        log_level="info" if state.verbose else "warning",
+        access_log=False,
+    )
+    return 0
+
+
+def _loop() -> str:
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return "asyncio"
+    return "uvloop"
+
+
+def _http() -> str:
+    try:
+        import httptools  # noqa: F401
+    except ImportError:
+        return "h11"
+    return "httptools"
+
+
+def serve(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Gateway YAML file.")
+    ] = None,
+    gguf: Annotated[
+        Path | None, typer.Option("--gguf", help="Quick start: serve this one GGUF file.")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Model id (quick start).")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="Listen address.")] = None,
+    port: Annotated[int | None, typer.Option("--port", "-p", help="Listen port.")] = None,
+) -> int:
+    """Run the OpenAI-compatible gateway in front of approved models."""
+    state = get_state(ctx)
+    if (config is None) == (gguf is None):
+        raise UsageError("give exactly one of --config FILE or --gguf FILE", hint="see --help")
+    if config is not None:
+        cfg = load_gateway_config(config)
+        if host or port:
+            from dataclasses import replace
+
+            cfg = replace(cfg, host=host or cfg.host, port=port or cfg.port)
+        return run_server(state, cfg, None)
+    assert gguf is not None
+    if not gguf.is_file():
+        raise UsageError(f"GGUF file not found: {gguf}", hint="pass a local .gguf file")
+    model_name = name or gguf.stem
+    key = state.settings.api_key
+    if not key:
+        key = "sk-ms-" + secrets.token_urlsafe(24)
+        state.log(f"API key (set MODELSTEWARD_API_KEY to choose one): {key}")
+    status = vet_quick(state, gguf, model_name)
+    cfg = quick_config(gguf, name=model_name, host=host or "127.0.0.1", port=port or 8080, key=key)
+    state.log(f"serving {model_name} on http://{cfg.host}:{cfg.port}/v1")
+    return run_server(state, cfg, FixedApprover({model_name: status}))
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
+    app.command("serve")(serve)
+
+
+def _demo_gateway(ctx: DemoContext) -> None:
+    from modelsteward.cli.serve_demo import run_demo
+
+    run_demo(ctx)
+
+
+DEMO_SECTIONS: tuple[tuple[str, Section], ...] = (("gateway", _demo_gateway),)
+"""Sections this area adds to ``modelsteward demo``, in order."""

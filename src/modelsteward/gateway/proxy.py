@@ -49,6 +49,8 @@ class Call:
     stream: bool = False
     wants_usage: bool = False
     prompt_text: str = ""
+    moderator: Any = None
+    """The stream moderator when output guards are on."""
 
     @property
     def guards_output(self) -> bool:

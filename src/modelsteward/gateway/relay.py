@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import orjson
 
-from modelsteward.gateway.guards import Moderator, new_moderator, step_release
+from modelsteward.gateway.guards import Moderator, step_release
 from modelsteward.gateway.proxy import PATHS, Call, account_usage, finish
 from modelsteward.gateway.state import Gateway
 from modelsteward.gateway.streaming import (
@@ -49,6 +49,8 @@ async def open_stream(gw: Gateway, call: Call) -> tuple[httpx.Response, dict[str
     Raises:
         GatewayError: 502/504 when the engine cannot be reached or refuses the request.
     """
+    if call.guards_output:
+        call.moderator = gw.moderator(gw.layer(), gw.window_chars)
     payload = orjson.dumps(call.body)
     sent = time.perf_counter()
     response = await gw.upstream.send(call.backend, PATHS[call.kind], payload, stream=True)
@@ -103,9 +105,7 @@ class _Relayer:
         self.call = call
         self.parser = SseParser()
         self.tally = StreamTally()
-        self.moderator: Moderator | None = None
-        if call.guards_output:
-            self.moderator = new_moderator(gw.layer(), gw.window_chars)
+        self.moderator: Moderator | None = call.moderator
         self.done = False
         self.template: dict[str, Any] | None = None
 

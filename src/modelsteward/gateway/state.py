@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from modelsteward.gateway.config import (
     ModelConfig,
     SafetyProfile,
 )
-from modelsteward.gateway.guards import Layer, load_layer
+from modelsteward.gateway.guards import Layer, Moderator, load_layer, new_moderator
 from modelsteward.gateway.metrics import Metrics
 from modelsteward.gateway.quotas import MemoryQuotas, Quotas, RedisQuotas
 from modelsteward.gateway.schemas import GatewayError
@@ -41,6 +42,8 @@ class Options:
     client: httpx.AsyncClient | None = None
     approver: Approver | None = None
     safety: Layer | None = None
+    moderator: Callable[[Layer, int], Moderator] | None = None
+    """Builds a stream moderator over the layer (default: the safety package's)."""
     quotas: Quotas | None = None
     audit: AuditLog | None = None
     window_chars: int = 64
@@ -63,6 +66,7 @@ class Gateway:
     metrics: Metrics
     safety: Layer | None
     safety_error: str = ""
+    moderator: Callable[[Layer, int], Moderator] = new_moderator
     window_chars: int = 64
     engines: list[EmbeddedLlamaServer] = field(default_factory=list)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
@@ -144,6 +148,7 @@ async def build_gateway(config: GatewayConfig, registry_dsn: str, options: Optio
         metrics=Metrics(),
         safety=safety,
         safety_error=safety_error,
+        moderator=options.moderator or new_moderator,
         window_chars=options.window_chars,
         engines=engines,
         owns_client=options.client is None,
