@@ -1,1 +1,81 @@
-"""registry package."""
+"""The governance registry: models, versioned passports, approvals with separation of
+duties, policy exceptions, deployments, vulnerability SLA clocks and a hash-chained audit
+log, on SQLite (default) or PostgreSQL."""
+
+from __future__ import annotations
+
+from modelsteward.registry.records import (
+    Actor,
+    ApprovalError,
+    ApprovalRequest,
+    ApprovalStatus,
+    AuditEntry,
+    AuditFault,
+    AuditVerification,
+    Decision,
+    DeploymentRecord,
+    ExceptionRecord,
+    ModelDetail,
+    ModelRecord,
+    ModelStatus,
+    NotFoundError,
+    PassportRecord,
+    RegistryError,
+    RequestState,
+    Role,
+    Signature,
+    SlaItem,
+    manifest_digest,
+)
+from modelsteward.registry.service import RegistryService
+from modelsteward.registry.store.interface import Store, StoreError
+
+
+def open_registry(dsn: str) -> RegistryService:
+    """Open (creating and migrating as needed) the registry at ``dsn``.
+
+    ``dsn`` is ``sqlite:///PATH`` or ``postgresql://USER@HOST:PORT/DB``.
+
+    Raises:
+        StoreError: when the DSN is unsupported or the database cannot be reached or
+            migrated; the hint says what to check.
+    """
+    from modelsteward.registry.migrate import upgrade
+    from modelsteward.registry.store.sql import SqlStore
+
+    store = SqlStore(dsn)
+    try:
+        upgrade(store)
+    except BaseException:
+        store.close()
+        raise
+    return RegistryService(store)
+
+
+__all__ = [
+    "Actor",
+    "ApprovalError",
+    "ApprovalRequest",
+    "ApprovalStatus",
+    "AuditEntry",
+    "AuditFault",
+    "AuditVerification",
+    "Decision",
+    "DeploymentRecord",
+    "ExceptionRecord",
+    "ModelDetail",
+    "ModelRecord",
+    "ModelStatus",
+    "NotFoundError",
+    "PassportRecord",
+    "RegistryError",
+    "RegistryService",
+    "RequestState",
+    "Role",
+    "Signature",
+    "SlaItem",
+    "Store",
+    "StoreError",
+    "manifest_digest",
+    "open_registry",
+]

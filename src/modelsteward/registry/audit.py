@@ -1,0 +1,144 @@
+"""The append-only audit log: canonical entries, SHA-256 hash chaining and verification.
+
+Each entry's hash is ``sha256(prev_hash || canonical entry)`` where the canonical entry is
+the JSON object ``{"action", "actor", "payload", "seq", "ts"}`` with sorted keys, no
+whitespace and UTF-8 text. Editing, deleting or reordering any entry breaks a link, and
+``verify_chain`` names the first entry at fault.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+from modelsteward.registry.records import AuditEntry, AuditFault, AuditVerification
+
+GENESIS = "0" * 64
+"""The ``prev_hash`` of the first entry."""
+
+_dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def canonical_json(value: object) -> str:
+    """JSON with sorted keys, no whitespace and raw UTF-8: one text per value."""
+    return _dumps(value)
+
+
+def utc_now() -> str:
+    """The current time as an ISO 8601 UTC timestamp with microseconds."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_entry(seq: int, ts: str, actor: str, action: str, payload: str) -> str:
+    """The canonical text of an entry whose payload is already canonical JSON."""
+    return (
+        f'{{"action":{_dumps(action)},"actor":{_dumps(actor)},"payload":{payload},'
+        f'"seq":{seq},"ts":{_dumps(ts)}}}'
+    )
+
+
+def entry_hash(prev_hash: str, seq: int, ts: str, actor: str, action: str, payload: str) -> str:
+    """``sha256(prev_hash || canonical entry)`` as hex."""
+    text = prev_hash + canonical_entry(seq, ts, actor, action, payload)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def chain_entry(
+    *, prev_hash: str, seq: int, ts: str, actor: str, action: str, payload: object
+) -> AuditEntry:
+    """Build the next entry of a chain whose head hash is ``prev_hash``."""
+    text = canonical_json(payload)
+    return AuditEntry(
+        seq=seq,
+        ts=ts,
+        actor=actor,
+        action=action,
+        payload=text,
+        prev_hash=prev_hash,
+        hash=entry_hash(prev_hash, seq, ts, actor, action, text),
+    )
+
+
+def _intact(entry: AuditEntry, seq: int | None = None) -> bool:
+    s = entry.seq if seq is None else seq
+    computed = entry_hash(entry.prev_hash, s, entry.ts, entry.actor, entry.action, entry.payload)
+    return computed == entry.hash
+
+
+def verify_chain(
+    entries: Iterable[AuditEntry],
+    *,
+    head: tuple[int, str] | None,
+    rescan: Iterable[AuditEntry] | None = None,
+) -> AuditVerification:
+    """Walk ``entries`` (ordered by seq) and check every link.
+
+    ``head`` is the ``(seq, hash)`` the store recorded for the last append, which reveals
+    entries deleted from the end. ``rescan`` is a second pass over the same entries, used
+    only when a fault is found, to tell a reordered entry from an edited one.
+    """
+    prev = GENESIS
+    count = 0
+    for entry in entries:
+        expected = count + 1
+        if entry.seq != expected:
+            return _bad(count, expected, AuditFault.DELETED, f"entry {expected} is missing")
+        if (
+            entry.hash
+            != entry_hash(
+                entry.prev_hash, entry.seq, entry.ts, entry.actor, entry.action, entry.payload
+            )
+            or entry.prev_hash != prev
+        ):
+            return _classify(entry, prev, count, rescan)
+        prev = entry.hash
+        count += 1
+    head_seq, head_hash = head if head is not None else (0, GENESIS)
+    if head_seq > count:
+        return _bad(count, count + 1, AuditFault.DELETED, f"entries after {count} are missing")
+    if head_seq < count:
+        return _bad(count, head_seq + 1, AuditFault.EDITED, "entries were added behind the store")
+    if head_hash != prev:
+        return _bad(count, max(count, 1), AuditFault.EDITED, "the last entry was rewritten")
+    return AuditVerification(ok=True, count=count, head_hash=prev)
+
+
+def _classify(
+    entry: AuditEntry, prev: str, count: int, rescan: Iterable[AuditEntry] | None
+) -> AuditVerification:
+    seq = entry.seq
+    if _intact(entry) and entry.prev_hash != prev:
+        # The entry itself is intact but its predecessor is not the one it was chained to:
+        # the predecessor was rewritten (hash recomputed), or entries were moved.
+        origin = _origin(entry, rescan)
+        if origin is not None and origin != seq:
+            return _bad(count, seq, AuditFault.REORDERED, f"entry {seq} was entry {origin}")
+        return _bad(count, seq - 1, AuditFault.EDITED, f"entry {seq - 1} was rewritten")
+    origin = _origin(entry, rescan)
+    if origin is not None and origin != seq and _intact(entry, origin):
+        return _bad(count, seq, AuditFault.REORDERED, f"entry {seq} was entry {origin}")
+    return _bad(count, seq, AuditFault.EDITED, f"entry {seq} does not match its hash")
+
+
+def _origin(entry: AuditEntry, rescan: Iterable[AuditEntry] | None) -> int | None:
+    """The position an entry was written at: one after the entry whose hash it links to."""
+    if entry.prev_hash == GENESIS:
+        return 1
+    if rescan is None:
+        return None
+    for other in rescan:
+        if other.hash == entry.prev_hash:
+            return other.seq + 1
+    return None
+
+
+def _bad(count: int, seq: int, reason: AuditFault, detail: str) -> AuditVerification:
+    return AuditVerification(ok=False, count=count, first_bad_seq=seq, reason=reason, detail=detail)
+
+
+def export_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
+    """The entries as JSON lines, each ending with a newline."""
+    for entry in entries:
+        yield canonical_json(entry.to_dict()) + "\n"

@@ -1,0 +1,204 @@
+"""The Store seam: transactions over the registry's records, with the audit chain inside.
+
+Every write runs in one ``write()`` transaction that first takes the audit chain head, so
+writers from any number of processes are serialized, and each state change commits
+together with its audit entry or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import date
+from typing import Protocol
+
+from modelsteward.errors import StewardError
+from modelsteward.registry.records import (
+    ApprovalRequest,
+    AuditEntry,
+    Decision,
+    DeploymentRecord,
+    ExceptionRecord,
+    ModelRecord,
+    ModelStatus,
+    PassportRecord,
+    RequestState,
+    Role,
+    Signature,
+    SlaItem,
+)
+
+
+class StoreError(StewardError):
+    """The registry database cannot be reached, opened, migrated or written."""
+
+
+class Tx(Protocol):
+    """One transaction. Methods raise ``StoreError`` on database failures."""
+
+    def now(self) -> str:
+        """The timestamp every record of this transaction carries."""
+        ...
+
+    def model(self, model_id: int) -> ModelRecord | None:
+        """The model with this id."""
+        ...
+
+    def model_by_name(self, name: str) -> ModelRecord | None:
+        """The model with this name."""
+        ...
+
+    def models_with_file(self, sha256: str) -> list[ModelRecord]:
+        """Models whose current manifest holds a file with this hash."""
+        ...
+
+    def list_models(self, limit: int, offset: int) -> list[ModelRecord]:
+        """Models ordered by id."""
+        ...
+
+    def count_models(self) -> int:
+        """How many models there are."""
+        ...
+
+    def files(self, model_id: int) -> dict[str, str]:
+        """The current manifest of a model (relpath -> sha256)."""
+        ...
+
+    def insert_model(
+        self, *, name: str, source: str, revision: str, files: Mapping[str, str]
+    ) -> ModelRecord:
+        """Add a model with its manifest."""
+        ...
+
+    def replace_manifest(
+        self, model_id: int, *, source: str, revision: str, files: Mapping[str, str]
+    ) -> None:
+        """Give a model a new manifest; its status returns to registered."""
+        ...
+
+    def set_status(self, model_id: int, status: ModelStatus) -> None:
+        """Record where a model stands."""
+        ...
+
+    def passports(self, model_id: int) -> list[PassportRecord]:
+        """Every passport version of a model, oldest first."""
+        ...
+
+    def latest_passport(self, model_id: int) -> PassportRecord | None:
+        """The newest passport version of a model."""
+        ...
+
+    def insert_passport(
+        self,
+        *,
+        model_id: int,
+        manifest_digest: str,
+        passport: Mapping[str, object],
+        decision: Decision,
+        required_roles: Sequence[Role],
+        reasons: Sequence[str],
+        actor: str,
+    ) -> PassportRecord:
+        """Add the next passport version of a model."""
+        ...
+
+    def requests(self, model_id: int) -> list[ApprovalRequest]:
+        """Every approval request of a model with its signatures, oldest first."""
+        ...
+
+    def insert_request(
+        self,
+        *,
+        model_id: int,
+        passport_version: int,
+        manifest_digest: str,
+        requester: str,
+        required_roles: Sequence[Role],
+    ) -> ApprovalRequest:
+        """Open an approval request."""
+        ...
+
+    def insert_signature(self, request_id: int, signature: Signature) -> None:
+        """Add one reviewer's verdict to a request."""
+        ...
+
+    def set_request_state(self, request_id: int, state: RequestState) -> None:
+        """Close or reopen a request."""
+        ...
+
+    def insert_exception(
+        self, *, rule_id: str, scope: str, reason: str, owner: str, expires: date, actor: str
+    ) -> ExceptionRecord:
+        """Record a policy exception."""
+        ...
+
+    def exceptions(self, today: date | None) -> list[ExceptionRecord]:
+        """Exceptions expiring on or after ``today`` (all when None)."""
+        ...
+
+    def insert_deployment(
+        self,
+        *,
+        model_id: int,
+        manifest_digest: str,
+        target: str,
+        engine: str,
+        runtime_inventory: Sequence[Mapping[str, str]],
+        actor: str,
+    ) -> DeploymentRecord:
+        """Record that a model runs somewhere."""
+        ...
+
+    def deployments(self, model_id: int | None) -> list[DeploymentRecord]:
+        """Deployments of one model, or of all models when None."""
+        ...
+
+    def upsert_sla(self, item: SlaItem) -> bool:
+        """Record a vulnerability as seen; True when it was not open before."""
+        ...
+
+    def close_sla(self, deployment: str, vuln_id: str, package: str) -> bool:
+        """Mark an open item fixed; True when one was open."""
+        ...
+
+    def sla_items(self, *, open_only: bool) -> list[SlaItem]:
+        """SLA items ordered by due date."""
+        ...
+
+    def append_audit(self, actor: str, action: str, payload: Mapping[str, object]) -> AuditEntry:
+        """Chain a new audit entry (write transactions only)."""
+        ...
+
+
+class AuditSnapshot(Protocol):
+    """The audit log as of one moment."""
+
+    head: tuple[int, str] | None
+    """``(seq, hash)`` of the last entry the store appended; None for an empty log."""
+
+    def entries(self) -> Iterator[AuditEntry]:
+        """Stream the entries in seq order (may be called more than once)."""
+        ...
+
+
+class Store(Protocol):
+    """A registry database."""
+
+    dsn: str
+    """The DSN with any password masked."""
+
+    def read(self) -> AbstractContextManager[Tx]:
+        """A read-only transaction."""
+        ...
+
+    def write(self) -> AbstractContextManager[Tx]:
+        """A write transaction that holds the audit chain head until it commits."""
+        ...
+
+    def audit_snapshot(self) -> AbstractContextManager[AuditSnapshot]:
+        """A consistent view of the audit log and its recorded head."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...

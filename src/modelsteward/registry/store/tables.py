@@ -1,0 +1,154 @@
+"""The registry schema as SQLAlchemy 2 models (migrations in ``registry/migrations``).
+
+Timestamps are ISO 8601 UTC text so that every backend returns exactly what was written;
+list-valued fields are canonical JSON text.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+_TS = String(32)
+_HASH = String(64)
+
+
+class Base(DeclarativeBase):
+    """The registry's declarative base."""
+
+
+class ModelRow(Base):
+    """A registered model; ``status`` is kept current with every change."""
+
+    __tablename__ = "models"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(512), unique=True)
+    source: Mapped[str] = mapped_column(Text)
+    revision: Mapped[str] = mapped_column(String(256))
+    manifest_digest: Mapped[str] = mapped_column(_HASH, index=True)
+    file_count: Mapped[int]
+    status: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[str] = mapped_column(_TS)
+    updated_at: Mapped[str] = mapped_column(_TS)
+
+
+class ModelFileRow(Base):
+    """One file of a model's current manifest."""
+
+    __tablename__ = "model_files"
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), primary_key=True)
+    relpath: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    sha256: Mapped[str] = mapped_column(_HASH, index=True)
+
+
+class PassportRow(Base):
+    """One passport version and its policy decision."""
+
+    __tablename__ = "passports"
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    manifest_digest: Mapped[str] = mapped_column(_HASH)
+    decision: Mapped[str] = mapped_column(String(32))
+    required_roles: Mapped[str] = mapped_column(Text)
+    reasons: Mapped[str] = mapped_column(Text)
+    passport: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[str] = mapped_column(_TS)
+
+
+class RequestRow(Base):
+    """An approval request bound to a passport version and a manifest."""
+
+    __tablename__ = "approval_requests"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), index=True)
+    passport_version: Mapped[int]
+    manifest_digest: Mapped[str] = mapped_column(_HASH)
+    requester: Mapped[str] = mapped_column(String(256))
+    required_roles: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[str] = mapped_column(_TS)
+
+
+class SignatureRow(Base):
+    """A reviewer's verdict on a request, in one role."""
+
+    __tablename__ = "signatures"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("approval_requests.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(256))
+    approve: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(_TS)
+
+
+class ExceptionRow(Base):
+    """A policy exception with an owner and an expiry date."""
+
+    __tablename__ = "policy_exceptions"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    rule_id: Mapped[str] = mapped_column(String(256))
+    scope: Mapped[str] = mapped_column(String(512))
+    reason: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(256))
+    expires: Mapped[date] = mapped_column(Date, index=True)
+    actor: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[str] = mapped_column(_TS)
+
+
+class DeploymentRow(Base):
+    """A model running on a target, with the engine and runtime inventory."""
+
+    __tablename__ = "deployments"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), index=True)
+    manifest_digest: Mapped[str] = mapped_column(_HASH)
+    target: Mapped[str] = mapped_column(String(512))
+    engine: Mapped[str] = mapped_column(String(256))
+    runtime_inventory: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[str] = mapped_column(_TS)
+
+
+class SlaRow(Base):
+    """A vulnerability seen in a deployment and its SLA clock."""
+
+    __tablename__ = "sla_items"
+    __table_args__ = (UniqueConstraint("deployment", "vuln_id", "package"),)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    deployment: Mapped[str] = mapped_column(String(512))
+    vuln_id: Mapped[str] = mapped_column(String(128))
+    package: Mapped[str] = mapped_column(String(256))
+    version: Mapped[str] = mapped_column(String(128))
+    severity: Mapped[str] = mapped_column(String(16))
+    due: Mapped[date] = mapped_column(Date)
+    first_seen: Mapped[str] = mapped_column(_TS)
+    fixed_at: Mapped[str | None] = mapped_column(_TS, nullable=True)
+
+
+class AuditRow(Base):
+    """One audit entry; ``seq`` is assigned under the chain-head lock."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    ts: Mapped[str] = mapped_column(_TS)
+    actor: Mapped[str] = mapped_column(String(256))
+    action: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(_HASH)
+    hash: Mapped[str] = mapped_column(_HASH)
+
+
+class AuditHeadRow(Base):
+    """The single chain-head row every writer locks first (id is always 1)."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(_HASH)
+
+
+Index("ix_sla_open", SlaRow.fixed_at, SlaRow.due)
