@@ -1,14 +1,256 @@
-"""The ``vet``-area commands."""
+"""The ``vet`` command (and, through ``policy_cmd``, ``policy check|test``)."""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from typer._click.core import ParameterSource
 
+from modelsteward.cli import policy_cmd, vet_demo
 from modelsteward.cli.demo_context import Section
+from modelsteward.cli.state import CliState, get_state
+from modelsteward.errors import UsageError
+from modelsteward.passport import Passport
+from modelsteward.policy import Decision, Policy, PolicyException, default_policy, evaluate
+from modelsteward.policy import load_policy as read_policy
+from modelsteward.report import SummaryTable
+from modelsteward.report.markdown import render_passports
+from modelsteward.vet import VetOptions, VetRun, count_units, vet_models, walk_models
 
-DEMO_SECTIONS: tuple[tuple[str, Section], ...] = ()
+DEMO_SECTIONS: tuple[tuple[str, Section], ...] = (("vet", vet_demo.vet_section),)
 """Sections this area adds to ``modelsteward demo``, in order."""
+
+_PathsArg = Annotated[list[Path], typer.Argument(help="Model directories or files.")]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to ``app``."""
+    """Add ``vet`` and the ``policy`` group to ``app``."""
+    app.command("vet")(vet)
+    policy_cmd.register(app)
+
+
+def vet(
+    ctx: typer.Context,
+    paths: _PathsArg,
+    use: Annotated[Path | None, typer.Option("--use", help="Use profile YAML/JSON.")] = None,
+    preset: Annotated[str | None, typer.Option("--preset", help="Named use profile.")] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="Policy YAML (default: the shipped one).")
+    ] = None,
+    inventory: Annotated[
+        Path | None,
+        typer.Option("--inventory", help="Serving runtime inventory (requirements, lock, SBOM)."),
+    ] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="Advisory database directory.")] = None,
+    record: Annotated[bool, typer.Option("--record", help="Store passports in the registry.")] = (
+        False
+    ),
+    registry: Annotated[str | None, typer.Option("--registry", help="Registry DSN.")] = None,
+    actor: Annotated[
+        str, typer.Option("--as", help="Who records, as NAME:ROLE.")
+    ] = "modelsteward:requester",
+    safety_layer: Annotated[
+        bool,
+        typer.Option(
+            "--safety-layer/--no-safety-layer",
+            help="Whether the deployment runs behind the safety layer.",
+        ),
+    ] = True,
+    hash_files: Annotated[bool, typer.Option("--hash/--no-hash", help="Hash every file.")] = True,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel checks.")] = 4,
+) -> int:
+    """Vet models: identity, license, file scan, advisories, then the policy decision."""
+    state = get_state(ctx)
+    chosen = read_policy(policy) if policy is not None else default_policy()
+    profile, label = _use_profile(use, preset)
+    options = VetOptions(
+        use=profile,
+        use_label=label,
+        inventory=inventory,
+        advisory_db=db or (state.settings.advisory_db_path if inventory else None),
+        scan=_scan_options(state),
+        hash_files=hash_files,
+        safety_layer=safety_layer,
+        workers=workers,
+    )
+    inventories = walk_models([str(p) for p in paths], hash_files=hash_files)
+    with state.progress_bar(count_units(inventories), "vetting") as advance:
+        run = vet_models(inventories, options, advance)
+    extra: Sequence[PolicyException] = ()
+    service = None
+    if record:
+        service = _open_registry(registry or state.settings.registry_dsn)
+        extra = _registry_exceptions(service)
+    decisions = tuple(evaluate(chosen, p, exceptions=extra) for p in run.passports)
+    if service is not None:
+        for passport, decision in zip(run.passports, decisions, strict=True):
+            _record(service, passport, decision, actor)
+    return _emit(ctx, state, run, decisions, chosen)
+
+
+def _emit(
+    ctx: typer.Context,
+    state: CliState,
+    run: VetRun,
+    decisions: Sequence[Decision],
+    policy: Policy,
+) -> int:
+    pairs = list(zip(run.passports, decisions, strict=True))
+    objects = [{**p.to_dict(), "decision": d.to_dict()} for p, d in pairs]
+    sections: dict[str, object] = {"passports": objects}
+    if len(objects) == 1:
+        sections["passport"] = objects[0]
+    sections["policy"] = {
+        "name": policy.name,
+        "revision": policy.revision,
+        "digest": policy.digest,
+        "source": policy.source,
+    }
+    denied = any(d.denied for d in decisions)
+    code = state.emit(
+        "vet",
+        run.report,
+        sections=sections,
+        summary=_summary(pairs),
+        markdown=render_passports(pairs),
+        denied=denied,
+    )
+    root = ctx.find_root()
+    if root.get_parameter_source("fail_on") is ParameterSource.COMMANDLINE:
+        return code
+    return 1 if denied else 0  # the policy decision is the gate unless --fail-on is given
+
+
+def _summary(pairs: Sequence[tuple[Passport, Decision]]) -> tuple[SummaryTable, ...]:
+    rows = []
+    reasons = []
+    for p, d in pairs:
+        lic = p.license
+        rows.append(
+            (
+                p.identity.name,
+                d.outcome.value,
+                ", ".join(r.value for r in d.roles) or "-",
+                (lic.license_id or "unknown") + f" ({lic.decision})" if lic else "unavailable",
+                str(len(p.identity.files)),
+                str(len(d.reasons)),
+            )
+        )
+        for r in (*d.reasons, *d.warnings):
+            label = r.outcome.value if r in d.reasons else "warn"
+            reasons.append(
+                (p.identity.name, label, r.rule, r.finding, r.location.describe(), r.message)
+            )
+    out = [
+        SummaryTable(
+            title="vet: decisions",
+            columns=("model", "decision", "reviewers", "license", "files", "reasons"),
+            rows=tuple(rows),
+        )
+    ]
+    if reasons:
+        out.append(
+            SummaryTable(
+                title="vet: reasons",
+                columns=("model", "outcome", "rule", "finding", "location", "why"),
+                rows=tuple(reasons),
+            )
+        )
+    return tuple(out)
+
+
+def _use_profile(use: Path | None, preset: str | None) -> tuple[Any, str | None]:
+    if use is not None and preset is not None:
+        raise UsageError("--use and --preset are exclusive", hint="give one use profile")
+    if use is None and preset is None:
+        return None, None
+    try:
+        licenses = importlib.import_module("modelsteward.licenses")
+    except ImportError as exc:
+        raise UsageError(
+            "use profiles need the license check, which this build lacks",
+            hint="install modelsteward[licenses], or vet without --use/--preset",
+        ) from exc
+    if use is not None:
+        return licenses.load_use_profile(use), str(use)
+    presets = licenses.PRESETS
+    if preset not in presets:
+        raise UsageError(
+            f"unknown preset {preset!r}", hint="use one of " + ", ".join(sorted(presets))
+        )
+    return presets[preset], preset
+
+
+def _scan_options(state: CliState) -> Any:
+    from modelsteward.scan.interface import ScanOptions
+
+    s = state.settings.scan
+    return ScanOptions(
+        max_file_bytes=s.max_file_bytes,
+        max_pickle_bytes=s.max_pickle_bytes,
+        max_pickle_ops=s.max_pickle_ops,
+        max_archive_members=s.max_archive_members,
+        max_archive_ratio=s.max_archive_ratio,
+        max_unpacked_bytes=s.max_unpacked_bytes,
+        timeout_s=s.timeout_s,
+        allow_globals=frozenset(s.allow_globals),
+    )
+
+
+def _open_registry(dsn: str) -> Any:
+    try:
+        registry = importlib.import_module("modelsteward.registry")
+        opener = registry.open_registry
+    except (ImportError, AttributeError) as exc:
+        raise UsageError(
+            "--record needs the registry, which this build lacks",
+            hint="vet without --record",
+        ) from exc
+    return opener(dsn)
+
+
+def _registry_exceptions(service: Any) -> tuple[PolicyException, ...]:
+    today = datetime.now(UTC).date()
+    out = []
+    for e in service.active_exceptions(today):
+        out.append(
+            PolicyException(
+                rule=str(e.rule),
+                model=str(getattr(e, "model", None) or "*"),
+                path=str(getattr(e, "path", None) or "*"),
+                finding=str(getattr(e, "finding", None) or "*"),
+                reason=str(e.reason),
+                owner=str(e.owner),
+                expires=e.expires,
+                origin="registry",
+            )
+        )
+    return tuple(out)
+
+
+def _record(service: Any, passport: Passport, decision: Decision, actor: str) -> None:
+    ident = passport.identity
+    model = service.add_model(
+        ident.name,
+        source=ident.source,
+        revision=ident.revision or "",
+        files=passport.manifest,
+        actor=actor,
+    )
+    model_id = getattr(model, "id", model)
+    service.record_passport(
+        model_id,
+        {**passport.to_dict(), "decision": decision.to_dict()},
+        decision.outcome.value,
+        [r.value for r in decision.roles],
+        [
+            f"{r.rule}: {r.finding} at {r.location.describe()}: {r.message}"
+            for r in decision.reasons
+        ],
+        actor,
+    )
