@@ -51,7 +51,7 @@ async def test_chat_not_streamed_reports_engine_usage(engine: EmbeddedLlamaServe
                 "max_tokens": 2,
                 "temperature": 0.1,
                 "top_k": 5,
-            },  # fmt: skip
+            },
         )
         assert raw.status_code == 200
         assert float(raw.headers["x-modelsteward-overhead-ms"]) >= 0

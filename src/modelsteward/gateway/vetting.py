@@ -1,40 +1,59 @@
 """Vetting a model at gateway start-up (``approval: auto`` and the quick start's ``warn``).
 
 ``warn`` refuses a model whose files have critical scan findings (or that the scanner could
-not check) and serves the rest, passing the passport's other findings on as warnings.
-``auto`` serves a model only when the policy approves its passport without review.
+not check), runs the policy in warn mode and serves the rest, passing the policy's reasons
+and the passport's other findings on as warnings. ``auto`` serves a model only when the
+default policy approves its passport outright (``needs_review`` is not enough).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Any
 
 from modelsteward.findings import Severity
 from modelsteward.gateway.approval import ModelStatus
 from modelsteward.passport import CheckName, CheckState, Passport
+from modelsteward.policy import Mode, Outcome, Policy, default_policy, evaluate
 from modelsteward.vet import VetOptions, vet_paths
 
 
-def vet_for_serving(path: Path, *, warn_only: bool) -> ModelStatus:
-    """Vet ``path`` and decide whether the gateway may serve it."""
+def vet_for_serving(path: Path, *, warn_only: bool, policy: Policy | None = None) -> ModelStatus:
+    """Vet ``path`` and decide whether the gateway may serve it.
+
+    Raises:
+        UsageError: when the path cannot be read.
+    """
     run = vet_paths([path], VetOptions(safety_layer=True, workers=2))
     passport = run.passports[0]
     scan = passport.check(CheckName.SCAN)
     if scan.state is not CheckState.OK:
-        return ModelStatus(False, f"the file scan did not complete ({scan.state}): {scan.detail}")
-    critical = [
-        f
-        for f in passport.report.findings
-        if f.rule_id.startswith("scan.") and f.severity >= Severity.CRITICAL
-    ]
+        detail = f": {scan.detail}" if scan.detail else ""
+        return ModelStatus(False, f"the file scan did not complete ({scan.state}){detail}")
+    critical = sorted(
+        {
+            f.rule_id
+            for f in passport.report.findings
+            if f.rule_id.startswith("scan.") and f.severity >= Severity.CRITICAL
+        }
+    )
     if critical:
-        rules = ", ".join(sorted({f.rule_id for f in critical}))
-        return ModelStatus(False, f"critical scan findings: {rules}")
-    warnings = _warnings(passport)
+        return ModelStatus(False, f"critical scan findings: {', '.join(critical)}")
+    chosen = policy or default_policy()
     if warn_only:
-        return ModelStatus(True, "vetted: no critical scan findings", warnings)
-    return _policy(passport, warnings)
+        chosen = dataclasses.replace(chosen, mode=Mode.WARN)
+    decision = evaluate(chosen, passport)
+    warnings = _warnings(passport) + tuple(
+        f"policy {r.rule}: {r.message}" for r in (*decision.reasons, *decision.warnings)
+    )
+    if warn_only:
+        return ModelStatus(True, "vetted in warn mode: no critical scan findings", warnings)
+    if decision.outcome is Outcome.APPROVE:
+        return ModelStatus(True, "approved by the policy at start-up", warnings)
+    reasons = "; ".join(r.message for r in decision.reasons[:3])
+    return ModelStatus(
+        False, f"policy decision at start-up: {decision.outcome.value}: {reasons}", warnings
+    )
 
 
 def _warnings(passport: Passport) -> tuple[str, ...]:
@@ -49,18 +68,3 @@ def _warnings(passport: Passport) -> tuple[str, ...]:
         if c.state in (CheckState.FAILED, CheckState.UNAVAILABLE)
     ]
     return tuple(lines)
-
-
-def _policy(passport: Passport, warnings: tuple[str, ...]) -> ModelStatus:
-    try:
-        from modelsteward import policy
-    except ImportError as exc:  # pragma: no cover - policy ships with the package
-        return ModelStatus(False, f"the policy engine is not available: {exc}")
-    evaluate: Any = getattr(policy, "evaluate_passport", None)
-    if evaluate is None:
-        return ModelStatus(False, "the policy engine is not available in this build")
-    decision = evaluate(passport)
-    outcome = str(getattr(decision, "outcome", getattr(decision, "decision", "")))
-    if outcome in ("approve", "approved"):
-        return ModelStatus(True, "approved by policy at start-up", warnings)
-    return ModelStatus(False, f"policy decision at start-up: {outcome or 'not approved'}")

@@ -1,0 +1,106 @@
+"""The gateway YAML: valid files load, invalid ones fail at start with a clear message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from modelsteward.errors import ConfigError
+from modelsteward.gateway.config import (
+    Approval,
+    EngineKind,
+    Exposure,
+    SafetyProfile,
+    hash_key,
+    load_gateway_config,
+    parse_gateway_config,
+)
+
+GOOD = """
+listen: {host: 127.0.0.1, port: 9000}
+approval: auto
+redis_url: redis://127.0.0.1:6379/0
+audit: {sink: jsonl, path: logs/audit.jsonl}
+models:
+  - name: local
+    engine: llamacpp
+    path: m.gguf
+  - name: remote
+    engine: openai
+    urls: [http://10.0.0.1:8000/v1/, http://10.0.0.2:8000/v1]
+    upstream_model: org/model
+    files: {model.safetensors: %s}
+    exposure: customer_facing
+keys:
+  - name: team
+    sha256: %s
+    models: [remote]
+    rpm: 10
+    safety: input
+"""
+
+
+def test_full_config_loads(tmp_path: Path) -> None:
+    (tmp_path / "m.gguf").write_bytes(b"GGUF")
+    path = tmp_path / "gateway.yaml"
+    path.write_text(GOOD % ("a" * 64, hash_key("sk-1")))
+    config = load_gateway_config(path)
+    assert (config.host, config.port, config.approval) == ("127.0.0.1", 9000, Approval.AUTO)
+    local, remote = config.models
+    assert local.engine is EngineKind.LLAMACPP and local.path == tmp_path / "m.gguf"
+    assert remote.urls == ("http://10.0.0.1:8000/v1", "http://10.0.0.2:8000/v1")
+    assert remote.exposure is Exposure.CUSTOMER_FACING
+    assert config.audit_path == tmp_path / "logs" / "audit.jsonl"
+    key = config.keys[0]
+    assert key.allows("remote") and not key.allows("local") and key.rpm == 10
+    assert SafetyProfile.OFF.stricter(key.safety) is SafetyProfile.INPUT
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"models": []}, "models"),
+        ({"models": [{"name": "a", "engine": "vllm", "urls": ["http://x"]}]}, "engine"),
+        ({"models": [{"name": "a", "engine": "openai"}]}, "needs urls"),
+        ({"models": [{"name": "a", "engine": "openai", "urls": ["ftp://x"]}]}, "http"),
+        ({"models": [{"name": "a", "engine": "llamacpp", "path": "absent.gguf"}]}, "not found"),
+        ({"models": [{"name": "a", "engine": "openai", "urls": ["http://x"]}] * 2}, "duplicate"),
+        (
+            {"models": [{"name": "a", "engine": "openai", "urls": ["http://x"], "safety": "off",
+                         "exposure": "customer_facing"}]},
+            "customer-facing",
+        ),
+        (
+            {"models": [{"name": "a", "engine": "openai", "urls": ["http://x"]}],
+             "keys": [{"name": "k", "sha256": "a" * 64, "models": ["b"]}]},
+            "unknown models",
+        ),
+        (
+            {"models": [{"name": "a", "engine": "openai", "urls": ["http://x"]}],
+             "listen": {"host": "0.0.0.0"}},
+            "without API keys",
+        ),
+        ({"models": [{"name": "a", "engine": "openai", "urls": ["http://x"], "colour": 1}]},
+         "colour"),
+        ({"models": [{"name": "a", "engine": "openai", "urls": ["http://x"]}],
+          "keys": [{"name": "k", "sha256": "plaintext-key"}]}, "sha256"),
+    ],
+)  # fmt: skip
+def test_invalid_configs_are_config_errors(raw: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_gateway_config(raw, base=Path("."))
+
+
+def test_unreadable_and_non_yaml_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_gateway_config(tmp_path / "absent.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("models: [unclosed")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_gateway_config(bad)
+    scalar = tmp_path / "scalar.yaml"
+    scalar.write_text("just text")
+    with pytest.raises(ConfigError, match="mapping"):
+        load_gateway_config(scalar)
