@@ -1,0 +1,91 @@
+"""Train the safety classifier heads and write ``src/modelsteward/safety/data/classifier.npz``.
+
+Usage: ``.venv/bin/python scripts/train_safety_classifier.py [--out PATH]``
+
+Reads the licensed training split of ``shared/data/safety`` (see ``safety_corpus.py``),
+featurises each text exactly as the runtime does (``normalize`` then ``featurize``), and fits
+one logistic regression per head (injection, jailbreak, harmful) plus a multinomial hazard head
+on the harmful rows whose source names a category. Only the weights ship; no text does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from safety_corpus import ROOT, Sample, training_samples
+
+from modelsteward.safety.classifier import DIMENSIONS, HAZARDS, LABELS, featurize
+from modelsteward.safety.normalize import normalize
+
+
+def matrix(samples: list[Sample]) -> sparse.csr_matrix:
+    """The feature matrix of ``samples`` (one row each, every view of a text summed)."""
+    rows, cols, vals = [], [], []
+    for i, sample in enumerate(samples):
+        norm = normalize(sample.text)
+        idx, values = featurize(" \n ".join(norm.views))
+        rows.append(np.full(idx.size, i))
+        cols.append(idx)
+        vals.append(values)
+    return sparse.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(len(samples), DIMENSIONS),
+        dtype=np.float32,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "src/modelsteward/safety/data/classifier.npz"
+    )
+    parser.add_argument("--c", type=float, default=8.0, help="inverse regularisation strength")
+    args = parser.parse_args()
+    samples = training_samples()
+    x = matrix(samples)
+    weight = np.array([3.0 if s.group == "hard_benign" else 1.0 for s in samples])
+    weights = np.zeros((DIMENSIONS, len(LABELS)), dtype=np.float32)
+    bias = np.zeros(len(LABELS), dtype=np.float32)
+    for col, label in enumerate(LABELS):
+        y = np.array([label in s.labels for s in samples], dtype=np.int8)
+        model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=2000)
+        model.fit(x, y, sample_weight=weight)
+        weights[:, col] = model.coef_[0]
+        bias[col] = model.intercept_[0]
+        print(f"{label}: {int(y.sum())} positive / {len(y)}")
+    labelled = [i for i, s in enumerate(samples) if s.hazard]
+    hazard_y = np.array(
+        [HAZARDS.index(next(h for h in HAZARDS if h.value == samples[i].hazard)) for i in labelled]
+    )
+    hmodel = LogisticRegression(C=args.c, max_iter=2000)
+    hmodel.fit(x[labelled], hazard_y)
+    hazard_weights = np.zeros((DIMENSIONS, len(HAZARDS)), dtype=np.float32)
+    hazard_bias = np.full(len(HAZARDS), -20.0, dtype=np.float32)
+    for row, cls in enumerate(hmodel.classes_):
+        hazard_weights[:, cls] = hmodel.coef_[row]
+        hazard_bias[cls] = hmodel.intercept_[row]
+    print(
+        f"hazard head: {len(labelled)} rows, classes {[HAZARDS[c].value for c in hmodel.classes_]}"
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        args.out,
+        weights=weights.astype(np.float16),
+        bias=bias,
+        hazard_weights=hazard_weights.astype(np.float16),
+        hazard_bias=hazard_bias,
+    )
+    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB) from {len(samples)} texts")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,225 @@
+"""PII detection: patterns with checksums, ``phonenumbers`` for phones, heuristics for names
+and street addresses.
+
+presidio-analyzer is not imported at run time: importing it pulls spaCy and torch (about
+11 s and hundreds of MB), which the gateway cannot afford per process. Its recognizers are the
+comparison point in ``bench/safety``; the checks here cover the same structured entities with
+checksums, plus names and addresses that its pattern recognizers miss.
+"""
+
+# ruff: noqa: E501  (pattern and text tables read best one entry per line)
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import phonenumbers
+
+from modelsteward.safety.guards import pii_checks as chk
+from modelsteward.safety.guards.names import find_addresses, find_names
+from modelsteward.safety.interface import Category, Detection, Role
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    label: str
+    regex: re.Pattern[str]
+    check: Callable[[str], bool] | None = None
+    score: float = 0.9
+    context: re.Pattern[str] | None = None
+    """When set, the match counts only with one of these words within 40 characters before."""
+
+
+_SEP = r"[ \-.]?"
+_PATTERNS: tuple[_Pattern, ...] = (
+    _Pattern(
+        "EMAIL_ADDRESS",
+        re.compile(
+            r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b"
+        ),
+        score=0.95,
+    ),
+    _Pattern(
+        "CREDIT_CARD", re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])"), chk.card_ok, 0.95
+    ),
+    _Pattern("IBAN_CODE", re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b"), chk.iban_ok, 0.95),
+    _Pattern("US_SSN", re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])"), chk.ssn_ok, 0.85),
+    _Pattern(
+        "US_SSN",
+        re.compile(r"(?<![\d-])\d{3} ?\d{2} ?\d{4}(?![\d-])"),
+        chk.ssn_ok,
+        0.85,
+        re.compile(r"ssn|social security|ss#", re.I),
+    ),
+    _Pattern(
+        "UK_NHS",
+        re.compile(r"(?<!\d)\d{3} ?\d{3} ?\d{4}(?!\d)"),
+        chk.nhs_ok,
+        0.8,
+        re.compile(r"nhs", re.I),
+    ),
+    _Pattern(
+        "UK_NINO",
+        re.compile(
+            r"\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"
+        ),
+        score=0.8,
+    ),
+    _Pattern("ES_NIF", re.compile(r"\b[XYZ]?\d{7,8}-?[A-Z]\b"), chk.dni_ok, 0.85),
+    _Pattern(
+        "FR_NIR",
+        re.compile(r"\b[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}\b"),
+        chk.nir_ok,
+        0.85,
+    ),
+    _Pattern(
+        "IT_FISCAL_CODE",
+        re.compile(r"\b[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z]\b", re.I),
+        score=0.9,
+    ),
+    _Pattern("BR_CPF", re.compile(r"(?<!\d)\d{3}\.?\d{3}\.?\d{3}-?\d{2}(?!\d)"), chk.cpf_ok, 0.85),
+    _Pattern(
+        "NL_BSN",
+        re.compile(r"(?<!\d)\d{9}(?!\d)"),
+        chk.bsn_ok,
+        0.7,
+        re.compile(r"bsn|burgerservice", re.I),
+    ),
+    _Pattern("IN_PAN", re.compile(r"\b[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b"), score=0.8),
+    _Pattern(
+        "IN_AADHAAR",
+        re.compile(r"(?<!\d)[2-9]\d{3} ?\d{4} ?\d{4}(?!\d)"),
+        None,
+        0.8,
+        re.compile(r"aadhaar|aadhar|uidai", re.I),
+    ),
+    _Pattern(
+        "IP_ADDRESS",
+        re.compile(
+            r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])"
+        ),
+        chk.ip_ok,
+        0.85,
+    ),
+    _Pattern(
+        "IP_ADDRESS",
+        re.compile(
+            r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?:[0-9A-Fa-f:]*)(?![\w:])"
+        ),
+        chk.ip_ok,
+        0.8,
+    ),
+    _Pattern(
+        "MAC_ADDRESS",
+        re.compile(r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}\b"),
+        score=0.85,
+    ),
+)
+_PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s().\-/]{5,18}\d(?![\w])")
+_DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+_PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "BR", "IN", "AU", "CH", "CA")
+_PHONE_CONTEXT = re.compile(
+    r"phone|call|tel|mobile|cell|fax|contact|whatsapp|text me|number|"
+    r"téléphone|telefon|teléfono|telefono|appel|anruf",
+    re.I,
+)
+
+
+def _phones(text: str) -> list[Detection]:
+    found: list[Detection] = []
+    for match in _PHONE_CANDIDATE.finditer(text):
+        raw = match.group(0).strip()
+        digits = chk.digits_of(raw)
+        if not 7 <= len(digits) <= 15:
+            continue
+        if _DATE.fullmatch(raw):
+            continue
+        international = raw.startswith(("+", "00"))
+        context = bool(_PHONE_CONTEXT.search(text, max(0, match.start() - 40), match.start()))
+        formatted = bool(re.search(r"[\s().\-]", raw))
+        if not (international or context or formatted):
+            continue
+        for region in ("ZZ",) if raw.startswith("+") else _PHONE_REGIONS:
+            try:
+                number = phonenumbers.parse(raw, None if region == "ZZ" else region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number) or (
+                context and phonenumbers.is_possible_number(number)
+            ):
+                start = match.start() + match.group(0).index(raw)
+                score = 0.9 if (international or context) else 0.75
+                found.append(
+                    _detection("PHONE_NUMBER", text, start, start + len(raw), score, "phonenumbers")
+                )
+                break
+    return found
+
+
+def _detection(label: str, text: str, start: int, end: int, score: float, source: str) -> Detection:
+    value = text[start:end]
+    evidence = value[:2] + "*" * max(0, len(value) - 4) + value[-2:] if len(value) > 4 else "****"
+    return Detection(
+        category=Category.PII,
+        score=score,
+        start=start,
+        end=end,
+        label=label,
+        evidence=evidence,
+        source=source,
+    )
+
+
+def _resolve(found: list[Detection]) -> tuple[Detection, ...]:
+    """Keep the strongest, then longest, of overlapping spans."""
+    kept: list[Detection] = []
+    for det in sorted(found, key=lambda d: (-d.score, -(d.end - d.start), d.start)):
+        if all(det.end <= k.start or det.start >= k.end for k in kept):
+            kept.append(det)
+    return tuple(sorted(kept, key=lambda d: d.start))
+
+
+def find_pii(text: str) -> tuple[Detection, ...]:
+    """Every PII span in ``text``, overlaps resolved, in text order."""
+    found: list[Detection] = []
+    for pattern in _PATTERNS:
+        for match in pattern.regex.finditer(text):
+            value = match.group(0)
+            if pattern.check is not None and not pattern.check(value):
+                continue
+            if pattern.context is not None and not pattern.context.search(
+                text, max(0, match.start() - 40), match.start()
+            ):
+                continue
+            found.append(
+                _detection(
+                    pattern.label, text, match.start(), match.end(), pattern.score, "pattern"
+                )
+            )
+    found.extend(_phones(text))
+    for start, end, score in find_names(text):
+        found.append(_detection("PERSON", text, start, end, score, "names"))
+    for start, end, score in find_addresses(text):
+        found.append(_detection("STREET_ADDRESS", text, start, end, score, "address"))
+    return _resolve(found)
+
+
+class PiiGuard:
+    """Personal data: emails, phones, cards, IBANs, national ids, IP/MAC, names, addresses."""
+
+    name = "pii"
+
+    def check_text(self, text: str, role: Role = Role.USER) -> tuple[Detection, ...]:
+        """PII spans in ``text`` (role does not change what PII is)."""
+        return find_pii(text)
+
+    def check_request(self, messages: Sequence[Mapping[str, object]]) -> tuple[Detection, ...]:
+        """PII spans in every message's text."""
+        out: list[Detection] = []
+        for message in messages:
+            content = message.get("content")
+            if isinstance(content, str):
+                out.extend(find_pii(content))
+        return tuple(out)

@@ -1,0 +1,45 @@
+"""What the text guards share: the folded views of a text and its classifier scores."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+
+from modelsteward.safety.classifier import Scores, default_classifier
+from modelsteward.safety.interface import Role
+from modelsteward.safety.normalize import normalize, strip_accents
+
+
+@functools.lru_cache(maxsize=512)
+def views(text: str) -> tuple[str, ...]:
+    """The folded, accent-stripped text and every payload decoded from it."""
+    return tuple(strip_accents(v) for v in normalize(text).views)
+
+
+@functools.lru_cache(maxsize=512)
+def scores(text: str) -> Scores:
+    """Classifier scores over all views of ``text`` (cached: the guards share one pass)."""
+    return default_classifier().score(" \n ".join(normalize(text).views))
+
+
+def combine(*weights: float) -> float:
+    """Noisy-or of independent signals in [0, 1]."""
+    miss = 1.0
+    for weight in weights:
+        miss *= 1.0 - max(0.0, min(1.0, weight))
+    return 1.0 - miss
+
+
+def message_texts(messages: Sequence[Mapping[str, object]]) -> list[tuple[str, Role]]:
+    """``(text, role)`` for each chat message with text content (string or text parts)."""
+    out: list[tuple[str, Role]] = []
+    for message in messages:
+        role = Role.parse(message.get("role", "user"))
+        content = message.get("content")
+        if isinstance(content, str):
+            out.append((content, role))
+        elif isinstance(content, list):
+            for part in content:
+                if isinstance(part, Mapping) and isinstance(part.get("text"), str):
+                    out.append((str(part["text"]), role))
+    return out

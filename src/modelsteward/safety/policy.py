@@ -1,0 +1,217 @@
+"""The safety policy: per category a treatment and threshold, allow/deny lists, role rules and
+the redaction style. Parsed once from YAML or JSON at the boundary, then frozen."""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from modelsteward.safety.interface import Category, Role, SafetyError
+
+
+class Treatment(enum.StrEnum):
+    """What to do with a category once its threshold is reached."""
+
+    BLOCK = "block"
+    REDACT = "redact"
+    FLAG = "flag"
+    """Report it (a finding, a category) but let the text through unchanged."""
+
+
+class RedactionStyle(enum.StrEnum):
+    """How redacted spans are written."""
+
+    MASK = "mask"
+    """``*****`` of the same length."""
+    PLACEHOLDER = "placeholder"
+    """``<EMAIL_ADDRESS>``."""
+    HASH = "hash"
+    """``<EMAIL_ADDRESS:3f9a1c2b>``: a keyed HMAC, stable across requests for one key."""
+    PSEUDONYM = "pseudonym"
+    """``<PERSON_1>``, reversible: ``Verdict.restore`` puts the originals back in the answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryRule:
+    """The treatment of one category and the score at which it applies."""
+
+    treatment: Treatment
+    threshold: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class RoleRule:
+    """How text from one role is judged: categories skipped and per-category overrides."""
+
+    skip: frozenset[Category] = frozenset()
+    overrides: Mapping[Category, CategoryRule] = field(default_factory=dict)
+
+
+_DEFAULT_RULES = {
+    Category.PROMPT_INJECTION: CategoryRule(Treatment.BLOCK, 0.5),
+    Category.JAILBREAK: CategoryRule(Treatment.BLOCK, 0.5),
+    Category.HARMFUL_REQUEST: CategoryRule(Treatment.BLOCK, 0.5),
+    Category.HARMFUL_OUTPUT: CategoryRule(Treatment.BLOCK, 0.5),
+    Category.PII: CategoryRule(Treatment.REDACT, 0.5),
+    Category.SECRET: CategoryRule(Treatment.REDACT, 0.5),
+    Category.DENY_LIST: CategoryRule(Treatment.BLOCK, 0.0),
+}
+_DEFAULT_ROLES = {
+    Role.SYSTEM: RoleRule(skip=frozenset(Category) - {Category.SECRET, Category.DENY_LIST}),
+    Role.USER: RoleRule(skip=frozenset({Category.HARMFUL_OUTPUT})),
+    Role.DOCUMENT: RoleRule(
+        skip=frozenset({Category.HARMFUL_OUTPUT}),
+        overrides={
+            Category.PROMPT_INJECTION: CategoryRule(Treatment.BLOCK, 0.4),
+            Category.JAILBREAK: CategoryRule(Treatment.FLAG, 0.5),
+            Category.HARMFUL_REQUEST: CategoryRule(Treatment.FLAG, 0.5),
+        },
+    ),
+    Role.TOOL: RoleRule(
+        skip=frozenset({Category.HARMFUL_OUTPUT}),
+        overrides={
+            Category.PROMPT_INJECTION: CategoryRule(Treatment.BLOCK, 0.4),
+            Category.JAILBREAK: CategoryRule(Treatment.FLAG, 0.5),
+            Category.HARMFUL_REQUEST: CategoryRule(Treatment.FLAG, 0.5),
+        },
+    ),
+    Role.ASSISTANT: RoleRule(
+        skip=frozenset({Category.PROMPT_INJECTION, Category.JAILBREAK, Category.HARMFUL_REQUEST})
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyPolicy:
+    """Everything the safety layer decides with. Frozen; build with ``default()``,
+    ``load_safety_policy(path)`` or ``dataclasses.replace``."""
+
+    rules: Mapping[Category, CategoryRule] = field(
+        default_factory=lambda: MappingProxyType(dict(_DEFAULT_RULES))
+    )
+    roles: Mapping[Role, RoleRule] = field(
+        default_factory=lambda: MappingProxyType(dict(_DEFAULT_ROLES))
+    )
+    allow: tuple[re.Pattern[str], ...] = ()
+    """A detection whose span (or, for whole-text categories, whose text) matches one of
+    these is dropped: e.g. the company's own support address."""
+    deny: tuple[re.Pattern[str], ...] = ()
+    """A text matching one of these is a ``deny_list`` detection (blocked by default)."""
+    redaction: RedactionStyle = RedactionStyle.PLACEHOLDER
+    hash_key: str = "modelsteward"
+    """The HMAC key of the ``hash`` redaction style; set your own to keep hashes private."""
+    judge: bool = False
+    """Also ask the LLM-judge guard (needs an endpoint handed to the layer)."""
+
+    @classmethod
+    def default(cls) -> SafetyPolicy:
+        """The built-in policy: block injections, jailbreaks and harm; redact PII and secrets."""
+        return cls()
+
+    def rule_for(self, category: Category, role: Role) -> CategoryRule | None:
+        """The rule for ``category`` in text from ``role``; None when the role skips it."""
+        role_rule = self.roles.get(role, RoleRule())
+        if category in role_rule.skip:
+            return None
+        return role_rule.overrides.get(category) or self.rules.get(category)
+
+    def with_rule(self, category: Category, rule: CategoryRule) -> SafetyPolicy:
+        """A copy with ``category``'s default rule replaced."""
+        rules = dict(self.rules)
+        rules[category] = rule
+        return replace(self, rules=MappingProxyType(rules))
+
+
+class _RuleModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Treatment
+    threshold: float = Field(0.5, ge=0.0, le=1.0)
+
+
+class _RoleModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    skip: list[Category] = []
+    categories: dict[Category, _RuleModel] = {}
+
+
+class _PolicyModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    categories: dict[Category, _RuleModel] = {}
+    roles: dict[Role, _RoleModel] = {}
+    allow: list[str] = []
+    deny: list[str] = []
+    redaction: RedactionStyle = RedactionStyle.PLACEHOLDER
+    hash_key: str = "modelsteward"
+    judge: bool = False
+
+
+def _compile(patterns: list[str], what: str) -> tuple[re.Pattern[str], ...]:
+    try:
+        return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+    except re.error as exc:
+        raise SafetyError(f"bad {what} pattern: {exc}", hint="fix the regular expression") from exc
+
+
+def parse_safety_policy(data: object) -> SafetyPolicy:
+    """A policy from parsed YAML/JSON; categories not named keep their default rules.
+
+    Raises:
+        SafetyError: when the document does not match the policy schema.
+    """
+    try:
+        model = _PolicyModel.model_validate(data or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise SafetyError(
+            f"invalid safety policy at {where or 'top level'}: {first['msg']}",
+            hint="see docs/safety.md for the policy format",
+        ) from exc
+    rules = dict(_DEFAULT_RULES)
+    rules.update({c: CategoryRule(r.action, r.threshold) for c, r in model.categories.items()})
+    roles = dict(_DEFAULT_ROLES)
+    for role, rm in model.roles.items():
+        roles[role] = RoleRule(
+            skip=frozenset(rm.skip),
+            overrides={c: CategoryRule(r.action, r.threshold) for c, r in rm.categories.items()},
+        )
+    return SafetyPolicy(
+        rules=MappingProxyType(rules),
+        roles=MappingProxyType(roles),
+        allow=_compile(model.allow, "allow"),
+        deny=_compile(model.deny, "deny"),
+        redaction=model.redaction,
+        hash_key=model.hash_key,
+        judge=model.judge,
+    )
+
+
+def load_safety_policy(path: Path | str) -> SafetyPolicy:
+    """Read a YAML or JSON safety policy file.
+
+    Raises:
+        SafetyError: when the file cannot be read or is invalid.
+    """
+    source = Path(path)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SafetyError(
+            f"cannot read safety policy {source}: {exc.strerror or exc}",
+            hint="check the --policy path",
+        ) from exc
+    try:
+        data = json.loads(text) if source.suffix == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise SafetyError(
+            f"cannot parse safety policy {source}: {exc}", hint="the file must be YAML or JSON"
+        ) from exc
+    return parse_safety_policy(data)

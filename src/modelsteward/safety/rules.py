@@ -1,0 +1,65 @@
+"""The rule ids the safety area emits, with their meaning (SARIF metadata and docs)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from modelsteward.findings import Rule, Severity
+
+RULES: Mapping[str, Rule] = {
+    r.id: r
+    for r in (
+        Rule(
+            id="safety.guard.prompt-injection",
+            summary="Instructions that try to override the "
+            "model's own, typed by the user or hidden in a document, web page or tool output.",
+            help="Drop the text or the document; never let retrieved data give orders.",
+            severity=Severity.HIGH,
+        ),
+        Rule(
+            id="safety.guard.jailbreak",
+            summary="An attempt to unlock the model: role-play "
+            "personas, developer mode, refusal suppression, obfuscated payloads.",
+            help="Refuse the request.",
+            severity=Severity.HIGH,
+        ),
+        Rule(
+            id="safety.guard.harmful-request",
+            summary="A request for hazardous content in the MLCommons taxonomy S1-S14.",
+            help="Refuse the request.",
+            severity=Severity.HIGH,
+        ),
+        Rule(
+            id="safety.guard.harmful-output",
+            summary="Model output with hazardous content in the MLCommons taxonomy S1-S14.",
+            help="Stop the response.",
+            severity=Severity.HIGH,
+        ),
+        Rule(
+            id="safety.guard.pii",
+            summary="Personal data: emails, phones, payment cards, "
+            "IBANs, national ids, IP/MAC addresses, names, street addresses.",
+            help="Redact before the text reaches the model or the logs.",
+            severity=Severity.MEDIUM,
+        ),
+        Rule(
+            id="safety.guard.secret",
+            summary="Credentials: cloud and API keys, tokens, private "
+            "keys, JWTs, connection strings.",
+            help="Redact it and rotate the credential.",
+            severity=Severity.MEDIUM,
+        ),
+        Rule(
+            id="safety.policy.deny-list",
+            summary="Text matching a deny-list pattern of the safety policy.",
+            help="Remove the term or change the policy.",
+            severity=Severity.HIGH,
+        ),
+        Rule(
+            id="safety.eval.unsafe-response",
+            summary="A red-team probe got an unsafe answer from the endpoint under test.",
+            help="Add a safety layer or pick another model.",
+            severity=Severity.HIGH,
+        ),
+    )
+}
