@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,10 +13,17 @@ from typer._click.core import ParameterSource
 from modelsteward.cli import policy_cmd, vet_demo
 from modelsteward.cli.demo_context import Section
 from modelsteward.cli.state import CliState, get_state
+from modelsteward.cli.vet_record import record_passport, registry_exceptions
 from modelsteward.errors import UsageError
 from modelsteward.passport import Passport
-from modelsteward.policy import Decision, Policy, PolicyException, default_policy, evaluate
+from modelsteward.policy import (
+    Decision,
+    Policy,
+    default_policy,
+    evaluate,
+)
 from modelsteward.policy import load_policy as read_policy
+from modelsteward.registry import Actor, open_registry
 from modelsteward.report import SummaryTable
 from modelsteward.report.markdown import render_passports
 from modelsteward.vet import VetOptions, VetRun, count_units, vet_models, walk_models
@@ -81,15 +87,18 @@ def vet(
     inventories = walk_models([str(p) for p in paths], hash_files=hash_files)
     with state.progress_bar(count_units(inventories), "vetting") as advance:
         run = vet_models(inventories, options, advance)
-    extra: Sequence[PolicyException] = ()
-    service = None
-    if record:
-        service = _open_registry(registry or state.settings.registry_dsn)
-        extra = _registry_exceptions(service)
-    decisions = tuple(evaluate(chosen, p, exceptions=extra) for p in run.passports)
-    if service is not None:
+    if not record:
+        decisions = tuple(evaluate(chosen, p) for p in run.passports)
+        return _emit(ctx, state, run, decisions, chosen)
+    who = str(Actor.parse(actor))
+    service = open_registry(registry or state.settings.registry_dsn)
+    try:
+        extra = registry_exceptions(service)
+        decisions = tuple(evaluate(chosen, p, exceptions=extra) for p in run.passports)
         for passport, decision in zip(run.passports, decisions, strict=True):
-            _record(service, passport, decision, actor)
+            record_passport(service, passport, decision, who)
+    finally:
+        service.close()
     return _emit(ctx, state, run, decisions, chosen)
 
 
@@ -199,58 +208,4 @@ def _scan_options(state: CliState) -> Any:
         max_unpacked_bytes=s.max_unpacked_bytes,
         timeout_s=s.timeout_s,
         allow_globals=frozenset(s.allow_globals),
-    )
-
-
-def _open_registry(dsn: str) -> Any:
-    try:
-        registry = importlib.import_module("modelsteward.registry")
-        opener = registry.open_registry
-    except (ImportError, AttributeError) as exc:
-        raise UsageError(
-            "--record needs the registry, which this build lacks",
-            hint="vet without --record",
-        ) from exc
-    return opener(dsn)
-
-
-def _registry_exceptions(service: Any) -> tuple[PolicyException, ...]:
-    today = datetime.now(UTC).date()
-    out = []
-    for e in service.active_exceptions(today):
-        out.append(
-            PolicyException(
-                rule=str(e.rule),
-                model=str(getattr(e, "model", None) or "*"),
-                path=str(getattr(e, "path", None) or "*"),
-                finding=str(getattr(e, "finding", None) or "*"),
-                reason=str(e.reason),
-                owner=str(e.owner),
-                expires=e.expires,
-                origin="registry",
-            )
-        )
-    return tuple(out)
-
-
-def _record(service: Any, passport: Passport, decision: Decision, actor: str) -> None:
-    ident = passport.identity
-    model = service.add_model(
-        ident.name,
-        source=ident.source,
-        revision=ident.revision or "",
-        files=passport.manifest,
-        actor=actor,
-    )
-    model_id = getattr(model, "id", model)
-    service.record_passport(
-        model_id,
-        {**passport.to_dict(), "decision": decision.to_dict()},
-        decision.outcome.value,
-        [r.value for r in decision.roles],
-        [
-            f"{r.rule}: {r.finding} at {r.location.describe()}: {r.message}"
-            for r in decision.reasons
-        ],
-        actor,
     )

@@ -8,7 +8,9 @@ from typing import Any
 from rich.table import Table
 
 from modelsteward.cli.demo_context import DemoContext
+from modelsteward.cli.vet_record import record_passport
 from modelsteward.policy import Decision, default_policy, evaluate
+from modelsteward.registry import open_registry
 from modelsteward.vet import VetOptions, vet_paths
 
 DEMO_ACTOR = "demo:requester"
@@ -33,22 +35,20 @@ def vet_section(ctx: DemoContext) -> None:
             _reasons(decision),
         )
     ctx.console.print(table)
-    registry = _registry(f"sqlite:///{ws.root.resolve() / 'registry.db'}")
-    if registry is None:
-        ctx.console.print("registry: not part of this build; passports were not recorded")
-        return
-    from modelsteward.cli.vet import _record
-
-    for passport, decision in zip(run.passports, decisions, strict=True):
-        _record(registry, passport, decision, DEMO_ACTOR)
-    for model in registry.list_models():
-        ctx.console.print(
-            f"registry: {model.name} is {getattr(model.status, 'value', model.status)}"
-        )
-    result = registry.audit_verify()
-    ok = getattr(result, "ok", None)
-    count = getattr(result, "count", "?")
-    ctx.console.print(f"audit chain: {'intact' if ok else 'BROKEN'} ({count} entries)")
+    registry = open_registry(f"sqlite:///{ws.root.resolve() / 'registry.db'}")
+    try:
+        for passport, decision in zip(run.passports, decisions, strict=True):
+            record_passport(registry, passport, decision, DEMO_ACTOR)
+        for model in registry.list_models():
+            ctx.console.print(f"registry: {model.name} is {model.status.value}")
+        for model in registry.list_models():
+            if model.status.value == "needs_review":
+                ctx.console.print(f"registry: {registry.explain(model.id)}")
+        result = registry.audit_verify()
+    finally:
+        registry.close()
+    state = "intact" if result.ok else f"BROKEN at entry {result.first_bad_seq}"
+    ctx.console.print(f"audit chain: {state} ({result.count} entries)")
 
 
 def _reasons(decision: Decision) -> str:
@@ -65,11 +65,3 @@ def _demo_use() -> Any:
     except (ImportError, AttributeError):
         return None
     return presets.get("internal")
-
-
-def _registry(dsn: str) -> Any:
-    try:
-        opener = importlib.import_module("modelsteward.registry").open_registry
-    except (ImportError, AttributeError):
-        return None
-    return opener(dsn)
