@@ -24,10 +24,10 @@ from modelsteward.registry.records import (
     RequestState,
     Role,
     Signature,
-    SlaItem,
     manifest_digest,
 )
 from modelsteward.registry.service import RegistryService
+from modelsteward.registry.sla import RegistrySlaState
 from modelsteward.registry.store.interface import Store, StoreError
 
 
@@ -70,10 +70,10 @@ __all__ = [
     "PassportRecord",
     "RegistryError",
     "RegistryService",
+    "RegistrySlaState",
     "RequestState",
     "Role",
     "Signature",
-    "SlaItem",
     "Store",
     "StoreError",
     "manifest_digest",

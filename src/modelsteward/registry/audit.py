@@ -109,28 +109,24 @@ def _classify(
     entry: AuditEntry, prev: str, count: int, rescan: Iterable[AuditEntry] | None
 ) -> AuditVerification:
     seq = entry.seq
-    if _intact(entry) and entry.prev_hash != prev:
-        # The entry itself is intact but its predecessor is not the one it was chained to:
-        # the predecessor was rewritten (hash recomputed), or entries were moved.
-        origin = _origin(entry, rescan)
-        if origin is not None and origin != seq:
-            return _bad(count, seq, AuditFault.REORDERED, f"entry {seq} was entry {origin}")
-        return _bad(count, seq - 1, AuditFault.EDITED, f"entry {seq - 1} was rewritten")
+    if _intact(entry):
+        # The entry is intact but does not link to its predecessor: the predecessor was
+        # rewritten with a recomputed hash.
+        bad = max(seq - 1, 1)
+        return _bad(count, bad, AuditFault.EDITED, f"entry {bad} was rewritten")
     origin = _origin(entry, rescan)
-    if origin is not None and origin != seq and _intact(entry, origin):
+    if origin is not None:
         return _bad(count, seq, AuditFault.REORDERED, f"entry {seq} was entry {origin}")
     return _bad(count, seq, AuditFault.EDITED, f"entry {seq} does not match its hash")
 
 
 def _origin(entry: AuditEntry, rescan: Iterable[AuditEntry] | None) -> int | None:
-    """The position an entry was written at: one after the entry whose hash it links to."""
-    if entry.prev_hash == GENESIS:
-        return 1
+    """The position an intact entry was written at, when it now sits elsewhere."""
     if rescan is None:
         return None
     for other in rescan:
-        if other.hash == entry.prev_hash:
-            return other.seq + 1
+        if other.seq != entry.seq and _intact(entry, other.seq):
+            return other.seq
     return None
 
 

@@ -308,33 +308,6 @@ class ApprovalStatus:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SlaItem:
-    """A vulnerability seen in a deployment, with its SLA clock."""
-
-    deployment: str
-    vuln_id: str
-    package: str
-    version: str
-    severity: str
-    due: date
-    first_seen: str
-    fixed_at: str | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        """The JSON form."""
-        return {
-            "deployment": self.deployment,
-            "vuln_id": self.vuln_id,
-            "package": self.package,
-            "version": self.version,
-            "severity": self.severity,
-            "due": self.due.isoformat(),
-            "first_seen": self.first_seen,
-            "fixed_at": self.fixed_at,
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class AuditEntry:
     """One link of the hash chain."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import closing
 from datetime import date
 from typing import TextIO
 
@@ -26,10 +27,11 @@ from modelsteward.registry.records import (
     PassportRecord,
     RegistryError,
     Role,
-    SlaItem,
     manifest_digest,
 )
+from modelsteward.registry.sla import RegistrySlaState
 from modelsteward.registry.store.interface import Store, Tx
+from modelsteward.vulns import SlaEntry
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -327,47 +329,22 @@ class RegistryService:
 
     # -- vulnerability SLA state ----------------------------------------------------------
 
-    def record_seen(
-        self,
-        deployment: str,
-        vuln_id: str,
-        package: str,
-        version: str,
-        severity: str,
-        due: date,
-    ) -> None:
-        """Start (or keep running) the SLA clock of a vulnerability in a deployment."""
-        with self.store.write() as tx:
-            item = SlaItem(
-                deployment=deployment,
-                vuln_id=vuln_id,
-                package=package,
-                version=version,
-                severity=severity,
-                due=due,
-                first_seen=tx.now(),
-            )
-            if tx.upsert_sla(item):
-                tx.append_audit("sla", "sla.opened", item.to_dict())
+    def sla_state(self) -> RegistrySlaState:
+        """The registry as the ``SlaStateStore`` that vulnerability matching keeps clocks in."""
+        return RegistrySlaState(self.store)
 
-    def record_fixed(self, deployment: str, vuln_id: str, package: str) -> None:
-        """Stop the SLA clock of a vulnerability that no longer affects a deployment."""
-        with self.store.write() as tx:
-            if tx.close_sla(deployment, vuln_id, package):
-                payload = {"deployment": deployment, "vuln_id": vuln_id, "package": package}
-                tx.append_audit("sla", "sla.fixed", payload)
-
-    def open_items(self) -> list[SlaItem]:
-        """Open SLA items, soonest due first."""
+    def open_items(self) -> list[SlaEntry]:
+        """SLA entries not fixed yet, soonest due first."""
         with self.store.read() as tx:
-            return tx.sla_items(open_only=True)
+            entries = [e for e in tx.sla_entries() if e.fixed_on is None]
+        return sorted(entries, key=lambda e: (e.due, e.key))
 
     # -- audit ----------------------------------------------------------------------------
 
     def audit_verify(self) -> AuditVerification:
         """Walk the whole chain; name the first edited, deleted or reordered entry."""
-        with self.store.audit_snapshot() as snap:
-            return verify_chain(snap.entries(), head=snap.head, rescan=_Rescan(snap.entries))
+        with self.store.audit_snapshot() as snap, closing(snap.entries()) as entries:
+            return verify_chain(entries, head=snap.head, rescan=_Rescan(snap.entries))
 
     def audit_export(self, fh: TextIO) -> int:
         """Write the audit log as JSON lines to ``fh``; return how many entries."""
@@ -386,7 +363,8 @@ class _Rescan:
         self._entries = entries
 
     def __iter__(self) -> Iterator[AuditEntry]:
-        return self._entries()
+        with closing(self._entries()) as entries:
+            yield from entries
 
 
 def _find(tx: Tx, ref: int | str) -> ModelRecord:

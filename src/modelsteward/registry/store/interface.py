@@ -25,8 +25,8 @@ from modelsteward.registry.records import (
     RequestState,
     Role,
     Signature,
-    SlaItem,
 )
+from modelsteward.vulns import SlaEntry
 
 
 class StoreError(StewardError):
@@ -153,16 +153,12 @@ class Tx(Protocol):
         """Deployments of one model, or of all models when None."""
         ...
 
-    def upsert_sla(self, item: SlaItem) -> bool:
-        """Record a vulnerability as seen; True when it was not open before."""
+    def sla_entries(self) -> list[SlaEntry]:
+        """Every SLA entry, fixed ones included, ordered by key."""
         ...
 
-    def close_sla(self, deployment: str, vuln_id: str, package: str) -> bool:
-        """Mark an open item fixed; True when one was open."""
-        ...
-
-    def sla_items(self, *, open_only: bool) -> list[SlaItem]:
-        """SLA items ordered by due date."""
+    def put_sla(self, entry: SlaEntry) -> SlaEntry | None:
+        """Insert or replace the entry with the same key; return the one replaced."""
         ...
 
     def append_audit(self, actor: str, action: str, payload: Mapping[str, object]) -> AuditEntry:

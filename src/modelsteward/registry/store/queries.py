@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, RowMapping, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from modelsteward.findings import Severity
 from modelsteward.registry.audit import canonical_json, chain_entry
 from modelsteward.registry.records import (
     ApprovalRequest,
@@ -23,7 +24,6 @@ from modelsteward.registry.records import (
     RequestState,
     Role,
     Signature,
-    SlaItem,
     manifest_digest,
 )
 from modelsteward.registry.store.interface import StoreError
@@ -39,6 +39,7 @@ from modelsteward.registry.store.tables import (
     SignatureRow,
     SlaRow,
 )
+from modelsteward.vulns import RiskException, SlaEntry
 
 _M = ModelRow.__table__.c
 _F = ModelFileRow.__table__.c
@@ -72,6 +73,27 @@ def _model(row: Sequence[Any]) -> ModelRecord:
         status=ModelStatus(row[6]),
         created_at=row[7],
         updated_at=row[8],
+    )
+
+
+def _sla(m: RowMapping) -> SlaEntry:
+    exception = None
+    if m["exception_owner"] is not None and m["exception_expires"] is not None:
+        exception = RiskException(
+            owner=m["exception_owner"],
+            expires=m["exception_expires"],
+            reason=m["exception_reason"] or "",
+        )
+    return SlaEntry(
+        deployment=m["deployment"],
+        vuln_id=m["vuln_id"],
+        package=m["package"],
+        version=m["version"],
+        severity=Severity.parse(m["severity"]),
+        first_seen=m["first_seen"],
+        due=m["due"],
+        fixed_on=m["fixed_on"],
+        exception=exception,
     )
 
 
@@ -414,60 +436,42 @@ class SqlTx:
             out.append(DeploymentRecord(**m))
         return out
 
-    def upsert_sla(self, item: SlaItem) -> bool:
-        """Record a vulnerability as seen; True when it was not open before."""
+    def sla_entries(self) -> list[SlaEntry]:
+        """Every SLA entry, fixed ones included, ordered by key."""
+        query = select(SlaRow.__table__).order_by(_SLA.deployment, _SLA.vuln_id, _SLA.package)
+        return [_sla(r._mapping) for r in self._conn.execute(query)]
+
+    def put_sla(self, entry: SlaEntry) -> SlaEntry | None:
+        """Insert or replace the entry with the same key; return the one replaced."""
         key = (
-            (_SLA.deployment == item.deployment)
-            & (_SLA.vuln_id == item.vuln_id)
-            & (_SLA.package == item.package)
+            (_SLA.deployment == entry.deployment)
+            & (_SLA.vuln_id == entry.vuln_id)
+            & (_SLA.package == entry.package)
         )
-        row = self._conn.execute(select(_SLA.id, _SLA.fixed_at).where(key)).first()
+        row = self._conn.execute(select(SlaRow.__table__).where(key)).first()
+        exc = entry.exception
+        values = {
+            "version": entry.version,
+            "severity": entry.severity.label,
+            "first_seen": entry.first_seen,
+            "due": entry.due,
+            "fixed_on": entry.fixed_on,
+            "exception_owner": exc.owner if exc else None,
+            "exception_expires": exc.expires if exc else None,
+            "exception_reason": exc.reason if exc else None,
+        }
         if row is None:
             self._conn.execute(
                 insert(SlaRow).values(
-                    deployment=item.deployment,
-                    vuln_id=item.vuln_id,
-                    package=item.package,
-                    version=item.version,
-                    severity=item.severity,
-                    due=item.due,
-                    first_seen=item.first_seen,
-                    fixed_at=None,
+                    deployment=entry.deployment,
+                    vuln_id=entry.vuln_id,
+                    package=entry.package,
+                    **values,
                 )
             )
-            return True
-        values: dict[str, object] = {"version": item.version, "severity": item.severity}
-        reopened = row[1] is not None
-        if reopened:
-            values.update(fixed_at=None, due=item.due, first_seen=item.first_seen)
-        self._conn.execute(update(SlaRow).where(_SLA.id == row[0]).values(**values))
-        return reopened
-
-    def close_sla(self, deployment: str, vuln_id: str, package: str) -> bool:
-        """Mark an open item fixed; True when one was open."""
-        result = self._conn.execute(
-            update(SlaRow)
-            .where(
-                (_SLA.deployment == deployment)
-                & (_SLA.vuln_id == vuln_id)
-                & (_SLA.package == package)
-                & _SLA.fixed_at.is_(None)
-            )
-            .values(fixed_at=self._now)
-        )
-        return bool(result.rowcount)
-
-    def sla_items(self, *, open_only: bool) -> list[SlaItem]:
-        """SLA items ordered by due date."""
-        query = select(SlaRow.__table__).order_by(_SLA.due, _SLA.id)
-        if open_only:
-            query = query.where(_SLA.fixed_at.is_(None))
-        out = []
-        for r in self._conn.execute(query):
-            m = dict(r._mapping)
-            del m["id"]
-            out.append(SlaItem(**m))
-        return out
+            return None
+        self._conn.execute(update(SlaRow).where(_SLA.id == row._mapping["id"]).values(**values))
+        return _sla(row._mapping)
 
     def append_audit(self, actor: str, action: str, payload: Mapping[str, object]) -> AuditEntry:
         """Chain a new audit entry (write transactions only)."""

@@ -64,16 +64,19 @@ class _Snapshot:
             _A.seq, _A.ts, _A.actor, _A.action, _A.payload, _A.prev_hash, _A.hash
         ).order_by(_A.seq)
         result = self.conn.execution_options(yield_per=10_000).execute(query)
-        for seq, ts, actor, action, payload, prev_hash, hash_ in result:
-            yield AuditEntry(
-                seq=seq,
-                ts=ts,
-                actor=actor,
-                action=action,
-                payload=payload,
-                prev_hash=prev_hash,
-                hash=hash_,
-            )
+        try:
+            for seq, ts, actor, action, payload, prev_hash, hash_ in result:
+                yield AuditEntry(
+                    seq=seq,
+                    ts=ts,
+                    actor=actor,
+                    action=action,
+                    payload=payload,
+                    prev_hash=prev_hash,
+                    hash=hash_,
+                )
+        finally:
+            result.close()
 
 
 class SqlStore:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 _TS = String(32)
@@ -114,7 +114,7 @@ class DeploymentRow(Base):
 
 
 class SlaRow(Base):
-    """A vulnerability seen in a deployment and its SLA clock."""
+    """A vulnerability seen in a deployment and its SLA clock (one per key)."""
 
     __tablename__ = "sla_items"
     __table_args__ = (UniqueConstraint("deployment", "vuln_id", "package"),)
@@ -124,9 +124,12 @@ class SlaRow(Base):
     package: Mapped[str] = mapped_column(String(256))
     version: Mapped[str] = mapped_column(String(128))
     severity: Mapped[str] = mapped_column(String(16))
+    first_seen: Mapped[date] = mapped_column(Date)
     due: Mapped[date] = mapped_column(Date)
-    first_seen: Mapped[str] = mapped_column(_TS)
-    fixed_at: Mapped[str | None] = mapped_column(_TS, nullable=True)
+    fixed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    exception_owner: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    exception_expires: Mapped[date | None] = mapped_column(Date, nullable=True)
+    exception_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class AuditRow(Base):
@@ -149,6 +152,3 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(_HASH)
-
-
-Index("ix_sla_open", SlaRow.fixed_at, SlaRow.due)

@@ -108,12 +108,14 @@ def upgrade() -> None:
         sa.Column("package", sa.String(256), nullable=False),
         sa.Column("version", sa.String(128), nullable=False),
         sa.Column("severity", sa.String(16), nullable=False),
+        sa.Column("first_seen", sa.Date, nullable=False),
         sa.Column("due", sa.Date, nullable=False),
-        sa.Column("first_seen", _TS, nullable=False),
-        sa.Column("fixed_at", _TS, nullable=True),
+        sa.Column("fixed_on", sa.Date, nullable=True),
+        sa.Column("exception_owner", sa.String(256), nullable=True),
+        sa.Column("exception_expires", sa.Date, nullable=True),
+        sa.Column("exception_reason", sa.Text, nullable=True),
         sa.UniqueConstraint("deployment", "vuln_id", "package"),
     )
-    op.create_index("ix_sla_open", "sla_items", ["fixed_at", "due"])
     op.create_table(
         "audit_log",
         sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
