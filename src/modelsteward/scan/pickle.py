@@ -1,0 +1,145 @@
+"""Raw pickle files and pickle streams inside other formats."""
+
+from __future__ import annotations
+
+import mmap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from modelsteward.findings import Finding, Severity
+from modelsteward.inventory import Artifact, ArtifactKind
+from modelsteward.scan.interface import ScanOptions
+from modelsteward.scan.pickle_sink import FindingSink, Where
+from modelsteward.scan.pickle_values import Ref
+from modelsteward.scan.pickle_vm import BudgetExceeded, Buffer, Limits, Machine, PickleFormatError
+
+PICKLE_SUFFIXES = frozenset(
+    {".pkl", ".pickle", ".pt", ".pth", ".ckpt", ".joblib", ".dill", ".sav", ".p", ".bin"}
+)
+"""Names that loaders open with an unpickler whatever their content looks like."""
+
+LEGACY_TORCH_MAGIC = 0x1950A86A20F9469CFC6C
+_LEGACY_STREAMS = 5
+_MAX_NESTED_DEPTH = 4
+
+
+def _deadline(options: ScanOptions) -> float:
+    return time.monotonic() + options.timeout_s
+
+
+def scan_stream(
+    buf: Buffer,
+    start: int,
+    end: int,
+    where: Where,
+    options: ScanOptions,
+    *,
+    deadline: float | None = None,
+    depth: int = 0,
+) -> list[Finding]:
+    """Interpret the pickle stream(s) in ``buf[start:end]`` and return the findings.
+
+    A legacy ``torch.save`` file holds five pickles in a row; other files may carry more
+    pickles after the first, which are read while they parse.
+    """
+    limits = Limits(max_ops=options.max_pickle_ops, deadline=deadline or _deadline(options))
+    sink = FindingSink(where=where, allow=options.allow_globals)
+    if end - start > options.max_pickle_bytes:
+        sink.add(
+            "scan.limit.exceeded",
+            Severity.HIGH,
+            f"The pickle stream is {end - start} bytes, over the limit of "
+            f"{options.max_pickle_bytes}; it was not interpreted.",
+            start,
+            f"{end - start} bytes",
+        )
+        return sink.findings
+    pos = start
+    index = 0
+    legacy = False
+    while pos < end:
+        machine = Machine(buf, pos, end, sink, limits)
+        try:
+            outcome = machine.run()
+        except PickleFormatError as exc:
+            if index == 0 or legacy:
+                sink.add(
+                    "scan.pickle.malformed",
+                    Severity.HIGH,
+                    f"The pickle stream is malformed ({exc}); a loader would fail part-way, "
+                    "after running whatever came before.",
+                    exc.offset,
+                    str(exc),
+                )
+            break
+        except BudgetExceeded as exc:
+            sink.add(
+                "scan.limit.exceeded",
+                Severity.HIGH,
+                f"Interpretation stopped: {exc}; the rest of the stream was not verified.",
+                machine.op_at,
+                str(exc),
+            )
+            break
+        finally:
+            sink.finish()
+        if index == 0 and outcome.value == LEGACY_TORCH_MAGIC:
+            legacy = True
+        index += 1
+        pos = outcome.end
+        if legacy and index >= _LEGACY_STREAMS:
+            break
+        if not legacy and not _starts_pickle(buf, pos, end):
+            break
+    findings = sink.findings
+    if depth < _MAX_NESTED_DEPTH:
+        for data, offset, loader in sink.nested:
+            inner = Where(
+                path=where.path,
+                member=where.member,
+                origin=-(offset - where.origin),
+                context=f"{where.context}In a nested pickle passed to {loader}: ",
+            )
+            found = scan_stream(data, 0, len(data), inner, options, deadline=limits.deadline)
+            findings.extend(found)
+    return findings
+
+
+def _starts_pickle(buf: Buffer, pos: int, end: int) -> bool:
+    head = buf[pos : min(end, pos + 2)]
+    return len(head) == 2 and head[0] == 0x80 and 0 <= head[1] <= 5
+
+
+def scan_file(path: Path, where: Where, options: ScanOptions) -> list[Finding]:
+    """Map ``path`` and interpret it as pickle streams."""
+    with open(path, "rb") as fh:
+        size = fh.seek(0, 2)
+        if size == 0:
+            return []
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+            return scan_stream(buf, 0, size, where, options)
+
+
+class PickleScanner:
+    """Raw pickle files (``.pkl``, legacy ``torch.save``, uncompressed joblib)."""
+
+    name = "pickle"
+
+    def handles(self, artifact: Artifact) -> bool:
+        """Pickles by content, and files that loaders unpickle by name."""
+        if artifact.kind is ArtifactKind.PICKLE:
+            return True
+        suffix = Path(artifact.relpath).suffix.lower()
+        return (
+            artifact.kind in (ArtifactKind.BINARY, ArtifactKind.TEXT)
+            and suffix in PICKLE_SUFFIXES
+            and suffix != ".bin"
+        )
+
+    def scan(self, artifact: Artifact, options: ScanOptions) -> Iterator[Finding]:
+        """Interpret every pickle stream in the file."""
+        yield from scan_file(artifact.path, Where(path=artifact.display), options)
+
+
+__all__ = ["PickleScanner", "Ref", "scan_file", "scan_stream"]

@@ -1,0 +1,480 @@
+"""One handler per pickle opcode, as CPython's ``_pickle`` unpickler executes it (symbolically)."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+
+from modelsteward.scan.pickle_joblib import after_build
+from modelsteward.scan.pickle_vm import (
+    HIGHEST_PROTOCOL,
+    Blob,
+    Machine,
+    Obj,
+    OutOfBand,
+    Persistent,
+    Ref,
+    SymDict,
+    SymSet,
+    decode_string_literal,
+)
+
+Handler = Callable[[Machine], None]
+DISPATCH: dict[bytes, Handler] = {}
+
+
+def _op(code: bytes) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        DISPATCH[code] = fn
+        return fn
+
+    return register
+
+
+# -- framing and control ------------------------------------------------------------------
+@_op(b"\x80")
+def _proto(m: Machine) -> None:
+    proto = m.uint(1)
+    if proto > HIGHEST_PROTOCOL:
+        raise m.fail(f"unsupported pickle protocol: {proto}")
+    m.proto = proto
+
+
+@_op(b"\x95")
+def _frame(m: Machine) -> None:
+    size = m.uint(8)
+    if m.pos + size > m.end:
+        raise m.fail("pickle frame is larger than the data")
+
+
+@_op(b"(")
+def _mark(m: Machine) -> None:
+    m.marks.append(len(m.stack))
+
+
+@_op(b"0")
+def _pop(m: Machine) -> None:
+    if m.marks and m.marks[-1] == len(m.stack):
+        m.marks.pop()
+    else:
+        m.pop()
+
+
+@_op(b"1")
+def _pop_mark(m: Machine) -> None:
+    m.pop_mark()
+
+
+@_op(b"2")
+def _dup(m: Machine) -> None:
+    m.push(m.top())
+
+
+# -- constants ------------------------------------------------------------------------------
+@_op(b"N")
+def _none(m: Machine) -> None:
+    m.push(None)
+
+
+@_op(b"\x88")
+def _true(m: Machine) -> None:
+    m.push(True)
+
+
+@_op(b"\x89")
+def _false(m: Machine) -> None:
+    m.push(False)
+
+
+@_op(b"I")
+def _int(m: Machine) -> None:
+    line = m.readline()
+    if line in (b"00", b"01"):
+        m.push(line == b"01")
+        return
+    try:
+        m.push(int(line))
+    except ValueError as exc:
+        raise m.fail("invalid INT argument") from exc
+
+
+@_op(b"L")
+def _long(m: Machine) -> None:
+    line = m.readline()
+    try:
+        m.push(int(line[:-1] if line.endswith(b"L") else line))
+    except ValueError as exc:
+        raise m.fail("invalid LONG argument") from exc
+
+
+@_op(b"F")
+def _float(m: Machine) -> None:
+    try:
+        m.push(float(m.readline()))
+    except ValueError as exc:
+        raise m.fail("invalid FLOAT argument") from exc
+
+
+@_op(b"J")
+def _binint(m: Machine) -> None:
+    m.push(int.from_bytes(m.read(4), "little", signed=True))
+
+
+@_op(b"K")
+def _binint1(m: Machine) -> None:
+    m.push(m.uint(1))
+
+
+@_op(b"M")
+def _binint2(m: Machine) -> None:
+    m.push(m.uint(2))
+
+
+@_op(b"G")
+def _binfloat(m: Machine) -> None:
+    m.push(struct.unpack(">d", m.read(8))[0])
+
+
+def _long_n(m: Machine, width: int) -> None:
+    n = int.from_bytes(m.read(width), "little", signed=True)
+    if n < 0:
+        raise m.fail("LONG pickle has negative byte count")
+    m.push(int.from_bytes(m.read(n), "little", signed=True) if n <= 4096 else Blob(m.skip(n), n))
+
+
+@_op(b"\x8a")
+def _long1(m: Machine) -> None:
+    _long_n(m, 1)
+
+
+@_op(b"\x8b")
+def _long4(m: Machine) -> None:
+    _long_n(m, 4)
+
+
+@_op(b"S")
+def _string(m: Machine) -> None:
+    m.push(decode_string_literal(m.readline().rstrip(b"\r"), m.fail))
+
+
+def _binstring(m: Machine, width: int, signed: bool) -> None:
+    n = int.from_bytes(m.read(width), "little", signed=signed)
+    if n < 0:
+        raise m.fail("BINSTRING pickle has negative byte count")
+    value = m.bytes_value(n)
+    m.push(value.decode("latin-1") if isinstance(value, bytes) else value)
+
+
+@_op(b"T")
+def _binstring4(m: Machine) -> None:
+    _binstring(m, 4, True)
+
+
+@_op(b"U")
+def _short_binstring(m: Machine) -> None:
+    _binstring(m, 1, False)
+
+
+def _bytes(m: Machine, width: int) -> None:
+    m.push(m.bytes_value(m.uint(width)))
+
+
+@_op(b"B")
+def _binbytes(m: Machine) -> None:
+    _bytes(m, 4)
+
+
+@_op(b"C")
+def _short_binbytes(m: Machine) -> None:
+    _bytes(m, 1)
+
+
+@_op(b"\x8e")
+def _binbytes8(m: Machine) -> None:
+    _bytes(m, 8)
+
+
+@_op(b"\x96")
+def _bytearray8(m: Machine) -> None:
+    value = m.bytes_value(m.uint(8))
+    m.push(bytearray(value) if isinstance(value, bytes) else value)
+
+
+@_op(b"V")
+def _unicode(m: Machine) -> None:
+    try:
+        m.push(m.readline().decode("raw-unicode-escape"))
+    except UnicodeDecodeError as exc:
+        raise m.fail("invalid UNICODE argument") from exc
+
+
+def _binunicode(m: Machine, width: int) -> None:
+    n = m.uint(width)
+    value = m.bytes_value(n)
+    if isinstance(value, Blob):
+        m.push(value)
+        return
+    try:
+        m.push(value.decode("utf-8", "surrogatepass"))
+    except UnicodeDecodeError as exc:
+        raise m.fail("invalid UTF-8 in BINUNICODE") from exc
+
+
+@_op(b"X")
+def _binunicode4(m: Machine) -> None:
+    _binunicode(m, 4)
+
+
+@_op(b"\x8c")
+def _short_binunicode(m: Machine) -> None:
+    _binunicode(m, 1)
+
+
+@_op(b"\x8d")
+def _binunicode8(m: Machine) -> None:
+    _binunicode(m, 8)
+
+
+@_op(b"\x97")
+def _next_buffer(m: Machine) -> None:
+    m.push(OutOfBand(m.op_at))
+
+
+@_op(b"\x98")
+def _readonly_buffer(m: Machine) -> None:
+    m.top()
+
+
+# -- containers ----------------------------------------------------------------------------
+@_op(b"]")
+def _empty_list(m: Machine) -> None:
+    m.push([])
+
+
+@_op(b"}")
+def _empty_dict(m: Machine) -> None:
+    m.push(SymDict())
+
+
+@_op(b")")
+def _empty_tuple(m: Machine) -> None:
+    m.push(())
+
+
+@_op(b"\x8f")
+def _empty_set(m: Machine) -> None:
+    m.push(SymSet())
+
+
+@_op(b"l")
+def _list(m: Machine) -> None:
+    m.push(m.pop_mark())
+
+
+@_op(b"t")
+def _tuple(m: Machine) -> None:
+    m.push(tuple(m.pop_mark()))
+
+
+def _tuple_n(n: int) -> Handler:
+    def handler(m: Machine) -> None:
+        items = [m.pop() for _ in range(n)]
+        m.push(tuple(reversed(items)))
+
+    return handler
+
+
+DISPATCH[b"\x85"] = _tuple_n(1)
+DISPATCH[b"\x86"] = _tuple_n(2)
+DISPATCH[b"\x87"] = _tuple_n(3)
+
+
+@_op(b"d")
+def _dict(m: Machine) -> None:
+    items = m.pop_mark()
+    if len(items) % 2:
+        raise m.fail("odd number of items for DICT")
+    m.push(SymDict(list(zip(items[::2], items[1::2], strict=True))))
+
+
+@_op(b"\x91")
+def _frozenset(m: Machine) -> None:
+    m.push(SymSet(m.pop_mark(), frozen=True))
+
+
+def _store(m: Machine, target: object, pairs: list[tuple[object, object]], op: str) -> None:
+    if isinstance(target, SymDict):
+        target.items.extend(pairs)
+    else:
+        m.sink.on_mutate(target, m.op_at, op)
+
+
+@_op(b"s")
+def _setitem(m: Machine) -> None:
+    value = m.pop()
+    key = m.pop()
+    _store(m, m.top(), [(key, value)], "SETITEM")
+
+
+@_op(b"u")
+def _setitems(m: Machine) -> None:
+    items = m.pop_mark()
+    if len(items) % 2:
+        raise m.fail("odd number of items for SETITEMS")
+    _store(m, m.top(), list(zip(items[::2], items[1::2], strict=True)), "SETITEMS")
+
+
+def _extend(m: Machine, target: object, items: list[object], op: str) -> None:
+    if isinstance(target, list):
+        target.extend(items)
+    elif isinstance(target, SymSet) and op == "ADDITEMS" and not target.frozen:
+        target.items.extend(items)
+    else:
+        m.sink.on_mutate(target, m.op_at, op)
+
+
+@_op(b"a")
+def _append(m: Machine) -> None:
+    value = m.pop()
+    _extend(m, m.top(), [value], "APPEND")
+
+
+@_op(b"e")
+def _appends(m: Machine) -> None:
+    items = m.pop_mark()
+    _extend(m, m.top(), items, "APPENDS")
+
+
+@_op(b"\x90")
+def _additems(m: Machine) -> None:
+    items = m.pop_mark()
+    _extend(m, m.top(), items, "ADDITEMS")
+
+
+# -- memo ----------------------------------------------------------------------------------
+def _put(m: Machine, index: int) -> None:
+    if index < 0:
+        raise m.fail("negative PUT argument")
+    m.memo[index] = m.top()
+
+
+def _get(m: Machine, index: int) -> None:
+    if index not in m.memo:
+        raise m.fail(f"memo value not found at index {index}")
+    m.push(m.memo[index])
+
+
+def _text_index(m: Machine) -> int:
+    try:
+        return int(m.readline())
+    except ValueError as exc:
+        raise m.fail("invalid memo index") from exc
+
+
+DISPATCH[b"p"] = lambda m: _put(m, _text_index(m))
+DISPATCH[b"q"] = lambda m: _put(m, m.uint(1))
+DISPATCH[b"r"] = lambda m: _put(m, m.uint(4))
+DISPATCH[b"\x94"] = lambda m: _put(m, len(m.memo))
+DISPATCH[b"g"] = lambda m: _get(m, _text_index(m))
+DISPATCH[b"h"] = lambda m: _get(m, m.uint(1))
+DISPATCH[b"j"] = lambda m: _get(m, m.uint(4))
+
+
+# -- globals and calls ---------------------------------------------------------------------
+@_op(b"c")
+def _global(m: Machine) -> None:
+    module = m.text_line()
+    name = m.text_line()
+    m.push(m.resolve(module, name))
+
+
+@_op(b"\x93")
+def _stack_global(m: Machine) -> None:
+    name = m.pop()
+    module = m.pop()
+    if type(module) is str and type(name) is str:
+        m.push(m.resolve(module, name))
+        return
+    # CPython refuses non-str operands, but a call's result is a str at load time.
+    if isinstance(module, (Obj, Persistent)) or isinstance(name, (Obj, Persistent)):
+        shown_module = module if isinstance(module, str) else "<computed>"
+        shown_name = name if isinstance(name, str) else "<computed>"
+        m.push(m.resolve(shown_module, shown_name, dynamic=True))
+        return
+    raise m.fail("STACK_GLOBAL requires str")
+
+
+@_op(b"i")
+def _inst(m: Machine) -> None:
+    module = m.text_line()
+    name = m.text_line()
+    args = tuple(m.pop_mark())
+    m.push(m.call(m.resolve(module, name), args, "INST"))
+
+
+@_op(b"o")
+def _obj(m: Machine) -> None:
+    items = m.pop_mark()
+    if not items:
+        raise m.fail("OBJ without a class")
+    m.push(m.call(items[0], tuple(items[1:]), "OBJ"))
+
+
+@_op(b"R")
+def _reduce(m: Machine) -> None:
+    args = m.pop()
+    func = m.pop()
+    m.push(m.call(func, args if isinstance(args, tuple) else (args,), "REDUCE"))
+
+
+@_op(b"\x81")
+def _newobj(m: Machine) -> None:
+    args = m.pop()
+    cls = m.pop()
+    m.push(m.call(cls, args if isinstance(args, tuple) else (args,), "NEWOBJ"))
+
+
+@_op(b"\x92")
+def _newobj_ex(m: Machine) -> None:
+    kwargs = m.pop()
+    args = m.pop()
+    cls = m.pop()
+    positional = args if isinstance(args, tuple) else (args,)
+    m.push(m.call(cls, (*positional, kwargs), "NEWOBJ_EX"))
+
+
+@_op(b"b")
+def _build(m: Machine) -> None:
+    state = m.pop()
+    target = m.top()
+    m.sink.on_build(target, state, m.op_at)
+    if isinstance(target, Obj):
+        target.state = state
+        after_build(m, target)
+
+
+def _persid(m: Machine) -> None:
+    try:
+        pid = m.readline().decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise m.fail("persistent IDs in protocol 0 must be ASCII strings") from exc
+    m.push(Persistent(pid))
+
+
+DISPATCH[b"P"] = _persid
+DISPATCH[b"Q"] = lambda m: m.push(Persistent(m.pop()))
+
+
+def _ext(m: Machine, width: int) -> None:
+    code = m.uint(width)
+    if code <= 0:
+        raise m.fail("EXT specifies code <= 0")
+    m.sink.on_extension(code, m.op_at)
+    m.push(Ref("copyreg._extension_registry", str(code), m.op_at))
+
+
+DISPATCH[b"\x82"] = lambda m: _ext(m, 1)
+DISPATCH[b"\x83"] = lambda m: _ext(m, 2)
+DISPATCH[b"\x84"] = lambda m: _ext(m, 4)
+
+__all__ = ["DISPATCH", "Ref"]

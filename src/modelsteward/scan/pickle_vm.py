@@ -1,0 +1,270 @@
+"""A symbolic pickle interpreter: protocols 0-5, exact stack, mark and memo semantics.
+
+It follows CPython's ``_pickle`` unpickler (the one ``torch.load`` and ``joblib.load`` use):
+a flat stack with a mark stack, ``POP`` that pops a mark when the frame is empty, memo
+indices that ``PUT``/``MEMOIZE`` set and ``GET`` reads. Nothing is ever imported or called:
+globals become :class:`Ref` values and calls become :class:`Obj` values, and every event
+that matters for safety is reported to a :class:`Sink`.
+"""
+
+from __future__ import annotations
+
+import _compat_pickle
+import codecs
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from modelsteward.scan.pickle_values import (
+    _BIG,
+    Blob,
+    Obj,
+    OutOfBand,
+    Persistent,
+    Ref,
+    SymDict,
+    SymSet,
+)
+
+HIGHEST_PROTOCOL = 5
+_CHECK_EVERY = 4096
+
+
+class PickleFormatError(Exception):
+    """The stream is not a pickle CPython would load; ``offset`` is where it broke."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+class BudgetExceeded(Exception):
+    """The opcode or time budget ran out."""
+
+
+class Sink(Protocol):
+    """Receives what the interpreter sees."""
+
+    def on_global(self, ref: Ref, *, dynamic: bool = False) -> None:
+        """A global was resolved (``dynamic``: its name was not a constant string)."""
+
+    def on_call(self, func: object, args: tuple[object, ...], offset: int, opcode: str) -> None:
+        """``func`` would be called with ``args`` (REDUCE, NEWOBJ, OBJ, INST...)."""
+
+    def on_build(self, target: object, state: object, offset: int) -> None:
+        """``BUILD`` would set ``state`` on ``target``."""
+
+    def on_mutate(self, target: object, offset: int, opcode: str) -> None:
+        """An item would be stored into ``target`` that is not a plain container."""
+
+    def on_extension(self, code: int, offset: int) -> None:
+        """An ``EXT*`` opcode names a global through the copyreg registry."""
+
+    def on_nested(self, start: int, end: int) -> None:
+        """A nested pickle stream (joblib object array) occupies ``[start, end)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much one stream may cost."""
+
+    max_ops: int
+    deadline: float
+    """``time.monotonic()`` value after which interpretation stops."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    """Where the stream ended and what its protocol was."""
+
+    end: int
+    protocol: int
+    value: object
+
+
+class Buffer(Protocol):
+    """What the interpreter reads: ``bytes`` or ``mmap``."""
+
+    def find(self, sub: bytes, start: int = ..., end: int = ...) -> int: ...
+    def rfind(self, sub: bytes, start: int = ..., end: int = ...) -> int: ...
+    def __getitem__(self, key: slice) -> bytes: ...
+
+
+class Machine:
+    """Interprets one pickle stream in ``buf[start:end]``."""
+
+    def __init__(self, buf: Buffer, start: int, end: int, sink: Sink, limits: Limits) -> None:
+        self.buf = buf
+        self.pos = start
+        self.end = end
+        self.sink = sink
+        self.limits = limits
+        self.stack: list[object] = []
+        self.marks: list[int] = []
+        self.memo: dict[int, object] = {}
+        self.proto = 0
+        self.op_at = start
+        self.ops = 0
+        self.nested_depth = 0
+
+    # -- reading ---------------------------------------------------------------------------
+    def fail(self, message: str) -> PickleFormatError:
+        """An error at the current opcode."""
+        return PickleFormatError(message, self.op_at)
+
+    def read(self, n: int) -> bytes:
+        """``n`` bytes, or a truncation error."""
+        if n < 0 or self.pos + n > self.end:
+            raise self.fail("pickle data was truncated")
+        data = self.buf[self.pos : self.pos + n]
+        self.pos += n
+        return data
+
+    def skip(self, n: int) -> int:
+        """Skip ``n`` bytes; return where they started."""
+        if n < 0 or self.pos + n > self.end:
+            raise self.fail("pickle data was truncated")
+        start = self.pos
+        self.pos += n
+        return start
+
+    def readline(self) -> bytes:
+        """A newline-terminated argument, without the newline."""
+        nl = self.buf.find(b"\n", self.pos, self.end)
+        if nl < 0:
+            raise self.fail("pickle data was truncated")
+        data = self.buf[self.pos : nl]
+        self.pos = nl + 1
+        return data
+
+    def uint(self, n: int) -> int:
+        """A little-endian unsigned integer of ``n`` bytes."""
+        return int.from_bytes(self.read(n), "little")
+
+    # -- stack -----------------------------------------------------------------------------
+    @property
+    def fence(self) -> int:
+        """Items below the fence belong to an outer mark."""
+        return self.marks[-1] if self.marks else 0
+
+    def push(self, value: object) -> None:
+        """Push a value."""
+        self.stack.append(value)
+
+    def pop(self) -> object:
+        """Pop one value above the fence."""
+        if len(self.stack) <= self.fence:
+            raise self.fail("unpickling stack underflow")
+        return self.stack.pop()
+
+    def top(self) -> object:
+        """The value on top, above the fence."""
+        if len(self.stack) <= self.fence:
+            raise self.fail("unpickling stack underflow")
+        return self.stack[-1]
+
+    def pop_mark(self) -> list[object]:
+        """The items pushed since the last MARK, which is removed."""
+        if not self.marks:
+            raise self.fail("could not find MARK")
+        k = self.marks.pop()
+        items = self.stack[k:]
+        del self.stack[k:]
+        return items
+
+    # -- running ---------------------------------------------------------------------------
+    def run(self) -> Outcome:
+        """Interpret until STOP.
+
+        Raises:
+            PickleFormatError: when CPython would refuse the stream.
+            BudgetExceeded: when the op or time budget runs out.
+        """
+        from modelsteward.scan.pickle_ops import DISPATCH
+
+        while True:
+            self.op_at = self.pos
+            if self.pos >= self.end:
+                raise self.fail("pickle data was truncated")
+            code = self.buf[self.pos : self.pos + 1]
+            self.pos += 1
+            self.ops += 1
+            if self.ops % _CHECK_EVERY == 0:
+                self.check_budget()
+            if code == b".":
+                value = self.pop()
+                return Outcome(end=self.pos, protocol=self.proto, value=value)
+            handler: Callable[[Machine], None] | None = DISPATCH.get(code)
+            if handler is None:
+                raise self.fail(f"invalid load key, {code!r}")
+            handler(self)
+
+    def check_budget(self) -> None:
+        """Stop when the op or time budget is spent."""
+        if self.ops > self.limits.max_ops:
+            raise BudgetExceeded(f"more than {self.limits.max_ops} pickle opcodes")
+        if time.monotonic() > self.limits.deadline:
+            raise BudgetExceeded("the time budget for this file ran out")
+
+    # -- helpers used by opcode handlers --------------------------------------------------
+    def resolve(self, module: str, name: str, *, dynamic: bool = False) -> Ref:
+        """Map protocol 0-2 names as CPython's ``fix_imports`` does, and report the global."""
+        if self.proto < 3:
+            if (module, name) in _compat_pickle.NAME_MAPPING:
+                module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+            elif module in _compat_pickle.IMPORT_MAPPING:
+                module = _compat_pickle.IMPORT_MAPPING[module]
+        ref = Ref(module, name, self.op_at)
+        self.sink.on_global(ref, dynamic=dynamic)
+        return ref
+
+    def call(self, func: object, args: tuple[object, ...], opcode: str) -> Obj:
+        """Report a call and return its symbolic result."""
+        self.sink.on_call(func, args, self.op_at, opcode)
+        return Obj(func, args, self.op_at)
+
+    def bytes_value(self, n: int) -> bytes | Blob:
+        """Read ``n`` bytes as a constant (large ones are kept by position only)."""
+        if n > _BIG:
+            return Blob(self.skip(n), n)
+        return self.read(n)
+
+    def text_line(self) -> str:
+        """A text-protocol argument line decoded as UTF-8."""
+        try:
+            return self.readline().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise self.fail("text argument is not UTF-8") from exc
+
+
+def decode_string_literal(line: bytes, fail: Callable[[str], Exception]) -> str:
+    """Decode a protocol-0 ``STRING`` argument (a quoted, escaped literal)."""
+    if len(line) >= 2 and line[0] == line[-1] and line[:1] in (b"'", b'"'):
+        raw, _ = codecs.escape_decode(line[1:-1])
+        return raw.decode("latin-1")
+    raise fail("the STRING opcode argument must be quoted")
+
+
+def unpack(fmt: str, data: bytes) -> tuple[object, ...]:
+    """``struct.unpack`` returning a tuple of objects."""
+    return tuple(struct.unpack(fmt, data))
+
+
+__all__ = [
+    "HIGHEST_PROTOCOL",
+    "Blob",
+    "BudgetExceeded",
+    "Limits",
+    "Machine",
+    "Obj",
+    "OutOfBand",
+    "Outcome",
+    "Persistent",
+    "PickleFormatError",
+    "Ref",
+    "Sink",
+    "SymDict",
+    "SymSet",
+]
