@@ -116,12 +116,12 @@ _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z
 _HEX = re.compile(r"(?<![0-9A-Fa-f])(?:(?:0x)?[0-9A-Fa-f]{2}[\s:,\\x]{0,3}){8,}")
 _WORD = re.compile(r"[a-z]+")
 _COMMON = frozenset(
-    "the be to of and a in that have i it for not on with he as you do at this but his by from "
+    "the be to of and a in that have i it for not on with he as you do at this but his by from "  # noqa: SIM905
     "they we say her she or an will my one all would there their what so up out if about who "
     "get which go me when make can like time no just him know take people into year your good "
     "some could them see other than then now look only come its over think also back after use "
     "two how our work first well way even new want because any these give day most us is are "
-    "was were has had been tell said ignore previous instructions write how explain please".split()  # noqa: SIM905
+    "was were has had been tell said ignore previous instructions write how explain please".split()
 )
 _ROT13_HINT = re.compile(r"rot[\s_-]?13|caesar|cipher", re.IGNORECASE)
 
