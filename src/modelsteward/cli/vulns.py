@@ -1,14 +1,175 @@
-"""The ``vulns``-area commands."""
+"""The ``vulns``-area commands: ``vulns``, ``db update|status``, ``sla status|accept``, ``bom``."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from modelsteward.cli.demo_context import Section
+from modelsteward.cli.state import CliState, get_state
+from modelsteward.cli.vulns_common import (
+    collect_packages,
+    open_db,
+    parse_today,
+    sla_policy,
+    state_store,
+    vuln_table,
+)
+from modelsteward.cli.vulns_demo import DEMO_SECTIONS as _DEMO
+from modelsteward.cli.vulns_more import register_bom, register_sla
+from modelsteward.errors import UsageError
+from modelsteward.findings import Report, Skipped
+from modelsteward.report import SummaryTable
+from modelsteward.vulns import RULES, match_packages, record_sightings, update_database
 
-DEMO_SECTIONS: tuple[tuple[str, Section], ...] = ()
+DEMO_SECTIONS: tuple[tuple[str, Section], ...] = _DEMO
 """Sections this area adds to ``modelsteward demo``, in order."""
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
+    app.command("vulns")(vulns)
+    db_app = typer.Typer(help="Fetch and inspect the OSV advisory database.", no_args_is_help=True)
+    db_app.command("update")(db_update)
+    db_app.command("status")(db_status)
+    app.add_typer(db_app, name="db")
+    register_sla(app)
+    register_bom(app)
+
+
+def vulns(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Inventories: requirements, lock files, venvs, SBOMs (detected)."),
+    ] = None,
+    requirements: Annotated[
+        list[Path] | None, typer.Option("--requirements", "-r", help="Requirements file.")
+    ] = None,
+    lock: Annotated[list[Path] | None, typer.Option(help="uv/poetry/pdm lock file.")] = None,
+    sbom: Annotated[list[Path] | None, typer.Option(help="CycloneDX JSON SBOM.")] = None,
+    site_packages: Annotated[
+        list[Path] | None, typer.Option(help="A venv or site-packages directory.")
+    ] = None,
+    engine: Annotated[
+        list[str] | None, typer.Option(help="Engine URL (vLLM, Ollama, llama.cpp server).")
+    ] = None,
+    db: Annotated[Path | None, typer.Option(help="Advisory database directory.")] = None,
+    deployment: Annotated[
+        str | None, typer.Option(help="Record SLA clocks for this deployment in the state file.")
+    ] = None,
+    sla_state: Annotated[Path | None, typer.Option("--state", help="SLA state file.")] = None,
+    kev: Annotated[Path | None, typer.Option(help="CISA KEV catalog JSON.")] = None,
+    epss: Annotated[Path | None, typer.Option(help="EPSS scores CSV (.gz allowed).")] = None,
+    sla: Annotated[
+        list[str] | None, typer.Option(help="Override SLA days: critical=7 (repeatable).")
+    ] = None,
+    today: Annotated[str | None, typer.Option(help="Evaluate as of this date.")] = None,
+) -> int:
+    """Match an inventory against the OSV advisories, with SLA due dates."""
+    state = get_state(ctx)
+    sources = [*(paths or ()), *(requirements or ()), *(lock or ()), *(sbom or ())]
+    sources += list(site_packages or ())
+    if not sources and not engine:
+        raise UsageError(
+            "no inventory given",
+            hint="pass requirements/lock/SBOM paths, --site-packages DIR or --engine URL",
+        )
+    packages, skipped = collect_packages(sources, engine or [])
+    day = parse_today(today)
+    policy = sla_policy(sla or [], kev, epss)
+    store = state_store(state, sla_state)
+    with open_db(state, db) as database:
+        earlier = store.entries() if deployment else []
+        result = match_packages(
+            packages,
+            database,
+            today=day,
+            sla=policy,
+            state=earlier,
+            deployment=deployment or "default",
+        )
+    if deployment:
+        record_sightings(store, deployment, result.sla_entries, day)
+    report = result.report.merge(Report(skipped=tuple(skipped))).sorted()
+    return state.emit(
+        "vulns",
+        report,
+        sections=result.to_sections(),
+        summary=(vuln_table(result.vulnerabilities),),
+        rules=RULES,
+    )
+
+
+def db_update(
+    ctx: typer.Context,
+    source: Annotated[
+        Path | None,
+        typer.Option("--from", help="Build offline from an all.zip or a directory of records."),
+    ] = None,
+    ecosystem: Annotated[
+        list[str] | None, typer.Option(help="OSV ecosystem to download (repeatable).")
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="Base URL of the OSV exports.")] = None,
+    db: Annotated[Path | None, typer.Option(help="Advisory database directory.")] = None,
+) -> int:
+    """Download OSV's export (or import one offline), verify it, and swap the index in."""
+    from modelsteward.vulns import OSV_EXPORT_URL
+
+    state = get_state(ctx)
+    if source is None and state.settings.offline:
+        raise UsageError(
+            "offline mode forbids downloading advisories",
+            hint="use 'modelsteward db update --from PATH' with a local all.zip",
+        )
+    dest = db or state.settings.advisory_db_path
+    state.log(f"building the advisory index at {dest} ...")
+    stats = update_database(
+        dest,
+        ecosystems=tuple(ecosystem or ("PyPI",)),
+        base_url=url or OSV_EXPORT_URL,
+        from_path=source,
+    )
+    return _emit_stats(state, "db update", stats)
+
+
+def db_status(
+    ctx: typer.Context,
+    db: Annotated[Path | None, typer.Option(help="Advisory database directory.")] = None,
+) -> int:
+    """Show the advisory database's source, age and counts."""
+    state = get_state(ctx)
+    with open_db(state, db) as database:
+        stats = database.stats()
+    return _emit_stats(state, "db status", stats)
+
+
+def _emit_stats(state: CliState, command: str, stats: object) -> int:
+    from modelsteward.vulns import IndexStats
+
+    assert isinstance(stats, IndexStats)
+    age = stats.age_days(datetime.now(UTC))
+    info: dict[str, object] = {
+        "path": str(stats.path),
+        "source": stats.source,
+        "built_at": stats.built_at,
+        "age_days": round(age, 2),
+        "records": stats.records,
+        "withdrawn": stats.withdrawn,
+        "packages": stats.packages,
+        "ecosystems": list(stats.ecosystems),
+    }
+    rows = tuple((key, str(value)) for key, value in info.items())
+    skipped: tuple[Skipped, ...] = ()
+    if age > 7:
+        skipped = (Skipped(str(stats.path), f"the index is {age:.0f} days old; run db update"),)
+    return state.emit(
+        command,
+        Report(skipped=skipped),
+        sections={"database": info},
+        summary=(SummaryTable(title="advisory database", columns=("field", "value"), rows=rows),),
+        rules=RULES,
+    )

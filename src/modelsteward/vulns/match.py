@@ -113,7 +113,8 @@ def match_packages(
             if not affected:
                 findings.append(_ambiguous(package, group))
                 continue
-            vuln, entry = _vulnerability(package, affected, policy, today, clocks, deployment)
+            ids = [i for h in group for i in (h.advisory.id, *h.advisory.aliases)]
+            vuln, entry = _vulnerability(package, affected, ids, policy, today, clocks, deployment)
             vulns.append(vuln)
             entries.append(entry)
             findings.extend(_findings(package, vuln, entry, today))
@@ -184,12 +185,13 @@ def _primary(ids: Iterable[str]) -> tuple[str, tuple[str, ...]]:
 def _vulnerability(
     package: Package,
     hits: list[_Hit],
+    ids: list[str],
     policy: SlaPolicy,
     today: date,
     clocks: Mapping[tuple[str, str], SlaEntry],
     deployment: str,
 ) -> tuple[Vulnerability, SlaEntry]:
-    ident, aliases = _primary(i for h in hits for i in (h.advisory.id, *h.advisory.aliases))
+    ident, aliases = _primary(ids)
     ratings = [rate(h.advisory) for h in hits]
     best: Rating = max(ratings, key=lambda r: (r.severity, r.score or 0.0))
     fixed = sorted(

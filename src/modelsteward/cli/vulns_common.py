@@ -1,0 +1,105 @@
+"""Helpers shared by the ``vulns``-area commands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from modelsteward.cli.state import CliState
+from modelsteward.errors import UsageError
+from modelsteward.findings import Severity, Skipped
+from modelsteward.report import SummaryTable
+from modelsteward.vulns import (
+    AdvisoryDatabase,
+    JsonSlaStateStore,
+    Package,
+    SlaPolicy,
+    ThreatData,
+    Vulnerability,
+    inventory_from_engine,
+    load_epss,
+    load_kev,
+    read_inventory,
+)
+from modelsteward.vulns.sla import DEFAULT_DAYS
+
+SLA_STATE_NAME = "sla-state.json"
+
+
+def collect_packages(
+    paths: Iterable[Path], engines: Iterable[str]
+) -> tuple[list[Package], list[Skipped]]:
+    """Read every inventory path (format detected) and every engine URL."""
+    packages: list[Package] = []
+    skipped: list[Skipped] = []
+    for path in paths:
+        inventory = read_inventory(path)
+        packages.extend(inventory.packages)
+        skipped.extend(inventory.skipped)
+    for url in engines:
+        packages.extend(inventory_from_engine(url))
+    return packages, skipped
+
+
+@contextmanager
+def open_db(state: CliState, db: Path | None) -> Iterator[AdvisoryDatabase]:
+    """Open ``--db`` or the configured advisory database (raises VulnError with a hint)."""
+    database = AdvisoryDatabase.open(db or state.settings.advisory_db_path)
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+def parse_today(text: str | None) -> date:
+    """``--today`` as a date, defaulting to today (UTC)."""
+    if not text:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"invalid date {text!r}", hint="use YYYY-MM-DD") from exc
+
+
+def sla_policy(overrides: Sequence[str], kev: Path | None, epss: Path | None) -> SlaPolicy:
+    """The SLA policy: defaults, ``severity=days`` overrides, and KEV/EPSS data."""
+    days = dict(DEFAULT_DAYS)
+    for item in overrides:
+        name, _, value = item.partition("=")
+        try:
+            days[Severity.parse(name)] = int(value)
+        except ValueError as exc:
+            raise UsageError(f"invalid --sla {item!r}", hint="use e.g. --sla critical=7") from exc
+    threat = ThreatData(
+        kev=load_kev(kev) if kev else {},
+        epss=load_epss(epss) if epss else {},
+    )
+    return SlaPolicy(days=days, threat=threat)
+
+
+def state_store(state: CliState, path: Path | None) -> JsonSlaStateStore:
+    """The SLA state file: ``--state`` or ``sla-state.json`` in the data directory."""
+    return JsonSlaStateStore(path or state.settings.data_dir / SLA_STATE_NAME)
+
+
+def vuln_table(vulns: Sequence[Vulnerability]) -> SummaryTable:
+    """One row per vulnerability, most severe first."""
+    ordered = sorted(vulns, key=lambda v: (-v.severity, v.package, v.id))
+    rows = tuple(
+        (
+            v.id,
+            f"{v.package} {v.version}",
+            v.severity.label,
+            ", ".join(v.fixed_in) or "-",
+            v.sla_due.isoformat() if v.sla_due else "-",
+            ", ".join(a for a in v.aliases if a.startswith("CVE-")) or "-",
+        )
+        for v in ordered
+    )
+    return SummaryTable(
+        title=f"vulnerabilities ({len(rows)})",
+        columns=("id", "package", "severity", "fixed in", "sla due", "cve"),
+        rows=rows,
+    )
