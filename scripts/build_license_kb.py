@@ -1,0 +1,234 @@
+"""Build src/modelsteward/licenses/data/kb.json from facts.yaml and the license corpus.
+
+The corpus texts (``../shared/data/model-licenses/<id>/LICENSE.txt`` and their use policies)
+are read, never copied: kb.json keeps a SHA-256 of each file, one 32-bit hash per word,
+the section that each word falls in, and for each fact the one sentence that states it.
+
+Standard licenses outside the corpus may be fingerprinted from a maintained data package
+(``--standard-texts``: ScanCode's LicenseDB ``*.LICENSE`` files), mapped through the SPDX
+index that ``license-expression`` bundles.
+
+    .venv/bin/python scripts/build_license_kb.py [--corpus DIR] [--standard-texts DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from modelsteward.licenses.normalize import tokenize, words  # noqa: E402
+
+DATA = ROOT / "src" / "modelsteward" / "licenses" / "data"
+DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "model-licenses"
+_NUM = re.compile(r"^(?:section\s+)?(\d+(?:\.\d+)*)\.?(?=[\s:)]|$)", re.IGNORECASE)
+_ROMAN = re.compile(r"^\(?([ivx]+)[.)](?=\s)")
+_LETTER = re.compile(r"^\(?([a-z])[.)](?=\s)")
+_UPPER_ROMAN = re.compile(r"^([IVX]+)\.(?=\s)")
+_ATTACH = re.compile(r"^(attachment\s+[a-z])\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.;:!?]\s|\n\s*\n")
+
+
+def _heading(line: str, state: list[str | None]) -> bool:
+    """Update ``state`` (number, letter, roman) from a heading line; True when it was one."""
+    text = line.strip().lstrip("#*> ").replace("\\", "").strip("*").strip()
+    number, letter, _roman = state
+    if m := _ATTACH.match(text):
+        state[:] = [m.group(1).title(), None, None]
+        return True
+    if m := _NUM.match(text):
+        state[:] = [m.group(1), None, None]
+        return True
+    if m := _UPPER_ROMAN.match(text):
+        state[:] = [m.group(1), None, None]
+        return True
+    m_roman, m_letter = _ROMAN.match(text), _LETTER.match(text)
+    if m_letter and not (m_roman and letter and m_letter.group(1) != chr(ord(letter) + 1)):
+        state[:] = [number, m_letter.group(1), None]
+        return True
+    if m_roman:
+        state[:] = [number, letter, m_roman.group(1)]
+        return True
+    return False
+
+
+def _sections(text: str, spans: tuple[tuple[int, int], ...]) -> list[list[Any]]:
+    """``[token_index, label]`` pairs: where each section starts."""
+    out: list[list[Any]] = []
+    state: list[str | None] = [None, None, None]
+    offset = 0
+    token = 0
+    for line in text.splitlines(keepends=True):
+        while token < len(spans) and spans[token][0] < offset:
+            token += 1
+        if _heading(line, state):
+            label = ".".join(p for p in state if p) or "preamble"
+            if not out or out[-1][1] != label:
+                out.append([token, label])
+        offset += len(line)
+    if not out or out[0][0] != 0:
+        out.insert(0, [0, "preamble"])
+    return out
+
+
+_COPYRIGHT = re.compile(r"^\s*copyright\b", re.IGNORECASE)
+
+
+def _variable(text: str, spans: tuple[tuple[int, int], ...]) -> list[list[int]]:
+    """Token ranges of copyright lines: a holder's name and year may differ in every copy."""
+    out: list[list[int]] = []
+    offset = 0
+    token = 0
+    for line in text.splitlines(keepends=True):
+        end = offset + len(line)
+        while token < len(spans) and spans[token][0] < offset:
+            token += 1
+        first = token
+        while token < len(spans) and spans[token][0] < end:
+            token += 1
+        if _COPYRIGHT.match(line) and token > first:
+            out.append([first, token])
+        offset = end
+    return out
+
+
+def _find(haystack: list[str], needle: list[str]) -> int:
+    n = len(needle)
+    for i in range(len(haystack) - n + 1):
+        if haystack[i : i + n] == needle:
+            return i
+    return -1
+
+
+def _sentence(
+    text: str, spans: tuple[tuple[int, int], ...], start: int, end: int
+) -> tuple[int, int]:
+    """Widen tokens ``start..end`` to the sentence around them (at most 90 tokens)."""
+    lo = start
+    while lo > 0 and start - lo < 60:
+        gap = text[spans[lo - 1][1] : spans[lo][0]]
+        if _SENTENCE_END.search(gap):
+            break
+        lo -= 1
+    hi = end
+    while hi < len(spans) and hi - start < 120:
+        gap = text[spans[hi - 1][1] : spans[hi][0]]
+        if _SENTENCE_END.search(gap):
+            break
+        hi += 1
+    return lo, hi
+
+
+def _document(key: str, license_id: str, role: str, path: Path) -> tuple[dict[str, Any], Any]:
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    toks = tokenize(text)
+    doc = {
+        "key": key,
+        "license": license_id,
+        "role": role,
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "hashes": list(toks.hashes),
+        "sections": _sections(text, toks.spans),
+        "variable": _variable(text, toks.spans),
+    }
+    return doc, toks
+
+
+def _scancode_text(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        if end != -1:
+            text = text[end + 4 :]
+    return text.strip() + "\n"
+
+
+def build(corpus: Path, standard_texts: Path | None) -> dict[str, Any]:
+    """Compile facts and fingerprints into the kb.json structure."""
+    facts = yaml.safe_load((DATA / "facts.yaml").read_text(encoding="utf-8"))
+    licenses: list[dict[str, Any]] = []
+    documents: list[dict[str, Any]] = []
+    spdx_keys = _spdx_index()
+    for entry in facts["licenses"]:
+        entry = json.loads(json.dumps(entry))  # detach YAML aliases shared between entries
+        toks_by_role: dict[str, Any] = {}
+        for role, rel in (entry.pop("docs", None) or {}).items():
+            doc, toks = _document(f"{entry['id']}/{role}", entry["id"], role, corpus / rel)
+            documents.append(doc)
+            toks_by_role[role] = toks
+        if not toks_by_role and standard_texts is not None:
+            key = spdx_keys.get(entry["spdx"].lower())
+            path = standard_texts / f"{key}.LICENSE" if key else None
+            if path is not None and path.is_file():
+                text = _scancode_text(path)
+                toks = tokenize(text)
+                documents.append(
+                    {
+                        "key": f"{entry['id']}/license",
+                        "license": entry["id"],
+                        "role": "license",
+                        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                        "hashes": list(toks.hashes),
+                        "sections": [[0, "preamble"]],
+                        "variable": _variable(text, toks.spans),
+                    }
+                )
+        for term in entry.get("terms", []):
+            anchor = term.pop("anchor", None)
+            role = term.setdefault("doc", "license")
+            if anchor is None:
+                continue
+            toks = toks_by_role[role]
+            doc_words = [w for w in words(toks.text)]
+            at = _find(doc_words, words(anchor))
+            if at < 0:
+                raise SystemExit(f"{entry['id']}: anchor not found in {role}: {anchor!r}")
+            lo, hi = _sentence(toks.text, toks.spans, at, at + len(words(anchor)))
+            term["span"] = [lo, hi]
+            term["quote"] = toks.quote(lo, hi, limit=600)
+        entry.setdefault("name", entry["id"])
+        entry.setdefault("aliases", [])
+        licenses.append(entry)
+    return {"format": 1, "licenses": licenses, "documents": documents}
+
+
+def _spdx_index() -> dict[str, str]:
+    """SPDX id (lowercased) -> ScanCode license key, from license-expression's bundled index."""
+    import license_expression
+
+    index = Path(license_expression.__file__).parent / "data" / "scancode-licensedb-index.json"
+    out: dict[str, str] = {}
+    for item in json.loads(index.read_text(encoding="utf-8")):
+        for spdx in [item.get("spdx_license_key") or "", *item.get("other_spdx_license_keys", [])]:
+            if spdx:
+                out.setdefault(spdx.lower(), item["license_key"])
+    return out
+
+
+def main() -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--standard-texts", type=Path, default=None)
+    args = parser.parse_args()
+    kb = build(args.corpus, args.standard_texts)
+    out = DATA / "kb.json"
+    out.write_text(json.dumps(kb, separators=(",", ":"), sort_keys=True), encoding="utf-8")
+    print(
+        f"wrote {out} ({out.stat().st_size} bytes, {len(kb['licenses'])} licenses, "
+        f"{len(kb['documents'])} documents)"
+    )
+
+
+if __name__ == "__main__":
+    main()

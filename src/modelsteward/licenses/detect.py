@@ -1,0 +1,207 @@
+"""Identify the licenses in a text: candidate selection by shingles, then alignment.
+
+A file may hold several licenses (a license with its use policy appended, or two licenses
+concatenated); each is found in turn in what the previous ones left. Text left over before,
+between or after the licenses is a title or a header when it is short and states no terms;
+otherwise it is an insertion, and the text is ``modified``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from modelsteward.licenses.diff import Alignment, Difference, DiffKind, TextStatus, align
+from modelsteward.licenses.kb import Fingerprint, KnowledgeBase, load_kb
+from modelsteward.licenses.normalize import Tokens, shingles, tokenize, words
+
+_MIN_COVERAGE = 0.15
+"""Share of a fingerprint's shingles a text must contain to be identified as it."""
+_CLOSEST_COVERAGE = 0.03
+_MIN_SPAN = 30
+_HEADER_TOKENS = 30
+_TERMS_WORDS = frozenset(
+    [
+        "shall",
+        "must",
+        "may",
+        "not",
+        "will",
+        "cannot",
+        "prohibited",
+        "only",
+        "except",
+        "unless",
+        "without",
+        "no",
+        "never",
+        "forbidden",
+        "restricted",
+        "terminate",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextMatch:
+    """One license found in a text."""
+
+    license: str
+    document: str
+    """The fingerprint key, ``<license>/<role>``."""
+    role: str
+    status: TextStatus
+    coverage: float
+    """Share of the canonical document's shingles found in the text."""
+    alignment: Alignment
+    differences: tuple[Difference, ...]
+    """Inner differences plus any non-header text around the match."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextIdentification:
+    """Everything found in one text."""
+
+    tokens: Tokens
+    matches: tuple[TextMatch, ...]
+    closest: str | None
+    """The nearest license when nothing matched well enough (for ``unknown`` texts)."""
+    header: str = ""
+    """A prepended title or header that was ignored."""
+
+
+def _score(
+    kb: KnowledgeBase, tokens: Tokens, start: int, end: int, exclude: set[str]
+) -> tuple[Fingerprint, float] | None:
+    counts: Counter[int] = Counter()
+    for sh in set(shingles(tokens.hashes[start:end])):
+        for index in kb.shingle_index.get(sh, ()):
+            counts[index] += 1
+    # The license that explains most of the text wins; among equals (a use policy that is
+    # also appended to its license), the one the text covers best.
+    best: tuple[tuple[int, float], Fingerprint] | None = None
+    for index, count in counts.items():
+        fp = kb.fingerprints[index]
+        if fp.key in exclude or not fp.shingle_set:
+            continue
+        score = (count, count / len(fp.shingle_set))
+        if best is None or score > best[0]:
+            best = (score, fp)
+    return (best[1], best[0][1]) if best else None
+
+
+def _is_header(tokens: Tokens, start: int, end: int) -> bool:
+    if end - start > _HEADER_TOKENS:
+        return False
+    raw = tokens.text[tokens.spans[start][0] : tokens.spans[end - 1][1]]
+    lines = [line for line in raw.splitlines() if line.strip()]
+    return len(lines) <= 3 and not _TERMS_WORDS.intersection(words(raw))
+
+
+def identify_text(
+    text: str, kb: KnowledgeBase | None = None, *, sha256: str | None = None
+) -> TextIdentification:
+    """Find every license in ``text`` and classify each against its canonical version.
+
+    ``sha256`` is the digest of the file's raw bytes; an exact copy is recognised by it.
+    """
+    kb = kb or load_kb()
+    tokens = tokenize(text)
+    sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
+    exact = kb.by_sha.get(sha256)
+    if exact is not None and len(tokens) == len(exact.hashes):
+        full = Alignment(
+            start=0,
+            end=len(tokens),
+            blocks=((0, 0, len(tokens)),),
+            differences=(),
+            missing_head=0,
+            missing_tail=0,
+        )
+        match = TextMatch(
+            license=exact.license,
+            document=exact.key,
+            role=exact.role,
+            status=TextStatus.EXACT,
+            coverage=1.0,
+            alignment=full,
+            differences=(),
+        )
+        return TextIdentification(tokens=tokens, matches=(match,), closest=exact.license)
+    found: list[tuple[Fingerprint, float, Alignment]] = []
+    closest: str | None = None
+    pending = [(0, len(tokens))]
+    seen: set[str] = set()
+    while pending:
+        start, end = pending.pop()
+        if end - start < _MIN_SPAN and found:
+            continue
+        candidate = _score(kb, tokens, start, end, seen)
+        if candidate is None:
+            continue
+        fp, coverage = candidate
+        if coverage < _MIN_COVERAGE:
+            if coverage >= _CLOSEST_COVERAGE and closest is None:
+                closest = fp.license
+            continue
+        alignment = align(tokens, start, end, fp)
+        if alignment is None:
+            continue
+        seen.add(fp.key)
+        found.append((fp, coverage, alignment))
+        closest = closest or fp.license
+        pending.extend([(start, alignment.start), (alignment.end, end)])
+    return _assemble(tokens, found, closest)
+
+
+def _assemble(
+    tokens: Tokens, found: list[tuple[Fingerprint, float, Alignment]], closest: str | None
+) -> TextIdentification:
+    found.sort(key=lambda item: item[2].start)
+    extra: dict[int, list[Difference]] = {i: [] for i in range(len(found))}
+    header = ""
+    cursor = 0
+    stops = [alignment.start for _, _, alignment in found] + [len(tokens)]
+    for i, stop in enumerate(stops):
+        if stop > cursor and found:
+            if _is_header(tokens, cursor, stop):
+                header = tokens.quote(cursor, stop) if i == 0 else header
+            else:
+                extra[max(i - 1, 0)].append(
+                    Difference(
+                        kind=DiffKind.INSERTED,
+                        section="end" if i > 0 else "start",
+                        found=tokens.quote(cursor, stop),
+                        canonical_words=0,
+                        line=tokens.offset_line(cursor),
+                    )
+                )
+        if i < len(found):
+            cursor = max(cursor, found[i][2].end)
+    matches = []
+    for i, (fp, coverage, alignment) in enumerate(found):
+        differences = alignment.differences + tuple(extra[i])
+        status = TextStatus.MODIFIED if differences else alignment.status
+        matches.append(
+            TextMatch(
+                license=fp.license,
+                document=fp.key,
+                role=fp.role,
+                status=status,
+                coverage=coverage,
+                alignment=alignment,
+                differences=differences,
+            )
+        )
+    return TextIdentification(tokens=tokens, matches=tuple(matches), closest=closest, header=header)
+
+
+_NAME_HINT = re.compile(r"licen[cs]e|copying|notice|use[_-]?policy|acceptable[_-]?use", re.I)
+
+
+def is_license_file(name: str) -> bool:
+    """True for LICENSE*, LICENCE*, COPYING*, NOTICE*, USE_POLICY*, ACCEPTABLE_USE*,
+    *PROHIBITED_USE* file names (any case)."""
+    return bool(_NAME_HINT.search(name)) and not name.lower().endswith((".py", ".json"))

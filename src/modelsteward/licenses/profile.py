@@ -1,0 +1,169 @@
+"""The intended use of a model: a use profile, from a YAML/JSON file or a preset."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from modelsteward.licenses.errors import LicenseError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UseProfile:
+    """How the model will be used; every field defaults to the least demanding use."""
+
+    commercial: bool = False
+    """Used by or for a business, or to earn money (internal business use counts)."""
+    monthly_active_users: int = 0
+    """Monthly active users of the products or services that use the model."""
+    annual_revenue_usd: int = 0
+    """Annual revenue of the organisation (with affiliates)."""
+    customer_facing: bool = False
+    """Third parties use the model or its outputs through a product or hosted service."""
+    fine_tuning: bool = False
+    """The model is fine-tuned or otherwise modified."""
+    distillation: bool = False
+    """Outputs are used to train or improve another model."""
+    eu_entity: bool = False
+    """The user is domiciled, or has its principal place of business, in the EU."""
+    multimodal: bool = False
+    """Multimodal (image, audio, video) capabilities are used."""
+    redistribution: bool = False
+    """The weights (or a derivative) are given to third parties."""
+
+    def to_dict(self) -> dict[str, object]:
+        """The profile as a plain mapping."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+class _ProfileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+    commercial: bool = False
+    monthly_active_users: int = Field(default=0, ge=0)
+    annual_revenue_usd: int = Field(default=0, ge=0)
+    customer_facing: bool = False
+    fine_tuning: bool = False
+    distillation: bool = False
+    eu_entity: bool = False
+    multimodal: bool = False
+    redistribution: bool = False
+
+
+PRESETS: Mapping[str, UseProfile] = MappingProxyType(
+    {
+        "research": UseProfile(fine_tuning=True),
+        "internal": UseProfile(
+            commercial=True,
+            monthly_active_users=5_000,
+            annual_revenue_usd=50_000_000,
+            fine_tuning=True,
+        ),
+        "commercial-saas": UseProfile(
+            commercial=True,
+            monthly_active_users=1_000_000,
+            annual_revenue_usd=50_000_000,
+            customer_facing=True,
+            fine_tuning=True,
+        ),
+        "startup-saas": UseProfile(
+            commercial=True,
+            monthly_active_users=20_000,
+            annual_revenue_usd=500_000,
+            customer_facing=True,
+            fine_tuning=True,
+        ),
+        "redistribution": UseProfile(
+            commercial=True,
+            monthly_active_users=1_000_000,
+            annual_revenue_usd=50_000_000,
+            customer_facing=True,
+            fine_tuning=True,
+            redistribution=True,
+        ),
+        "distillation": UseProfile(
+            commercial=True,
+            annual_revenue_usd=50_000_000,
+            fine_tuning=True,
+            distillation=True,
+        ),
+        "eu-multimodal-saas": UseProfile(
+            commercial=True,
+            monthly_active_users=1_000_000,
+            annual_revenue_usd=50_000_000,
+            customer_facing=True,
+            eu_entity=True,
+            multimodal=True,
+        ),
+        "hyperscale": UseProfile(
+            commercial=True,
+            monthly_active_users=1_000_000_000,
+            annual_revenue_usd=10_000_000_000,
+            customer_facing=True,
+            fine_tuning=True,
+        ),
+    }
+)
+"""Named use profiles for ``--preset``."""
+
+
+def parse_use_profile(data: Mapping[str, Any], *, origin: str = "use profile") -> UseProfile:
+    """Validate a mapping into a UseProfile.
+
+    Raises:
+        LicenseError: when a field is unknown or has the wrong type.
+    """
+    try:
+        model = _ProfileModel.model_validate(dict(data))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(root)"
+        fields = ", ".join(UseProfile.__dataclass_fields__)
+        raise LicenseError(
+            f"{origin}: {where}: {first['msg']}", hint=f"a use profile may set: {fields}"
+        ) from exc
+    return UseProfile(**model.model_dump())
+
+
+def load_use_profile(path: str | Path) -> UseProfile:
+    """Read a use profile from a YAML or JSON file.
+
+    Raises:
+        LicenseError: when the file cannot be read or is not a valid profile.
+    """
+    path = Path(path)
+    hint = "write a YAML mapping such as 'commercial: true' and 'monthly_active_users: 5000'"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LicenseError(
+            f"cannot read use profile {path}: {exc.strerror or exc}", hint="check the --use path"
+        ) from exc
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise LicenseError(f"use profile {path} is not valid YAML or JSON", hint=hint) from exc
+    if not isinstance(data, Mapping):
+        raise LicenseError(f"use profile {path} is not a mapping", hint=hint)
+    return parse_use_profile(data, origin=str(path))
+
+
+def preset(name: str) -> UseProfile:
+    """The preset called ``name``.
+
+    Raises:
+        LicenseError: when there is no such preset.
+    """
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise LicenseError(
+            f"unknown use preset {name!r}", hint="choose one of: " + ", ".join(PRESETS)
+        ) from None
