@@ -253,7 +253,8 @@ _USE_RULES = {
 def _use_findings(given: str, verdict: Verdict | None) -> list[Finding]:
     if verdict is None or verdict.decision not in _USE_RULES:
         return []
-    why = "; ".join(verdict.reasons) if verdict.reasons else "; ".join(verdict.obligations)
+    parts = verdict.reasons or verdict.obligations
+    why = "; ".join(p.rstrip(".") for p in parts)
     quote = verdict.clauses[0].quote if verdict.clauses else ""
     return [
         _finding(
