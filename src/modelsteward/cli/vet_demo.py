@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from modelsteward.cli.demo_context import DemoContext
@@ -35,6 +36,12 @@ def vet_section(ctx: DemoContext) -> None:
             _reasons(decision),
         )
     ctx.console.print(table)
+    for decision in decisions:
+        if decision.denied:
+            ctx.console.print(f"{decision.model} is rejected because:")
+            for r in decision.reasons:
+                where = r.location.describe()
+                ctx.console.print(escape(f"  [{r.rule}] {r.finding} at {where}: {r.message}"))
     registry = open_registry(f"sqlite:///{ws.root.resolve() / 'registry.db'}")
     try:
         for passport, decision in zip(run.passports, decisions, strict=True):

@@ -68,6 +68,11 @@ def license_decision(spec: RuleSpec, passport: Passport) -> list[Hit]:
         evidence = state.detail
     else:
         message = f"License {lic.license_id or 'unknown'} is {decision} for this use."
+        if passport.use.profile is None and decision == "needs_review":
+            message = (
+                f"License {lic.license_id or 'unknown'} needs review: no use profile was given"
+                " (vet with --use or --preset)."
+            )
         evidence = decision
     return [
         Hit(
