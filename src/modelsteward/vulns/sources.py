@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from email.parser import HeaderParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -139,15 +140,20 @@ def _pyproject(path: Path) -> Inventory:
     for group in (body.get("dependency-groups") or {}).values():
         lines.extend(item for item in group if isinstance(item, str))
     poetry = (body.get("tool") or {}).get("poetry") or {}
+    packages: list[Package] = []
+    skipped: list[Skipped] = []
     for name, spec in (poetry.get("dependencies") or {}).items():
         if name.lower() == "python":
             continue
         version = spec.get("version") if isinstance(spec, dict) else spec
-        if isinstance(version, str):
-            # A bare Poetry version is an exact pin.
-            lines.append(f"{name}{'==' + version if version[:1].isdigit() else version}")
-    packages: list[Package] = []
-    skipped: list[Skipped] = []
+        if not isinstance(version, str):
+            continue
+        if version[:1].isdigit():
+            lines.append(f"{name}=={version}")  # a bare Poetry version is an exact pin
+        elif version.startswith(("==", "===")):
+            lines.append(f"{name}{version}")
+        else:
+            skipped.append(Skipped(str(path), f"{name} is not pinned to one version"))
     for line in lines:
         try:
             req = Requirement(line)
@@ -213,7 +219,7 @@ def _cyclonedx(path: Path) -> Inventory:
             continue
         name = purl[len("pkg:pypi/") :].split("@", 1)[0].split("?", 1)[0]
         version = str(comp.get("version") or "") or (purl.split("@", 1)[1] if "@" in purl else "")
-        version = version.split("?", 1)[0].split("#", 1)[0]
+        version = unquote(version.split("?", 1)[0].split("#", 1)[0])
         if version:
             packages.append(Package(str(comp.get("name") or name), version, str(path)))
         else:
