@@ -128,6 +128,11 @@ def _torch_tier0() -> frozenset[str]:
 
 
 _NUMPY_CORE = ("numpy.core", "numpy._core")
+_NUMPY_SCALARS = (
+    "float16", "float32", "float64", "longdouble", "int8", "int16", "int32", "int64",
+    "uint8", "uint16", "uint32", "uint64", "bool_", "complex64", "complex128", "str_",
+    "bytes_", "intc", "uintc",
+)  # fmt: skip
 
 TIER0: frozenset[str] = _torch_tier0() | frozenset(
     {
@@ -232,6 +237,12 @@ TIER1: frozenset[str] = frozenset(
         "sklearn.dummy.DummyRegressor",
         "sklearn.utils._bunch.Bunch",
         "numpy.random._generator.Generator",
+        "numpy.random.bit_generator.SeedSequence",
+        "numpy.random.bit_generator.__pyx_unpickle_SeedSequence",
+        "numpy.random._pcg64.PCG64DXSM",
+        "numpy.random._philox.Philox",
+        "numpy.random._sfc64.SFC64",
+        *(f"numpy.{t}" for t in _NUMPY_SCALARS),
     }
 )
 """The ecosystem's legitimate classes (scikit-learn, joblib, numpy internals), by exact name."""

@@ -83,7 +83,7 @@ def read_directory(buf: Buffer, size: int, max_members: int) -> Directory:
     if count_disk != count:
         out.problems.append(("the end record's entry counts disagree", eocd))
     zip64 = count == _U16 or cd_size == _U32 or cd_offset == _U32
-    if zip64:
+    if zip64 or (eocd >= 20 and buf[eocd - 20 : eocd - 16] == _LOC64):
         count, cd_size, cd_offset, end_of_cd = _zip64_end(buf, eocd)
     else:
         end_of_cd = eocd
