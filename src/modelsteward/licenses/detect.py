@@ -21,6 +21,9 @@ _MIN_COVERAGE = 0.15
 """Share of a fingerprint's shingles a text must contain to be identified as it."""
 _CLOSEST_COVERAGE = 0.03
 _MIN_SPAN = 30
+_CONTENDERS = 6
+_COPYRIGHT = re.compile(r"\W*(copyright|\(c\)|©)", re.IGNORECASE)
+_CLOSE = 0.6
 _HEADER_TOKENS = 30
 _TERMS_WORDS = frozenset(
     [
@@ -72,32 +75,74 @@ class TextIdentification:
     """A prepended title or header that was ignored."""
 
 
-def _score(
+def _candidates(
     kb: KnowledgeBase, tokens: Tokens, start: int, end: int, exclude: set[str]
-) -> tuple[Fingerprint, float] | None:
+) -> list[tuple[Fingerprint, int, float]]:
+    """Fingerprints sharing shingles with the span: (fingerprint, shared, coverage), most
+    shared first."""
     counts: Counter[int] = Counter()
     for sh in set(shingles(tokens.hashes[start:end])):
         for index in kb.shingle_index.get(sh, ()):
             counts[index] += 1
-    # The license that explains most of the text wins; among equals (a use policy that is
-    # also appended to its license), the one the text covers best.
-    best: tuple[tuple[int, float], Fingerprint] | None = None
+    out = []
     for index, count in counts.items():
         fp = kb.fingerprints[index]
-        if fp.key in exclude or not fp.shingle_set:
+        if fp.key not in exclude and fp.shingle_set:
+            out.append((fp, count, count / len(fp.shingle_set)))
+    out.sort(key=lambda item: (item[1], item[2]), reverse=True)
+    return out
+
+
+def _quality(alignment: Alignment) -> int:
+    """Words explained by the alignment, less a heavy penalty for words that differ inside it
+    (a near-identical neighbour version explains more words only by differing in many)."""
+    matched = sum(size for _, _, size in alignment.blocks)
+    differing = sum(len(d.found.split()) + d.canonical_words for d in alignment.differences)
+    return matched - 3 * differing
+
+
+def _best(
+    kb: KnowledgeBase, tokens: Tokens, start: int, end: int, exclude: set[str]
+) -> tuple[Fingerprint, float, Alignment] | float:
+    """The fingerprint that explains the span best, aligned; or the best coverage seen.
+
+    Versions of one license share most of their words (Llama 3 and 3.1, a license with its
+    use policy appended), so close contenders are all aligned and the one with the fewest
+    differing words wins.
+    """
+    ranked = [c for c in _candidates(kb, tokens, start, end, exclude) if c[2] >= _MIN_COVERAGE]
+    if not ranked:
+        return max((c[2] for c in _candidates(kb, tokens, start, end, exclude)), default=0.0)
+    top = ranked[0][1]
+    best: tuple[int, Fingerprint, float, Alignment] | None = None
+    for fp, count, coverage in ranked[:_CONTENDERS]:
+        if count < top * _CLOSE:
+            break
+        alignment = align(tokens, start, end, fp)
+        if alignment is None:
             continue
-        score = (count, count / len(fp.shingle_set))
-        if best is None or score > best[0]:
-            best = (score, fp)
-    return (best[1], best[0][1]) if best else None
+        quality = _quality(alignment)
+        if best is None or quality > best[0]:
+            best = (quality, fp, coverage, alignment)
+        if not alignment.differences and not alignment.missing_head:
+            break
+    return (best[1], best[2], best[3]) if best else 0.0
+
+
+def _nearest(kb: KnowledgeBase, tokens: Tokens, start: int, end: int) -> str | None:
+    ranked = _candidates(kb, tokens, start, end, set())
+    return ranked[0][0].license if ranked else None
 
 
 def _is_header(tokens: Tokens, start: int, end: int) -> bool:
     if end - start > _HEADER_TOKENS:
         return False
     raw = tokens.text[tokens.spans[start][0] : tokens.spans[end - 1][1]]
-    lines = [line for line in raw.splitlines() if line.strip()]
-    return len(lines) <= 3 and not _TERMS_WORDS.intersection(words(raw))
+    lines = [line.strip() for line in raw.splitlines() if line.strip()]
+    if len(lines) > 3 or _TERMS_WORDS.intersection(words(raw)):
+        return False
+    # A title has no sentence in it; a copyright line may end with a full stop.
+    return all(not line.endswith(".") or _COPYRIGHT.match(line) for line in lines)
 
 
 def identify_text(
@@ -138,17 +183,12 @@ def identify_text(
         start, end = pending.pop()
         if end - start < _MIN_SPAN and found:
             continue
-        candidate = _score(kb, tokens, start, end, seen)
-        if candidate is None:
+        best = _best(kb, tokens, start, end, seen)
+        if isinstance(best, float):
+            if best >= _CLOSEST_COVERAGE and closest is None:
+                closest = _nearest(kb, tokens, start, end)
             continue
-        fp, coverage = candidate
-        if coverage < _MIN_COVERAGE:
-            if coverage >= _CLOSEST_COVERAGE and closest is None:
-                closest = fp.license
-            continue
-        alignment = align(tokens, start, end, fp)
-        if alignment is None:
-            continue
+        fp, coverage, alignment = best
         seen.add(fp.key)
         found.append((fp, coverage, alignment))
         closest = closest or fp.license
