@@ -47,8 +47,13 @@ def _sse(*events: Any, done: bool = True) -> bytes:
 
 
 def _delta(text: str, finish: str | None = None) -> dict[str, Any]:
-    return {"id": "c", "object": "chat.completion.chunk", "model": "engine-name",
-            "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": finish}]}  # fmt: skip
+    choice = {"index": 0, "delta": {"content": text}, "finish_reason": finish}
+    return {
+        "id": "c",
+        "object": "chat.completion.chunk",
+        "model": "engine-name",
+        "choices": [choice],
+    }
 
 
 class _Broken(httpx.AsyncByteStream):

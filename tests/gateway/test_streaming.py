@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import orjson
 from hypothesis import given
 from hypothesis import strategies as st
@@ -25,7 +27,7 @@ def test_events_survive_any_split(cuts: list[int]) -> None:
     parser = SseParser()
     out: list[bytes] = []
     bounds = [0, *sorted(set(cuts)), len(STREAM)]
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         out += parser.feed(STREAM[start:end])
     out += parser.close()
     assert out == [orjson.dumps(e) for e in EVENTS] + [b"[DONE]"]

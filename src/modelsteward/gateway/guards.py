@@ -7,11 +7,14 @@ model that needs guards is not served (fail closed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+from modelsteward.errors import StewardError
 from modelsteward.gateway.schemas import GatewayError
+
+T = TypeVar("T")
 
 
 class Verdict(Protocol):
@@ -62,6 +65,7 @@ class Decision:
     rule_ids: tuple[str, ...]
     categories: tuple[str, ...]
     redacted: str | None = None
+    redacted_messages: tuple[dict[str, Any], ...] = ()
 
     @property
     def blocked(self) -> bool:
@@ -77,7 +81,34 @@ def decide(verdict: Any) -> Decision:
         rule_ids=_rule_ids(getattr(verdict, "findings", ())),
         categories=tuple(str(c) for c in getattr(verdict, "categories", ()) or ()),
         redacted=_text_or_none(getattr(verdict, "redacted", None)),
+        redacted_messages=tuple(
+            dict(m) for m in getattr(verdict, "redacted_messages", ()) or () if hasattr(m, "keys")
+        ),
     )
+
+
+def guarded(check: Callable[..., T], *args: Any) -> T:
+    """Run a safety check; a request the layer cannot read (an unknown role) is a 400.
+
+    Raises:
+        GatewayError: 400 when the layer rejects the input itself.
+    """
+    try:
+        return check(*args)
+    except StewardError as exc:
+        raise GatewayError(400, f"invalid request: {exc.message}", code="invalid_request") from exc
+
+
+def role(name: str) -> Any:
+    """The safety layer's role value for an OpenAI role name (the name itself as fallback)."""
+    try:
+        from modelsteward.safety import Role
+    except ImportError:  # pragma: no cover - the safety package is part of modelsteward
+        return name
+    try:
+        return Role.parse(name)
+    except StewardError:
+        return Role.USER
 
 
 def _rule_ids(findings: Iterable[Any] | None) -> tuple[str, ...]:
@@ -111,7 +142,7 @@ def load_layer() -> Layer:
         GatewayError: 503 when the safety package is unavailable (the model is not served).
     """
     try:
-        from modelsteward.safety import SafetyLayer  # type: ignore[attr-defined,unused-ignore]
+        from modelsteward.safety import SafetyLayer
     except ImportError as exc:
         raise _unavailable(str(exc)) from exc
     layer: Layer = SafetyLayer()
@@ -125,9 +156,11 @@ def new_moderator(layer: Layer, window_chars: int) -> Moderator:
         GatewayError: 503 when the safety package is unavailable.
     """
     try:
-        from modelsteward.safety import StreamModerator  # type: ignore[attr-defined,unused-ignore]
+        from modelsteward.safety import SafetyLayer, StreamModerator
     except ImportError as exc:
         raise _unavailable(str(exc)) from exc
+    if not isinstance(layer, SafetyLayer):
+        raise _unavailable("stream moderation needs the safety package's SafetyLayer")
     moderator: Moderator = StreamModerator(layer, window_chars=window_chars)
     return moderator
 
@@ -141,7 +174,7 @@ def step_release(step: Any) -> tuple[str, Decision | None]:
             released = value
             break
     verdict = getattr(step, "verdict", None)
-    blocked = bool(getattr(step, "blocked", False))
+    blocked = bool(getattr(step, "stopped", False) or getattr(step, "blocked", False))
     if verdict is not None:
         decision = decide(verdict)
         if decision.blocked or blocked:

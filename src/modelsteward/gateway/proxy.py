@@ -15,7 +15,7 @@ import orjson
 
 from modelsteward.gateway.audit import AuditRecord
 from modelsteward.gateway.config import KeyConfig, ModelConfig, SafetyProfile
-from modelsteward.gateway.guards import Decision, blocked_error, decide
+from modelsteward.gateway.guards import Decision, blocked_error, decide, guarded, role
 from modelsteward.gateway.schemas import (
     GatewayError,
     Kind,
@@ -126,31 +126,36 @@ def _guard_input(gw: Gateway, call: Call) -> None:
     if call.profile is SafetyProfile.OFF:
         return
     layer = gw.layer()
-    decision = decide(layer.check_messages(texts))
+    messages = call.body["messages"] if call.kind == "chat" else texts
+    decision = decide(guarded(layer.check_messages, messages))
     _note(gw, call, "input", decision)
     if decision.blocked:
         raise blocked_error(decision, "request")
     if decision.action == "redact":
-        _redact_input(gw, call, texts)
+        _redact_input(gw, call, texts, decision)
     if gw.config.audit_prompts:
-        call.record.prompt = "\n".join(t["content"] for t in texts)
+        call.record.prompt = call.prompt_text
 
 
-def _redact_input(gw: Gateway, call: Call, texts: list[dict[str, str]]) -> None:
-    layer = gw.layer()
-    for item in texts:
-        verdict = decide(layer.check_text(item["content"], item["role"]))
-        if verdict.redacted is not None and verdict.action == "redact":
-            item["content"] = verdict.redacted
+def _redact_input(gw: Gateway, call: Call, texts: list[dict[str, str]], decision: Decision) -> None:
     body = call.body
-    if call.kind == "chat":
-        for message, item in zip(body["messages"], texts, strict=True):
-            message["content"] = item["content"]
-    elif call.kind == "completion":
-        prompts = [t["content"] for t in texts]
-        body["prompt"] = prompts[0] if isinstance(body["prompt"], str) else prompts
-    elif isinstance(body.get("input"), str):
-        body["input"] = texts[0]["content"]
+    if call.kind == "chat" and len(decision.redacted_messages) == len(body["messages"]):
+        body["messages"] = [dict(m) for m in decision.redacted_messages]
+        texts = message_texts(body["messages"])
+    else:
+        layer = gw.layer()
+        for item in texts:
+            verdict = decide(guarded(layer.check_text, item["content"], role(item["role"])))
+            if verdict.redacted is not None and verdict.action == "redact":
+                item["content"] = verdict.redacted
+        if call.kind == "chat":
+            for message, item in zip(body["messages"], texts, strict=True):
+                message["content"] = item["content"]
+        elif call.kind == "completion":
+            prompts = [t["content"] for t in texts]
+            body["prompt"] = prompts[0] if isinstance(body["prompt"], str) else prompts
+        elif isinstance(body.get("input"), str):
+            body["input"] = texts[0]["content"]
     call.prompt_text = "\n".join(t["content"] for t in texts)
 
 
@@ -219,7 +224,7 @@ def _guard_answer(gw: Gateway, call: Call, answer: dict[str, Any]) -> None:
         text = holder.get(field)
         if not isinstance(text, str) or not text:
             continue
-        decision = decide(layer.check_text(text, "assistant"))
+        decision = decide(guarded(layer.check_text, text, role("assistant")))
         _note(gw, call, "output", decision)
         if decision.blocked:
             raise blocked_error(decision, "answer")

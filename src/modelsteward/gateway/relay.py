@@ -9,6 +9,7 @@ engine request is closed whenever the client goes away.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -68,11 +69,17 @@ async def relay(gw: Gateway, call: Call, response: httpx.Response) -> AsyncItera
     """The events to send to the client, ending with ``[DONE]`` in every case."""
     relayer = _Relayer(gw, call)
     status, error = 200, None
+    idle_s = call.model.timeout_s
+    loop = asyncio.get_running_loop()
     try:
-        async for piece in response.aiter_bytes():
-            for data in relayer.parser.feed(piece):
-                for event in relayer.event(data):
-                    yield event
+        # The engine client has its own read timeout; this one also covers transports that
+        # do not enforce it, so a silent engine can never hold a stream open.
+        async with asyncio.timeout(idle_s) as idle:
+            async for piece in response.aiter_bytes():
+                idle.reschedule(loop.time() + idle_s)
+                for data in relayer.parser.feed(piece):
+                    for event in relayer.event(data):
+                        yield event
         for data in relayer.parser.close():
             for event in relayer.event(data):
                 yield event
@@ -82,7 +89,7 @@ async def relay(gw: Gateway, call: Call, response: httpx.Response) -> AsyncItera
         status, error = stop.status, stop.reason
         yield stop.event
         yield DONE_EVENT
-    except httpx.TimeoutException:
+    except (httpx.TimeoutException, TimeoutError):
         status, error = 504, "engine timed out mid-stream"
         yield error_event("the engine timed out mid-stream", code="engine_timeout")
         yield DONE_EVENT

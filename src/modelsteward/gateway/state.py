@@ -46,7 +46,7 @@ class Options:
     """Builds a stream moderator over the layer (default: the safety package's)."""
     quotas: Quotas | None = None
     audit: AuditLog | None = None
-    window_chars: int = 64
+    window_chars: int = 256
     """How much streamed text the output moderator holds back before releasing it."""
     health_interval_s: float = 10.0
     data_dir: Path | None = None
@@ -67,7 +67,7 @@ class Gateway:
     safety: Layer | None
     safety_error: str = ""
     moderator: Callable[[Layer, int], Moderator] = new_moderator
-    window_chars: int = 64
+    window_chars: int = 256
     engines: list[EmbeddedLlamaServer] = field(default_factory=list)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     owns_client: bool = True
