@@ -175,6 +175,8 @@ def _dotted(node: ast.expr) -> str | None:
 def _call_hit(node: ast.Call, aliases: dict[str, str], at_import: bool) -> CodeHit | None:
     dotted = _dotted(node.func)
     if dotted is None:
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _WRITE_METHODS:
+            return CodeHit(CodeRisk.FILE_WRITE, f".{node.func.attr}()", node.lineno, at_import)
         return None
     head, _, rest = dotted.partition(".")
     resolved = aliases.get(head, head) + (f".{rest}" if rest else "")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from jinja2 import nodes
 from jinja2.exceptions import TemplateSyntaxError
 
-from modelsteward.findings import Finding, Rule, Severity
+from modelsteward.findings import Finding, Location, Rule, Severity
 from modelsteward.inventory import Artifact, ArtifactKind
 from modelsteward.scan._formats import clip, malformed
 from modelsteward.scan._template_probe import ProbeEnvironment, TemplateLimits, probe_render
@@ -286,12 +286,11 @@ def template_findings(
 ) -> Iterator[Finding]:
     """Turn template issues into findings with ids ``<prefix><kind>``."""
     for issue in issues:
-        where = f"{member}, line {issue.line}" if issue.line and member else member
         yield Finding(
             rule_id=f"{prefix}{issue.kind.value}",
             severity=issue.severity,
             message=issue.message,
-            location=artifact.location(member=where),
+            location=Location(path=artifact.display, member=member, line=issue.line),
             evidence=issue.evidence,
             refs=REFS if issue.kind is TemplateIssueKind.ESCAPE else (),
         )
@@ -305,9 +304,11 @@ class ChatTemplateScanner:
     def handles(self, artifact: Artifact) -> bool:
         """True for tokenizer_config.json-like JSON files and Jinja template files."""
         name = artifact.path.name
-        if artifact.kind is ArtifactKind.JSON:
-            return name in _CONFIG_NAMES
-        return artifact.kind is ArtifactKind.TEXT and name.endswith(".jinja")
+        if artifact.kind not in (ArtifactKind.JSON, ArtifactKind.TEXT):
+            return False
+        return name.endswith(".jinja") or (
+            artifact.kind is ArtifactKind.JSON and name in _CONFIG_NAMES
+        )
 
     def scan(self, artifact: Artifact, options: ScanOptions) -> Iterator[Finding]:
         """Yield findings for every template the file carries."""
