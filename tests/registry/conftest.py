@@ -6,7 +6,6 @@ its own (dropped afterwards), so parallel runs never collide.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,18 +15,11 @@ from urllib.parse import quote
 import pytest
 
 from modelsteward.registry import RegistryService, open_registry
+from tests.registry.workers import manifest, sha
+
+__all__ = ["manifest", "sha"]
 
 PG_ENV = "MODELSTEWARD_TEST_POSTGRES_DSN"
-
-
-def sha(text: str) -> str:
-    """A SHA-256 hex digest of ``text`` (stands in for a file hash)."""
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def manifest(*names: str, salt: str = "") -> dict[str, str]:
-    """A file manifest whose hashes derive from the names."""
-    return {name: sha(name + salt) for name in names}
 
 
 def _pg_base() -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import closing
 from datetime import date
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from modelsteward.registry import approvals
 from modelsteward.registry.audit import canonical_json, export_lines, verify_chain
@@ -31,9 +31,11 @@ from modelsteward.registry.records import (
 )
 from modelsteward.registry.sla import RegistrySlaState
 from modelsteward.registry.store.interface import Store, Tx
-from modelsteward.vulns import SlaEntry
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+
+if TYPE_CHECKING:
+    from modelsteward.vulns import SlaEntry
 
 
 class RegistryService:
@@ -359,7 +361,7 @@ class RegistryService:
 class _Rescan:
     """A re-iterable view over the entries, for the rare second pass on a fault."""
 
-    def __init__(self, entries: Callable[[], Iterator[AuditEntry]]) -> None:
+    def __init__(self, entries: Callable[[], Generator[AuditEntry, None, None]]) -> None:
         self._entries = entries
 
     def __iter__(self) -> Iterator[AuditEntry]:

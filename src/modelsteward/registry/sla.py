@@ -7,12 +7,15 @@ to the audit chain in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from modelsteward.registry.store.interface import Store
-from modelsteward.vulns import SlaEntry
 
 SLA_ACTOR = "vulns"
 """The audit actor of clock changes made by vulnerability matching."""
+
+if TYPE_CHECKING:
+    from modelsteward.vulns import SlaEntry
 
 
 class RegistrySlaState:

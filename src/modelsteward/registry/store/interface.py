@@ -7,10 +7,10 @@ together with its audit entry or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from modelsteward.errors import StewardError
 from modelsteward.registry.records import (
@@ -26,7 +26,9 @@ from modelsteward.registry.records import (
     Role,
     Signature,
 )
-from modelsteward.vulns import SlaEntry
+
+if TYPE_CHECKING:
+    from modelsteward.vulns import SlaEntry
 
 
 class StoreError(StewardError):
@@ -172,7 +174,7 @@ class AuditSnapshot(Protocol):
     head: tuple[int, str] | None
     """``(seq, hash)`` of the last entry the store appended; None for an empty log."""
 
-    def entries(self) -> Iterator[AuditEntry]:
+    def entries(self) -> Generator[AuditEntry, None, None]:
         """Stream the entries in seq order (may be called more than once)."""
         ...
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, RowMapping, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from modelsteward.findings import Severity
 from modelsteward.registry.audit import canonical_json, chain_entry
 from modelsteward.registry.records import (
     ApprovalRequest,
@@ -39,7 +38,6 @@ from modelsteward.registry.store.tables import (
     SignatureRow,
     SlaRow,
 )
-from modelsteward.vulns import RiskException, SlaEntry
 
 _M = ModelRow.__table__.c
 _F = ModelFileRow.__table__.c
@@ -61,6 +59,9 @@ _MODEL_COLS = (
     _M.updated_at,
 )
 
+if TYPE_CHECKING:
+    from modelsteward.vulns import SlaEntry
+
 
 def _model(row: Sequence[Any]) -> ModelRecord:
     return ModelRecord(
@@ -77,6 +78,9 @@ def _model(row: Sequence[Any]) -> ModelRecord:
 
 
 def _sla(m: RowMapping) -> SlaEntry:
+    from modelsteward.findings import Severity
+    from modelsteward.vulns import RiskException, SlaEntry
+
     exception = None
     if m["exception_owner"] is not None and m["exception_expires"] is not None:
         exception = RiskException(

@@ -8,7 +8,7 @@ take ``SELECT ... FOR UPDATE`` on the head before anything else.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +59,7 @@ class _Snapshot:
     conn: Connection
     head: tuple[int, str] | None
 
-    def entries(self) -> Iterator[AuditEntry]:
+    def entries(self) -> Generator[AuditEntry, None, None]:
         query = select(
             _A.seq, _A.ts, _A.actor, _A.action, _A.payload, _A.prev_hash, _A.hash
         ).order_by(_A.seq)
