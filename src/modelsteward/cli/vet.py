@@ -13,7 +13,6 @@ from typer._click.core import ParameterSource
 from modelsteward.cli import policy_cmd, vet_demo
 from modelsteward.cli.demo_context import Section
 from modelsteward.cli.state import CliState, get_state
-from modelsteward.cli.vet_record import record_passport, registry_exceptions
 from modelsteward.errors import UsageError
 from modelsteward.passport import Passport
 from modelsteward.policy import (
@@ -23,7 +22,6 @@ from modelsteward.policy import (
     evaluate,
 )
 from modelsteward.policy import load_policy as read_policy
-from modelsteward.registry import Actor, open_registry
 from modelsteward.report import SummaryTable
 from modelsteward.report.markdown import render_passports
 from modelsteward.vet import VetOptions, VetRun, count_units, vet_models, walk_models
@@ -90,6 +88,9 @@ def vet(
     if not record:
         decisions = tuple(evaluate(chosen, p) for p in run.passports)
         return _emit(ctx, state, run, decisions, chosen)
+    from modelsteward.cli.vet_record import record_passport, registry_exceptions
+    from modelsteward.registry import Actor, open_registry  # sqlalchemy only when recording
+
     who = str(Actor.parse(actor))
     service = open_registry(registry or state.settings.registry_dsn)
     try:

@@ -9,9 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from modelsteward.cli.demo_context import DemoContext
-from modelsteward.cli.vet_record import record_passport
 from modelsteward.policy import Decision, default_policy, evaluate
-from modelsteward.registry import open_registry
 from modelsteward.vet import VetOptions, vet_paths
 
 DEMO_ACTOR = "demo:requester"
@@ -42,6 +40,9 @@ def vet_section(ctx: DemoContext) -> None:
             for r in decision.reasons:
                 where = r.location.describe()
                 ctx.console.print(escape(f"  [{r.rule}] {r.finding} at {where}: {r.message}"))
+    from modelsteward.cli.vet_record import record_passport
+    from modelsteward.registry import open_registry
+
     registry = open_registry(f"sqlite:///{ws.root.resolve() / 'registry.db'}")
     try:
         for passport, decision in zip(run.passports, decisions, strict=True):
