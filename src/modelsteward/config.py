@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     registry: str | None = None
     """Registry DSN (``sqlite:///...`` or ``postgresql://...``); default is a SQLite file in
     ``data_dir``."""
+    actor: str | None = None
+    """Who acts on the registry, as ``NAME:ROLE``, when a command gets no ``--as``."""
     advisory_db: Path | None = None
     """Advisory database directory; default ``data_dir/osv``."""
     fail_on: str = "high"
