@@ -109,10 +109,17 @@ def _demo_section(ctx: DemoContext) -> None:
     finetune = results[-1]
     for finding in finetune.report.sorted().findings:
         if finding.severity.label in ("high", "critical"):
-            ctx.console.print(f"  [{finding.severity.label}] {finding.rule_id}: {finding.message}")
+            line = f"  {finding.severity.label.upper()} {finding.rule_id}: {finding.message}"
+            ctx.console.print(line, markup=False)
     if finetune.verdict is not None:
+        ctx.console.print(
+            f"  {finetune.path}: {finetune.verdict.decision.value} for commercial-saas, "
+            "because of these clauses:",
+            markup=False,
+        )
         for clause in finetune.verdict.clauses:
-            ctx.console.print(f"  {clause.license} §{clause.section}: “{clause.quote}”")
+            text = f"    {clause.license} §{clause.section}: “{clause.quote}”"
+            ctx.console.print(text, markup=False)
 
 
 DEMO_SECTIONS: tuple[tuple[str, Section], ...] = (("license", _demo_section),)
