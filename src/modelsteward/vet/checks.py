@@ -15,7 +15,7 @@ from typing import Any
 
 from modelsteward.findings import CheckError, Report, Severity
 from modelsteward.inventory import Inventory
-from modelsteward.passport import CheckState, Vulnerability, VulnFacts
+from modelsteward.vet.model import CheckState, Vulnerability, VulnFacts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,7 +19,15 @@ from typing import Any
 
 from modelsteward.findings import CheckError, Report
 from modelsteward.inventory import Artifact, ArtifactKind, Inventory, walk_model
-from modelsteward.passport import (
+from modelsteward.vet.checks import (
+    CheckOutcome,
+    run_license,
+    run_scan,
+    run_vulns,
+    safety_available,
+    scan_available,
+)
+from modelsteward.vet.model import (
     CheckName,
     CheckState,
     CheckStatus,
@@ -30,14 +38,6 @@ from modelsteward.passport import (
     Passport,
     SafetyFacts,
     UseFacts,
-)
-from modelsteward.vet.checks import (
-    CheckOutcome,
-    run_license,
-    run_scan,
-    run_vulns,
-    safety_available,
-    scan_available,
 )
 
 Progress = Callable[[int], None]
