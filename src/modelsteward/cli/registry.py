@@ -1,0 +1,349 @@
+"""The ``registry`` commands: add, list, show, request, approve, reject, check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from modelsteward.cli.demo_context import Section
+from modelsteward.cli.registry_more import register_more
+from modelsteward.cli.state import CliState, get_state
+from modelsteward.errors import UsageError
+from modelsteward.findings import Finding, Location, Report, Rule, Severity
+from modelsteward.inventory import walk_model
+from modelsteward.registry import (
+    Actor,
+    ApprovalRequest,
+    ModelRecord,
+    RegistryService,
+    Role,
+    open_registry,
+)
+from modelsteward.report import SummaryTable
+
+DEMO_SECTIONS: tuple[tuple[str, Section], ...] = ()
+"""Sections this area adds to ``modelsteward demo`` (the vet area shows the registry)."""
+
+RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in (
+        Rule(
+            id="registry.model.not-approved",
+            summary="The files are not those of an approved model.",
+            help="Vet the model, record its passport and collect the required approvals.",
+            severity=Severity.HIGH,
+        ),
+        Rule(
+            id="registry.audit.edited",
+            summary="An audit entry was changed after it was written.",
+            help="Restore the registry from a backup and investigate who had write access.",
+            severity=Severity.CRITICAL,
+        ),
+        Rule(
+            id="registry.audit.deleted",
+            summary="Audit entries were deleted.",
+            help="Restore the registry from a backup and investigate who had write access.",
+            severity=Severity.CRITICAL,
+        ),
+        Rule(
+            id="registry.audit.reordered",
+            summary="Audit entries were moved out of their order.",
+            help="Restore the registry from a backup and investigate who had write access.",
+            severity=Severity.CRITICAL,
+        ),
+    )
+}
+
+RegistryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--registry", help="Registry DSN (sqlite:///PATH or postgresql://...).", show_default=False
+    ),
+]
+ActorOpt = Annotated[
+    str | None, typer.Option("--as", help="Who acts, as NAME:ROLE.", show_default=False)
+]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
+
+
+@contextmanager
+def open_service(state: CliState, dsn: str | None) -> Iterator[RegistryService]:
+    """The registry at ``--registry``, else the configured one; closed afterwards."""
+    service = open_registry(dsn or state.settings.registry_dsn)
+    try:
+        yield service
+    finally:
+        service.close()
+
+
+def actor_of(state: CliState, text: str | None) -> Actor:
+    """The actor from ``--as``, else from ``MODELSTEWARD_ACTOR``.
+
+    Raises:
+        UsageError: when neither names one.
+    """
+    value = text or state.settings.actor
+    if not value:
+        raise UsageError(
+            "this command needs to know who acts",
+            hint="give --as NAME:ROLE (or set MODELSTEWARD_ACTOR)",
+        )
+    return Actor.parse(value)
+
+
+def model_rows(models: list[ModelRecord]) -> tuple[tuple[str, ...], ...]:
+    """Table rows for models."""
+    return tuple(
+        (str(m.id), m.name, m.status.value, str(m.file_count), m.manifest_digest[:12], m.updated_at)
+        for m in models
+    )
+
+
+MODEL_COLUMNS = ("id", "name", "status", "files", "manifest", "updated")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``registry`` command group to ``app``."""
+    group = typer.Typer(
+        help="Models, passports, approvals, exceptions, deployments and the audit log.",
+        no_args_is_help=True,
+    )
+    group.command("add")(add)
+    group.command("list")(list_models)
+    group.command("show")(show)
+    group.command("request")(request)
+    group.command("approve")(approve)
+    group.command("reject")(reject)
+    group.command("check")(check)
+    register_more(group)
+    app.add_typer(group, name="registry")
+
+
+def add(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Model directories or files.")],
+    name: Annotated[
+        str | None, typer.Option(help="Model name (one PATH only); default: the directory name.")
+    ] = None,
+    revision: Annotated[str, typer.Option(help="Revision (commit, tag).")] = "",
+    registry: RegistryOpt = None,
+    as_: ActorOpt = None,
+) -> int:
+    """Register models with the SHA-256 of every file; a changed file voids approvals."""
+    state = get_state(ctx)
+    actor = actor_of(state, as_)
+    if name and len(paths) > 1:
+        raise UsageError("--name applies to one PATH", hint="register the paths one by one")
+    report = Report()
+    added: list[ModelRecord] = []
+    with open_service(state, registry) as service, state.progress_bar(len(paths), "add") as adv:
+        for path in paths:
+            inv = walk_model(path)
+            report = report.merge(inv.report)
+            files = {a.relpath: a.sha256 for a in inv.artifacts if a.sha256}
+            model_name = name or inv.source.name or Path(inv.source.root).name
+            added.append(
+                service.add_model(
+                    model_name,
+                    source=inv.source.given,
+                    revision=revision or inv.source.revision or "",
+                    files=files,
+                    actor=actor.name,
+                )
+            )
+            adv(1)
+    table = SummaryTable(title="registered", columns=MODEL_COLUMNS, rows=model_rows(added))
+    models = [m.to_dict() for m in added]
+    return state.emit("registry add", report, sections={"models": models}, summary=(table,))
+
+
+def list_models(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many models.")] = 100,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many models.")] = 0,
+    registry: RegistryOpt = None,
+) -> int:
+    """List registered models with their status."""
+    state = get_state(ctx)
+    with open_service(state, registry) as service:
+        models = service.list_models(limit, offset)
+        total = service.count_models()
+    table = SummaryTable(
+        title=f"models {offset + 1}-{offset + len(models)} of {total}",
+        columns=MODEL_COLUMNS,
+        rows=model_rows(models),
+    )
+    sections = {"models": [m.to_dict() for m in models], "total": total}
+    return state.emit("registry list", Report(), sections=sections, summary=(table,))
+
+
+def show(
+    ctx: typer.Context,
+    model: Annotated[str, typer.Argument(help="Model id or name.")],
+    registry: RegistryOpt = None,
+) -> int:
+    """Show a model: files, passports, approval requests, deployments."""
+    state = get_state(ctx)
+    with open_service(state, registry) as service:
+        detail = service.show(model)
+        why = service.explain(detail.model.id)
+    m = detail.model
+    facts = SummaryTable(
+        title=f"{m.name} (id {m.id})",
+        columns=("field", "value"),
+        rows=(
+            ("status", m.status.value),
+            ("why", why),
+            ("source", m.source),
+            ("revision", m.revision or "-"),
+            ("manifest", m.manifest_digest),
+            (
+                "passports",
+                ", ".join(f"v{p.version} {p.decision.value}" for p in detail.passports) or "-",
+            ),
+            (
+                "deployments",
+                ", ".join(f"{d.target} ({d.engine})" for d in detail.deployments) or "-",
+            ),
+        ),
+    )
+    files = SummaryTable(
+        title="files", columns=("file", "sha256"), rows=tuple(detail.files.items())
+    )
+    reqs = SummaryTable(
+        title="approval requests",
+        columns=("id", "requester", "state", "missing", "signatures"),
+        rows=tuple(_request_row(r) for r in detail.requests),
+    )
+    sections = {**detail.to_dict(), "explanation": why}
+    return state.emit("registry show", Report(), sections=sections, summary=(facts, files, reqs))
+
+
+def _request_row(req: ApprovalRequest) -> tuple[str, ...]:
+    sigs = "; ".join(
+        f"{s.actor} ({s.role.value}) {'approved' if s.approve else 'rejected'}: {s.reason}"
+        for s in req.signatures
+    )
+    missing = ", ".join(r.value for r in req.missing_roles) or "-"
+    return (str(req.id), req.requester, req.state.value, missing, sigs or "-")
+
+
+def _emit_request(state: CliState, command: str, req: ApprovalRequest, why: str) -> int:
+    table = SummaryTable(
+        title=why,
+        columns=("id", "requester", "state", "missing", "signatures"),
+        rows=(_request_row(req),),
+    )
+    sections = {"request": req.to_dict(), "explanation": why}
+    return state.emit(command, Report(), sections=sections, summary=(table,))
+
+
+def request(
+    ctx: typer.Context,
+    model: Annotated[str, typer.Argument(help="Model id or name.")],
+    registry: RegistryOpt = None,
+    as_: ActorOpt = None,
+) -> int:
+    """Ask the reviewers the passport names to approve the model's current files."""
+    state = get_state(ctx)
+    actor = actor_of(state, as_)
+    with open_service(state, registry) as service:
+        req = service.request_approval(model, actor.name)
+        why = service.explain(model)
+    return _emit_request(state, "registry request", req, why)
+
+
+def approve(
+    ctx: typer.Context,
+    model: Annotated[str, typer.Argument(help="Model id or name.")],
+    reason: ReasonOpt,
+    registry: RegistryOpt = None,
+    as_: ActorOpt = None,
+) -> int:
+    """Sign the pending request in your role (never your own request)."""
+    return _sign(ctx, model, reason, registry, as_, approve=True)
+
+
+def reject(
+    ctx: typer.Context,
+    model: Annotated[str, typer.Argument(help="Model id or name.")],
+    reason: ReasonOpt,
+    registry: RegistryOpt = None,
+    as_: ActorOpt = None,
+) -> int:
+    """Reject the pending request in your role."""
+    return _sign(ctx, model, reason, registry, as_, approve=False)
+
+
+def _sign(
+    ctx: typer.Context,
+    model: str,
+    reason: str,
+    registry: str | None,
+    as_: str | None,
+    *,
+    approve: bool,
+) -> int:
+    state = get_state(ctx)
+    actor = actor_of(state, as_)
+    if actor.role is Role.REQUESTER:
+        raise UsageError(
+            "a requester cannot sign approvals", hint="sign as legal, security, safety or admin"
+        )
+    with open_service(state, registry) as service:
+        if approve:
+            req = service.approve(model, actor.role, actor.name, reason)
+        else:
+            req = service.reject(model, actor.role, actor.name, reason)
+        why = service.explain(model)
+    return _emit_request(state, "registry approve" if approve else "registry reject", req, why)
+
+
+def check(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Model directories or files.")],
+    registry: RegistryOpt = None,
+) -> int:
+    """Exit 0 when every PATH holds exactly the files of an approved model (what the gateway
+    asks before serving)."""
+    state = get_state(ctx)
+    findings: list[Finding] = []
+    rows: list[tuple[str, ...]] = []
+    results: list[dict[str, object]] = []
+    with open_service(state, registry) as service:
+        for path in paths:
+            inv = walk_model(path)
+            files = {a.relpath: a.sha256 for a in inv.artifacts if a.sha256}
+            status = service.is_approved(files)
+            rows.append((str(path), "yes" if status.approved else "no", status.reason))
+            results.append(
+                {
+                    "path": str(path),
+                    "approved": status.approved,
+                    "model": status.model,
+                    "reason": status.reason,
+                }
+            )
+            if not status.approved:
+                findings.append(
+                    Finding(
+                        rule_id="registry.model.not-approved",
+                        severity=Severity.HIGH,
+                        message=status.reason,
+                        location=Location(path=str(path)),
+                        evidence=status.model or "",
+                    )
+                )
+    table = SummaryTable(title="approval", columns=("path", "approved", "why"), rows=tuple(rows))
+    return state.emit(
+        "registry check",
+        Report.of(findings),
+        sections={"results": results},
+        summary=(table,),
+        rules=RULES,
+        denied=bool(findings),
+    )
