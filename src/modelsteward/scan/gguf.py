@@ -205,10 +205,27 @@ def _skip_value(reader: _Reader, vtype: int, key: str, depth: int) -> None:
             reader.pos += count * size
             return
         reader.need(count * (1 if etype == 7 else 8), f"{count} elements of {key!r}")
+        if etype == _STRING:
+            reader.pos = _skip_strings(reader, count, key)
+            return
         for _ in range(count):
             _skip_value(reader, etype, key, depth + 1)
     else:
         raise _Malformed(f"unknown value type {vtype} for {key!r}", reader.pos - 4)
+
+
+def _skip_strings(reader: _Reader, count: int, key: str) -> int:
+    """Skip ``count`` strings in a tight loop (token lists hold 100k+ entries)."""
+    unpack = struct.Struct(reader.endian + "Q").unpack_from
+    buf, pos, end = reader.buf, reader.pos, reader.end
+    for _ in range(count):
+        if pos + 8 > end:
+            raise _Malformed(f"string array {key!r} is truncated", pos)
+        (length,) = unpack(buf, pos)
+        pos += 8 + length
+        if pos > end:
+            raise _Malformed(f"a string in {key!r} runs past the end of the file", pos - length)
+    return pos
 
 
 def _read_tensor(reader: _Reader, names: set[str]) -> tuple[str, int, int, int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -111,7 +112,11 @@ def _zip_config(artifact: Artifact) -> list[Any] | Finding:
                 )
             with archive.open(info) as fh:
                 raw = fh.read(MAX_CONFIG_BYTES + 1)
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError, RuntimeError,
+        zlib.error,
+    ) as exc:  # fmt: skip
+        # RuntimeError: an encrypted member; zlib.error: a corrupt deflate stream.
         return malformed(artifact, NAME, f"The archive could not be read: {clip(str(exc))}.")
     if len(raw) > MAX_CONFIG_BYTES:
         return malformed(
@@ -141,7 +146,7 @@ def _hdf5_config(artifact: Artifact) -> list[Any] | Finding:
                 if parsed is None:
                     return malformed(artifact, NAME, f"The {key} attribute is not valid JSON.")
                 out.append(parsed)
-    except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
+    except Exception as exc:  # h5py surfaces HDF5 library errors under many types
         return malformed(artifact, NAME, f"The HDF5 file could not be read: {clip(str(exc))}.")
     return out
 
