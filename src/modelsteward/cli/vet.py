@@ -56,8 +56,9 @@ def vet(
     ),
     registry: Annotated[str | None, typer.Option("--registry", help="Registry DSN.")] = None,
     actor: Annotated[
-        str, typer.Option("--as", help="Who records, as NAME:ROLE.")
-    ] = "modelsteward:requester",
+        str | None,
+        typer.Option("--as", help="Who records, as NAME:ROLE (default MODELSTEWARD_ACTOR)."),
+    ] = None,
     safety_layer: Annotated[
         bool,
         typer.Option(
@@ -70,6 +71,10 @@ def vet(
 ) -> int:
     """Vet models: identity, license, file scan, advisories, then the policy decision."""
     state = get_state(ctx)
+    if record and not hash_files:
+        raise UsageError(
+            "--record needs file hashes: approvals bind to them", hint="drop --no-hash"
+        )
     chosen = read_policy(policy) if policy is not None else default_policy()
     profile, label = _use_profile(use, preset)
     options = VetOptions(
@@ -88,10 +93,11 @@ def vet(
     if not record:
         decisions = tuple(evaluate(chosen, p) for p in run.passports)
         return _emit(ctx, state, run, decisions, chosen)
+    from modelsteward.cli.registry import actor_of
     from modelsteward.cli.vet_record import record_passport, registry_exceptions
-    from modelsteward.registry import Actor, open_registry  # sqlalchemy only when recording
+    from modelsteward.registry import open_registry  # sqlalchemy only when recording
 
-    who = str(Actor.parse(actor))
+    who = actor_of(state, actor).name
     service = open_registry(registry or state.settings.registry_dsn)
     try:
         extra = registry_exceptions(service)

@@ -12,7 +12,7 @@ from modelsteward.cli.demo_context import DemoContext
 from modelsteward.policy import Decision, default_policy, evaluate
 from modelsteward.vet import VetOptions, vet_paths
 
-DEMO_ACTOR = "demo:requester"
+DEMO_ACTOR = "demo-requester"
 
 
 def vet_section(ctx: DemoContext) -> None:
