@@ -175,3 +175,24 @@ def test_rules_catalog() -> None:
         "scan.chat-template.resource-limit",
         "scan.chat-template.malformed",
     }
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        # Names built at render time defeat static folding; the sandbox's refusal is the proof.
+        "{% set n = dict(__cl=1, ass__=1)|join %}{{ ()|attr(n) }}",
+        "{{ ()|attr(['_', '_', 'class', '_', '_']|join) }}",
+        "{{ ()|attr('%c%c%s%c%c'|format(95, 95, 'class', 95, 95)) }}",
+        "{{ ()|attr('\\x5f\\x5fclass\\x5f\\x5f') }}",
+    ],
+)
+def test_names_assembled_at_render_time_are_escapes(template: str) -> None:
+    issues = analyse_template(template)
+    escapes = [i for i in issues if i.kind is TemplateIssueKind.ESCAPE]
+    assert escapes and escapes[0].severity is Severity.CRITICAL
+
+
+@pytest.mark.parametrize("template", ["{{ messages.pop() }}", "{% set x = messages.append(1) %}"])
+def test_refused_list_mutation_is_not_an_escape(template: str) -> None:
+    assert analyse_template(template) == []

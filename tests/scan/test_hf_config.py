@@ -171,3 +171,14 @@ def test_unparsable_python_is_malformed(tmp_path: Path) -> None:
 def test_rules_catalog() -> None:
     ids = {r.id for r in RULES}
     assert {"scan.hf.trust-remote-code", "scan.hf.remote-code-exec"} <= ids
+
+
+def test_custom_pipeline_impl_is_remote_code(tmp_path: Path) -> None:
+    (tmp_path / "pipeline_x.py").write_text("import os\nos.system('id')\n", encoding="utf-8")
+    pipelines = {"pair": {"impl": "pipeline_x.PairPipeline", "pt": ["AutoModel"]}}
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"custom_pipelines": pipelines}), encoding="utf-8")
+    assert rule_ids(scan(SCANNER, path)) == {
+        "scan.hf.trust-remote-code",
+        "scan.hf.remote-code-exec",
+    }

@@ -243,3 +243,31 @@ def test_deeply_nested_config_does_not_crash(tmp_path: Path) -> None:
 
 def test_rules_catalog() -> None:
     assert "scan.keras.lambda-layer" in {r.id for r in RULES}
+
+
+def _metadata_pb(configs: list[dict[str, Any]]) -> bytes:
+    from tests.scan.format_factories import pb_len, pb_varint
+
+    nodes = b""
+    for i, config in enumerate(configs):
+        node = pb_varint(2, i) + pb_len(3, b"root") + pb_len(4, b"_tf_keras_layer")
+        nodes += pb_len(1, node + pb_len(5, json.dumps(config).encode()))
+    return nodes
+
+
+def test_keras_metadata_in_saved_model_is_walked(tmp_path: Path) -> None:
+    path = tmp_path / "keras_metadata.pb"
+    path.write_bytes(_metadata_pb([{"class_name": "Dense", "config": {}}, _lambda_bytecode()]))
+    assert rule_ids(scan(SCANNER, path)) == {"scan.keras.lambda-layer"}
+
+
+def test_benign_keras_metadata_passes(tmp_path: Path) -> None:
+    path = tmp_path / "keras_metadata.pb"
+    path.write_bytes(_metadata_pb([{"class_name": "Dense", "config": {"units": 2}}]))
+    assert scan(SCANNER, path) == []
+
+
+def test_broken_keras_metadata_is_malformed(tmp_path: Path) -> None:
+    path = tmp_path / "keras_metadata.pb"
+    path.write_bytes(b"\x0a\xff\xff\x03")
+    assert rule_ids(scan(SCANNER, path)) == {"scan.keras.malformed"}

@@ -19,11 +19,11 @@ from typing import Any
 
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
-from jinja2.exceptions import SecurityError, TemplateError
+from jinja2.exceptions import SecurityError, TemplateError, TemplateRuntimeError
 from jinja2.ext import Extension, loopcontrols
 from jinja2.parser import Parser
-from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.runtime import Context, Undefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment, modifies_known_mutable
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,6 +80,14 @@ class ProbeEnvironment(ImmutableSandboxedEnvironment):
         self.globals["raise_exception"] = _raise_exception
         self.globals["strftime_now"] = lambda fmt: time.strftime(str(fmt)[:64])
         self.globals["range"] = self._range
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        """Raise at once: the default returns an Undefined that prints as ''. A refused
+        mutation of a list or dict is a broken template, not an escape."""
+        kind = type(obj).__name__
+        if modifies_known_mutable(obj, attribute):
+            raise TemplateRuntimeError(f"the template mutates {kind}.{attribute}")
+        raise SecurityError(f"access to attribute {attribute!r} of {kind!r} object is unsafe")
 
     def _range(self, *args: int) -> range:
         self._check_args(args, {})

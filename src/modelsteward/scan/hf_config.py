@@ -96,7 +96,8 @@ class HfConfigScanner:
         yield Finding(
             rule_id="scan.hf.trust-remote-code",
             severity=Severity.HIGH,
-            message="auto_map requires trust_remote_code=True, which imports repository code.",
+            message="auto_map/custom_pipelines require trust_remote_code=True, which imports "
+            "repository code.",
             location=artifact.location(member="auto_map"),
             evidence=clip(", ".join(sorted(set(refs)))),
         )
@@ -115,19 +116,24 @@ def _auto_map_refs(artifact: Artifact) -> list[str] | Finding:
         return malformed(artifact, NAME, f"The config is not valid JSON: {clip(str(exc))}.")
     if not isinstance(config, dict):
         return malformed(artifact, NAME, "The config is not a JSON object.")
-    auto_map = config.get("auto_map")
-    if auto_map is None:
-        return []
-    if not isinstance(auto_map, dict):
-        return malformed(artifact, NAME, "auto_map is not an object.", member="auto_map")
     refs: list[str] = []
-    for value in auto_map.values():
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            if isinstance(item, str):
-                refs.append(item)
-            elif item is not None:
+    auto_map = config.get("auto_map")
+    if auto_map is not None:
+        if not isinstance(auto_map, dict):
+            return malformed(artifact, NAME, "auto_map is not an object.", member="auto_map")
+        for value in auto_map.values():
+            items = value if isinstance(value, list) else [value]
+            if not all(item is None or isinstance(item, str) for item in items):
                 return malformed(artifact, NAME, "auto_map holds a non-string.", member="auto_map")
+            refs.extend(item for item in items if isinstance(item, str))
+    pipelines = config.get("custom_pipelines")
+    if pipelines is not None:
+        # transformers imports each pipeline's ``impl`` module under trust_remote_code too.
+        if not isinstance(pipelines, dict) or not all(
+            isinstance(p, dict) and isinstance(p.get("impl"), str) for p in pipelines.values()
+        ):
+            return malformed(artifact, NAME, "custom_pipelines entries need an impl string.")
+        refs.extend(p["impl"] for p in pipelines.values())
     return refs
 
 

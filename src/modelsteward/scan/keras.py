@@ -21,10 +21,13 @@ from modelsteward.findings import Finding, Rule, Severity
 from modelsteward.inventory import Artifact, ArtifactKind
 from modelsteward.scan._formats import clip, malformed, malformed_rule
 from modelsteward.scan._keras_config import ConfigHit, walk_config
+from modelsteward.scan._protobuf import ProtoError, fields
 from modelsteward.scan.interface import ScanOptions
 
 NAME = "keras"
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
+KERAS_METADATA = "keras_metadata.pb"
+"""Where a Keras model saved as a TensorFlow SavedModel keeps its layer configs."""
 
 RULES: tuple[Rule, ...] = (
     malformed_rule(NAME, "Keras model config"),
@@ -67,14 +70,19 @@ class KerasScanner:
     name = NAME
 
     def handles(self, artifact: Artifact) -> bool:
-        """True for ``*.keras`` zip archives and HDF5 files."""
+        """True for ``*.keras`` zip archives, HDF5 files and SavedModel ``keras_metadata.pb``."""
+        if artifact.path.name == KERAS_METADATA:
+            return True
         if artifact.kind is ArtifactKind.ZIP:
             return artifact.path.name.endswith(".keras")
         return artifact.kind is ArtifactKind.HDF5
 
     def scan(self, artifact: Artifact, options: ScanOptions) -> Iterator[Finding]:
         """Yield findings for the model config; a missing or unreadable config is malformed."""
-        if artifact.kind is ArtifactKind.ZIP:
+        if artifact.path.name == KERAS_METADATA:
+            loaded = _metadata_configs(artifact)
+            member = "metadata"
+        elif artifact.kind is ArtifactKind.ZIP:
             loaded = _zip_config(artifact)
             member = "config.json"
         else:
@@ -148,6 +156,28 @@ def _hdf5_config(artifact: Artifact) -> list[Any] | Finding:
                 out.append(parsed)
     except Exception as exc:  # h5py surfaces HDF5 library errors under many types
         return malformed(artifact, NAME, f"The HDF5 file could not be read: {clip(str(exc))}.")
+    return out
+
+
+def _metadata_configs(artifact: Artifact) -> list[Any] | Finding:
+    """Layer configs from ``keras_metadata.pb``: JSON strings inside each saved node."""
+    if artifact.size > 4 * MAX_CONFIG_BYTES:
+        return malformed(artifact, NAME, f"{KERAS_METADATA} has {artifact.size} bytes.")
+    try:
+        data = artifact.path.read_bytes()
+        out = []
+        for number, node in fields(data, 0, len(data)):
+            if number != 1 or not isinstance(node, tuple):
+                continue
+            for _, value in fields(data, *node):
+                if isinstance(value, tuple) and data[value[0] : value[0] + 1] == b"{":
+                    parsed = _json(data[value[0] : value[1]])
+                    if parsed is not None:
+                        out.append(parsed)
+    except OSError as exc:
+        return malformed(artifact, NAME, f"The file could not be read: {exc.strerror}.")
+    except ProtoError as exc:
+        return malformed(artifact, NAME, f"Invalid {KERAS_METADATA}: {exc}.", offset=exc.offset)
     return out
 
 
