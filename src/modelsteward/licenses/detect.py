@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from modelsteward.licenses.diff import Alignment, Difference, DiffKind, TextStatus, align
@@ -80,14 +79,13 @@ def _candidates(
 ) -> list[tuple[Fingerprint, int, float]]:
     """Fingerprints sharing shingles with the span: (fingerprint, shared, coverage), most
     shared first."""
-    counts: Counter[int] = Counter()
-    for sh in set(shingles(tokens.hashes[start:end])):
-        for index in kb.shingle_index.get(sh, ()):
-            counts[index] += 1
+    text = shingles(tokens.hashes[start:end])
     out = []
-    for index, count in counts.items():
-        fp = kb.fingerprints[index]
-        if fp.key not in exclude and fp.shingle_set:
+    for fp in kb.fingerprints:
+        if fp.key in exclude or not fp.shingle_set:
+            continue
+        count = len(fp.shingle_set & text)
+        if count:
             out.append((fp, count, count / len(fp.shingle_set)))
     out.sort(key=lambda item: (item[1], item[2]), reverse=True)
     return out

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import enum
 import json
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from modelsteward.licenses.normalize import shingles
+from modelsteward.licenses.normalize import Shingle, shingles
 
 
 class Effect(enum.StrEnum):
@@ -90,7 +89,7 @@ class Fingerprint:
     sections: tuple[tuple[int, str], ...]
     variable: tuple[tuple[int, int], ...]
     """Token ranges that legitimately differ between copies (copyright lines)."""
-    shingle_set: frozenset[int] = field(repr=False)
+    shingle_set: frozenset[Shingle] = field(repr=False)
 
     def is_variable(self, start: int, end: int) -> bool:
         """True when canonical tokens ``start..end`` all lie on copyright lines."""
@@ -117,8 +116,6 @@ class KnowledgeBase:
     licenses: Mapping[str, LicenseInfo]
     fingerprints: tuple[Fingerprint, ...]
     by_sha: Mapping[str, Fingerprint]
-    shingle_index: Mapping[int, tuple[int, ...]]
-    """Shingle hash -> indexes into ``fingerprints``."""
     aliases: Mapping[str, str]
     """Normalised alias, name, SPDX id -> license id."""
 
@@ -175,12 +172,9 @@ def parse_kb(data: Mapping[str, Any]) -> KnowledgeBase:
         for value in (info.id, info.spdx, info.name, *info.aliases):
             aliases.setdefault(_norm_alias(value), info.id)
     prints: list[Fingerprint] = []
-    index: defaultdict[int, list[int]] = defaultdict(list)
     for raw in data["documents"]:
         hashes = tuple(raw["hashes"])
         shingle_set = frozenset(shingles(hashes))
-        for sh in shingle_set:
-            index[sh].append(len(prints))
         prints.append(
             Fingerprint(
                 key=raw["key"],
@@ -197,7 +191,6 @@ def parse_kb(data: Mapping[str, Any]) -> KnowledgeBase:
         licenses=licenses,
         fingerprints=tuple(prints),
         by_sha={f.sha256: f for f in prints},
-        shingle_index={k: tuple(v) for k, v in index.items()},
         aliases=aliases,
     )
 

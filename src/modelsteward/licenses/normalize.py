@@ -72,6 +72,10 @@ def words(text: str) -> list[str]:
     return [_fold(m.group()) for m in _WORD.finditer(text)]
 
 
-def shingles(hashes: tuple[int, ...] | list[int], k: int = SHINGLE) -> list[int]:
-    """The hashes of every ``k``-token window, in order (one per start position)."""
-    return [hash(tuple(hashes[i : i + k])) for i in range(len(hashes) - k + 1)]
+Shingle = tuple[int, int, int, int, int]
+
+
+def shingles(hashes: tuple[int, ...]) -> set[Shingle]:
+    """Every window of ``SHINGLE`` consecutive token hashes."""
+    h = hashes
+    return set(zip(h, h[1:], h[2:], h[3:], h[4:], strict=False))

@@ -10,7 +10,6 @@ from types import MappingProxyType
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from modelsteward.licenses.errors import LicenseError
 
@@ -41,20 +40,6 @@ class UseProfile:
     def to_dict(self) -> dict[str, object]:
         """The profile as a plain mapping."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
-
-class _ProfileModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False)
-
-    commercial: bool = False
-    monthly_active_users: int = Field(default=0, ge=0)
-    annual_revenue_usd: int = Field(default=0, ge=0)
-    customer_facing: bool = False
-    fine_tuning: bool = False
-    distillation: bool = False
-    eu_entity: bool = False
-    multimodal: bool = False
-    redistribution: bool = False
 
 
 PRESETS: Mapping[str, UseProfile] = MappingProxyType(
@@ -114,22 +99,37 @@ PRESETS: Mapping[str, UseProfile] = MappingProxyType(
 """Named use profiles for ``--preset``."""
 
 
+_COUNTS = ("monthly_active_users", "annual_revenue_usd")
+
+
+def _field(name: str, value: object) -> bool | int:
+    """One validated field (a hand-written check keeps the import light)."""
+    if name in _COUNTS:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError("must be a whole number, 0 or more")
+        return value
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
 def parse_use_profile(data: Mapping[str, Any], *, origin: str = "use profile") -> UseProfile:
     """Validate a mapping into a UseProfile.
 
     Raises:
         LicenseError: when a field is unknown or has the wrong type.
     """
-    try:
-        model = _ProfileModel.model_validate(dict(data))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(root)"
-        fields = ", ".join(UseProfile.__dataclass_fields__)
-        raise LicenseError(
-            f"{origin}: {where}: {first['msg']}", hint=f"a use profile may set: {fields}"
-        ) from exc
-    return UseProfile(**model.model_dump())
+    fields = tuple(UseProfile.__dataclass_fields__)
+    hint = "a use profile may set: " + ", ".join(fields)
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in fields:
+            raise LicenseError(f"{origin}: {key}: unknown field", hint=hint)
+        try:
+            values[str(key)] = _field(str(key), value)
+        except ValueError as exc:
+            raise LicenseError(f"{origin}: {key}: {exc}", hint=hint) from None
+    return UseProfile(**values)
 
 
 def load_use_profile(path: str | Path) -> UseProfile:
