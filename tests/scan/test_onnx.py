@@ -68,7 +68,7 @@ def _with_location(tmp_path: Path, location: str, **extra: str) -> Path:
     [
         "../../etc/passwd",  # CVE-2022-25882
         "subdir/../../etc/passwd",  # CVE-2024-27318 (GHSA-whh8-fjgc-qp73): nested traversal
-        "/etc/passwd",
+        "/etc/passwd",  # absolute; also the write direction of CVE-2025-51480
         "..\\..\\windows\\win.ini",
         "C:\\Windows\\win.ini",
         "\\\\server\\share\\x",

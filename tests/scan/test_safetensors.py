@@ -92,6 +92,12 @@ def test_hostile_header_fires_rule(
     assert f"scan.safetensors.{rule}" in rule_ids(found)
 
 
+def test_null_metadata_is_accepted_like_the_loader(tmp_path: Path) -> None:
+    path = tmp_path / "m.safetensors"
+    path.write_bytes(safetensors_bytes({"__metadata__": None, **_f32("a", [1], 0)}, b"\0" * 4))
+    assert scan(SCANNER, path) == []
+
+
 def test_zip_hidden_after_tensors_is_high(tmp_path: Path) -> None:
     # Polyglot: a safetensors file whose tail is a zip (torch.load would read it).
     path = tmp_path / "poly.safetensors"

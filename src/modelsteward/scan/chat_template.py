@@ -140,7 +140,7 @@ def analyse_template(source: str, limits: TemplateLimits | None = None) -> list[
         ]
     issues = _dedupe(_static_issues(tree, env))
     outcome = probe_render(env, source)
-    if outcome.security is not None:
+    if outcome.security is not None and not any(i.kind is TemplateIssueKind.ESCAPE for i in issues):
         issues.append(
             TemplateIssue(
                 TemplateIssueKind.ESCAPE,
@@ -162,12 +162,20 @@ def analyse_template(source: str, limits: TemplateLimits | None = None) -> list[
 
 
 def _dedupe(found: Iterator[TemplateIssue]) -> list[TemplateIssue]:
-    seen: set[tuple[TemplateIssueKind, int | None]] = set()
-    out = []
+    """One issue per (kind, line), keeping the worst severity and every distinct evidence."""
+    merged: dict[tuple[TemplateIssueKind, int | None], list[TemplateIssue]] = {}
     for issue in found:
-        if (issue.kind, issue.line) not in seen:
-            seen.add((issue.kind, issue.line))
-            out.append(issue)
+        merged.setdefault((issue.kind, issue.line), []).append(issue)
+    out = []
+    for group in merged.values():
+        # find_all walks outermost first; the innermost access is where the chain starts.
+        group.reverse()
+        worst = max(group, key=lambda i: i.severity)
+        evidence = ", ".join(dict.fromkeys(i.evidence for i in group if i.evidence))
+        message = worst.message
+        if len(group) > 1 and worst.kind is TemplateIssueKind.ESCAPE:
+            message = "The template walks Python internals that only serve a sandbox escape."
+        out.append(TemplateIssue(worst.kind, worst.severity, message, clip(evidence), worst.line))
     return out
 
 

@@ -179,6 +179,8 @@ def _no_constant(name: str) -> object:
 
 
 def _metadata_problem(entry: object) -> str | None:
+    if entry is None:
+        return None  # the Rust loader reads ``__metadata__`` as an optional map
     if not isinstance(entry, dict):
         return "__metadata__ is not an object."
     if not all(isinstance(v, str) for v in entry.values()):
