@@ -145,3 +145,37 @@ def test_npz_member_object_array(tmp_path: Path) -> None:
 def test_bad_npy_header(tmp_path: Path) -> None:
     raw = b"\x93NUMPY\x01\x00\x10\x00{'descr': open}\n"
     assert "scan.numpy.malformed" in _rules(write(tmp_path, "a.npy", raw))
+
+
+def test_protocol0_payload_with_junk_in_a_bin_file(tmp_path: Path) -> None:
+    # torch.load unpickles any non-zip file: junk after STOP defeats content sniffing.
+    data = b"cposix\nsystem\n(S'id'\ntR." + b"\x00\xff" * 100
+    assert "scan.pickle.unsafe-global" in _rules(write(tmp_path, "pytorch_model.bin", data))
+
+
+def test_random_bin_file_is_quiet(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 4
+    assert _rules(write(tmp_path, "tokenizer.bin", data)) == set()
+
+
+def test_hidden_local_header_between_members(tmp_path: Path) -> None:
+    hidden = zip_bytes({"evil/data.pkl": PAYLOAD})
+    hidden_local = hidden[: hidden.index(b"PK\x01\x02")]
+    clean = torch_zip(b"\x80\x02N.")
+    cd = clean.index(b"PK\x01\x02")
+    # Shift the central directory: insert the hidden member before it and fix the offset.
+    data = bytearray(clean[:cd] + hidden_local + clean[cd:])
+    eocd = data.rindex(b"PK\x05\x06")
+    old = int.from_bytes(data[eocd + 16 : eocd + 20], "little")
+    data[eocd + 16 : eocd + 20] = (old + len(hidden_local)).to_bytes(4, "little")
+    report = scan_path(write(tmp_path, "m.pt", bytes(data)), ScanOptions())
+    (gap,) = [f for f in report.findings if f.rule_id == "scan.zip.unreferenced-data"]
+    assert gap.severity == 3
+
+
+def test_member_in_another_format_goes_to_its_scanner(tmp_path: Path) -> None:
+    config = b'{"auto_map": {"AutoModel": "modeling_x.Model"}, "model_type": "x"}'
+    data = zip_bytes({"bundle/config.json": config, "bundle/weights.pkl": b"\x80\x02N."})
+    report = scan_path(write(tmp_path, "bundle.zip", data), ScanOptions())
+    members = {f.location.member for f in report.findings if f.rule_id.startswith("scan.hf")}
+    assert members and all(m and m.startswith("bundle/config.json") for m in members)

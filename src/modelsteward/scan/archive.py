@@ -7,28 +7,26 @@ scanner of their format. Archive-level tricks are findings of their own.
 
 from __future__ import annotations
 
-import lzma
 import mmap
-import re
-import tarfile
 import tempfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 from modelsteward.findings import Finding, Severity
 from modelsteward.inventory import COMPRESSED_KINDS, Artifact, ArtifactKind, classify_bytes
-from modelsteward.scan.archive_members import MemberScan, dispatch_file, scan_window
+from modelsteward.scan.archive_members import (
+    MemberScan,
+    escapes,
+    finding,
+    materialize,
+    scan_window,
+)
+from modelsteward.scan.archive_tar import scan_compressed, scan_tar
 from modelsteward.scan.interface import ScanOptions
 from modelsteward.scan.torch import STORAGE_MEMBER, is_torch_zip, is_torchscript
 from modelsteward.scan.unpack import (
-    BombError,
     Budget,
-    CodecMissing,
-    copy_bounded,
-    decompress_file,
     raw_deflate,
-    stream_chunks,
 )
 from modelsteward.scan.zipdir import Directory, Member, ZipFormatError, read_directory
 
@@ -64,26 +62,8 @@ def scan_container(ctx: MemberScan, path: Path, kind: ArtifactKind, prefix: str)
     if kind is ArtifactKind.ZIP:
         return _scan_zip(ctx, path, prefix)
     if kind is ArtifactKind.TAR:
-        return _scan_tar(ctx, path, prefix)
-    return _scan_compressed(ctx, path, kind, prefix)
-
-
-def _finding(
-    ctx: MemberScan,
-    rule: str,
-    severity: Severity,
-    message: str,
-    member: str | None,
-    offset: int | None = None,
-    evidence: str = "",
-) -> Finding:
-    return Finding(
-        rule_id=rule,
-        severity=severity,
-        message=message,
-        location=ctx.artifact.location(member=member or None, offset=offset),
-        evidence=evidence,
-    )
+        return scan_tar(ctx, path, prefix)
+    return scan_compressed(ctx, path, kind, prefix)
 
 
 # -- zip -----------------------------------------------------------------------------------
@@ -99,7 +79,7 @@ def _scan_zip(ctx: MemberScan, path: Path, prefix: str) -> list[Finding]:
             except ZipFormatError as exc:
                 rule = "scan.archive.bomb" if "limit" in str(exc) else "scan.zip.malformed"
                 out.append(
-                    _finding(
+                    finding(
                         ctx,
                         rule,
                         Severity.HIGH,
@@ -110,12 +90,12 @@ def _scan_zip(ctx: MemberScan, path: Path, prefix: str) -> list[Finding]:
                     )
                 )
                 return out
-            out.extend(_zip_structure(ctx, directory, size, prefix))
+            out.extend(_zip_structure(ctx, buf, directory, prefix))
             names = [m.name for m in directory.members]
             torch = is_torch_zip(names)
             if is_torchscript(names):
                 out.append(
-                    _finding(
+                    finding(
                         ctx,
                         "scan.torch.torchscript",
                         Severity.MEDIUM,
@@ -132,12 +112,14 @@ def _scan_zip(ctx: MemberScan, path: Path, prefix: str) -> list[Finding]:
     return out
 
 
-def _zip_structure(ctx: MemberScan, directory: Directory, size: int, prefix: str) -> list[Finding]:
+def _zip_structure(
+    ctx: MemberScan, buf: mmap.mmap, directory: Directory, prefix: str
+) -> list[Finding]:
     out: list[Finding] = []
     label = prefix.rstrip("!") or None
     for message, offset in directory.problems:
         out.append(
-            _finding(
+            finding(
                 ctx,
                 "scan.zip.inconsistent-header",
                 Severity.HIGH,
@@ -153,7 +135,7 @@ def _zip_structure(ctx: MemberScan, directory: Directory, size: int, prefix: str
         where = prefix + m.name
         for problem in m.problems:
             out.append(
-                _finding(
+                finding(
                     ctx,
                     "scan.zip.inconsistent-header",
                     Severity.HIGH,
@@ -165,7 +147,7 @@ def _zip_structure(ctx: MemberScan, directory: Directory, size: int, prefix: str
             )
         if m.name in seen:
             out.append(
-                _finding(
+                finding(
                     ctx,
                     "scan.zip.duplicate-member",
                     Severity.HIGH,
@@ -176,9 +158,9 @@ def _zip_structure(ctx: MemberScan, directory: Directory, size: int, prefix: str
                 )
             )
         seen.add(m.name)
-        if _escapes(m.name):
+        if escapes(m.name):
             out.append(
-                _finding(
+                finding(
                     ctx,
                     "scan.archive.path-traversal",
                     Severity.HIGH,
@@ -193,7 +175,7 @@ def _zip_structure(ctx: MemberScan, directory: Directory, size: int, prefix: str
             m.compressed_size, 1
         ):
             out.append(
-                _finding(
+                finding(
                     ctx,
                     "scan.archive.bomb",
                     Severity.HIGH,
@@ -206,7 +188,7 @@ def _zip_structure(ctx: MemberScan, directory: Directory, size: int, prefix: str
             )
     if declared > ctx.options.max_unpacked_bytes:
         out.append(
-            _finding(
+            finding(
                 ctx,
                 "scan.archive.bomb",
                 Severity.HIGH,
@@ -216,18 +198,21 @@ def _zip_structure(ctx: MemberScan, directory: Directory, size: int, prefix: str
                 f"{declared} bytes",
             )
         )
-    out.extend(_layout(ctx, directory, label))
+    out.extend(_layout(ctx, buf, directory, label))
     return out
 
 
-def _layout(ctx: MemberScan, directory: Directory, label: str | None) -> list[Finding]:
+def _layout(
+    ctx: MemberScan, buf: mmap.mmap, directory: Directory, label: str | None
+) -> list[Finding]:
     out: list[Finding] = []
-    spans = sorted((m.header_offset, m.data_end, m) for m in directory.members)
+    spans = sorted(directory.members, key=lambda m: (m.header_offset, m.data_end))
     cursor = directory.prefix
-    for start, end, member in spans:
-        if start < cursor:
+    for member in [*spans, None]:
+        start = member.header_offset if member else directory.cd_offset
+        if member and start < cursor:
             out.append(
-                _finding(
+                finding(
                     ctx,
                     "scan.zip.overlapping-members",
                     Severity.HIGH,
@@ -238,24 +223,24 @@ def _layout(ctx: MemberScan, directory: Directory, label: str | None) -> list[Fi
                 )
             )
         elif start - cursor > (24 if cursor > directory.prefix else 0):
-            out.append(
-                _finding(
-                    ctx,
-                    "scan.zip.unreferenced-data",
-                    Severity.MEDIUM,
-                    f"{start - cursor} bytes before member {member.name!r} belong to no member.",
-                    label,
-                    cursor,
-                    f"{start - cursor} bytes",
-                )
-            )
-        cursor = max(cursor, end)
+            out.append(_gap(ctx, buf, cursor, start, label))
+        if member:
+            cursor = max(cursor, member.data_end)
     return out
 
 
-def _escapes(name: str) -> bool:
-    parts = re.split(r"[\\/]", name)
-    return name.startswith(("/", "\\")) or bool(re.match(r"^[A-Za-z]:", name)) or ".." in parts
+def _gap(ctx: MemberScan, buf: mmap.mmap, start: int, end: int, label: str | None) -> Finding:
+    hidden = buf.find(b"PK\x03\x04", start, end) >= 0
+    what = " and hold a local file header the directory does not list" if hidden else ""
+    return finding(
+        ctx,
+        "scan.zip.unreferenced-data",
+        Severity.HIGH if hidden else Severity.MEDIUM,
+        f"{end - start} bytes at offset {start} belong to no member{what}.",
+        label,
+        start,
+        f"{end - start} bytes",
+    )
 
 
 def _zip_member(ctx: MemberScan, buf: mmap.mmap, member: Member, prefix: str) -> list[Finding]:
@@ -263,7 +248,7 @@ def _zip_member(ctx: MemberScan, buf: mmap.mmap, member: Member, prefix: str) ->
     start, end = member.data_offset, member.data_end
     if end > len(buf):
         return [
-            _finding(
+            finding(
                 ctx,
                 "scan.zip.malformed",
                 Severity.HIGH,
@@ -286,7 +271,7 @@ def _zip_member(ctx: MemberScan, buf: mmap.mmap, member: Member, prefix: str) ->
         chunks = raw_deflate(lambda: stream_chunks_from(buf, start, end))
     else:
         return [
-            _finding(
+            finding(
                 ctx,
                 "scan.archive.unsupported",
                 Severity.HIGH,
@@ -297,7 +282,7 @@ def _zip_member(ctx: MemberScan, buf: mmap.mmap, member: Member, prefix: str) ->
                 f"method {member.method}",
             )
         ]
-    return _materialize(ctx, chunks, member.compressed_size, label, member.name)
+    return materialize(ctx, chunks, member.compressed_size, label, member.name)
 
 
 def stream_chunks_from(buf: mmap.mmap, start: int, end: int) -> Iterator[bytes]:
@@ -310,138 +295,3 @@ def _interesting(kind: ArtifactKind, name: str) -> bool:
     return kind not in (ArtifactKind.BINARY, ArtifactKind.TEXT, ArtifactKind.EMPTY) or (
         name.endswith((".pkl", ".pickle", ".pt", ".pth", ".joblib"))
     )
-
-
-def _materialize(
-    ctx: MemberScan, chunks: Iterator[bytes], compressed: int, label: str, name: str
-) -> list[Finding]:
-    dest = ctx.tmpdir / f"m{ctx.next_id()}-{Path(name).name[-64:] or 'member'}"
-    try:
-        copy_bounded(chunks, dest, ctx.budget, compressed)
-    except BombError as exc:
-        return [
-            _finding(
-                ctx,
-                "scan.archive.bomb",
-                Severity.HIGH,
-                f"Unpacking {name!r} stopped: {exc}.",
-                label,
-                None,
-                str(exc),
-            )
-        ]
-    except (zlib.error, lzma.LZMAError, OSError, EOFError) as exc:
-        return [
-            _finding(
-                ctx,
-                "scan.archive.malformed",
-                Severity.HIGH,
-                f"Member {name!r} cannot be decompressed: {exc}.",
-                label,
-                None,
-                str(exc),
-            )
-        ]
-    try:
-        return dispatch_file(ctx, dest, label, name)
-    finally:
-        dest.unlink(missing_ok=True)
-
-
-# -- tar -----------------------------------------------------------------------------------
-def _scan_tar(ctx: MemberScan, path: Path, prefix: str) -> list[Finding]:
-    out: list[Finding] = []
-    count = 0
-    try:
-        with tarfile.open(path, mode="r:") as tf:
-            while (info := tf.next()) is not None:
-                count += 1
-                if count > ctx.options.max_archive_members:
-                    out.append(
-                        _finding(
-                            ctx,
-                            "scan.archive.bomb",
-                            Severity.HIGH,
-                            "The tar holds more members than the limit.",
-                            prefix.rstrip("!") or None,
-                            None,
-                            str(count),
-                        )
-                    )
-                    break
-                out.extend(_tar_member(ctx, tf, info, prefix))
-    except (tarfile.TarError, OSError, EOFError) as exc:
-        out.append(
-            _finding(
-                ctx,
-                "scan.archive.malformed",
-                Severity.HIGH,
-                f"The tar cannot be read: {exc}.",
-                prefix.rstrip("!") or None,
-                None,
-                str(exc),
-            )
-        )
-    return out
-
-
-def _tar_member(
-    ctx: MemberScan, tf: tarfile.TarFile, info: tarfile.TarInfo, prefix: str
-) -> list[Finding]:
-    label = prefix + info.name
-    out: list[Finding] = []
-    if _escapes(info.name):
-        out.append(
-            _finding(
-                ctx,
-                "scan.archive.path-traversal",
-                Severity.HIGH,
-                f"Member name {info.name!r} leaves the extraction directory.",
-                label,
-                info.offset,
-                info.name,
-            )
-        )
-    if info.issym() or info.islnk() or info.isdev() or info.isfifo():
-        target = info.linkname or info.type.decode("latin-1")
-        out.append(
-            _finding(
-                ctx,
-                "scan.archive.link-member",
-                Severity.HIGH,
-                f"Member {info.name!r} is a link or device ({target!r}).",
-                label,
-                info.offset,
-                target,
-            )
-        )
-        return out
-    if not info.isfile():
-        return out
-    fh = tf.extractfile(info)
-    if fh is None:
-        return out
-    out.extend(_materialize(ctx, stream_chunks(fh, info.size), info.size, label, info.name))
-    return out
-
-
-# -- single-stream compression --------------------------------------------------------------
-def _scan_compressed(ctx: MemberScan, path: Path, kind: ArtifactKind, prefix: str) -> list[Finding]:
-    name = path.name if not prefix else prefix.rstrip("!").rsplit("!", 1)[-1]
-    inner = Path(name).stem if Path(name).suffix in (".gz", ".bz2", ".xz", ".z", ".lz4") else name
-    label = f"{prefix}<{kind.value}>"
-    try:
-        return _materialize(ctx, decompress_file(path, kind), path.stat().st_size, label, inner)
-    except CodecMissing:
-        return [
-            _finding(
-                ctx,
-                "scan.archive.unsupported",
-                Severity.HIGH,
-                f"The file is {kind.value}-compressed and the codec is not installed; "
-                "its content was not verified.",
-                prefix.rstrip("!") or None,
-                None,
-                kind.value,
-            )
-        ]

@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import lzma
+import re
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from modelsteward.findings import Finding, Severity
 from modelsteward.inventory import COMPRESSED_KINDS, Artifact, ArtifactKind, sniff_kind
 from modelsteward.scan.interface import ScanOptions
-from modelsteward.scan.pickle import PICKLE_SUFFIXES, scan_file, scan_stream
+from modelsteward.scan.pickle import PICKLE_SUFFIXES, scan_by_name, scan_file, scan_stream
 from modelsteward.scan.pickle_sink import Where
 from modelsteward.scan.pickle_vm import Buffer
-from modelsteward.scan.unpack import Budget
+from modelsteward.scan.unpack import BombError, Budget, copy_bounded
 
 MAX_DEPTH = 4
 _CONTAINERS = frozenset({ArtifactKind.ZIP, ArtifactKind.TAR}) | COMPRESSED_KINDS
@@ -65,13 +68,16 @@ def dispatch_file(ctx: MemberScan, path: Path, label: str, name: str) -> list[Fi
             return ctx.nested(ctx, path, kind, label + "!")
         finally:
             ctx.depth -= 1
-    suffix = Path(name).suffix.lower()
-    if kind is ArtifactKind.PICKLE or (
-        kind in (ArtifactKind.BINARY, ArtifactKind.TEXT) and suffix in PICKLE_SUFFIXES - {".bin"}
-    ):
-        return scan_file(path, Where(path=ctx.artifact.display, member=label), ctx.options)
+    where = Where(path=ctx.artifact.display, member=label)
+    if kind is ArtifactKind.PICKLE:
+        return scan_file(path, where, ctx.options)
+    textual = kind in (ArtifactKind.BINARY, ArtifactKind.TEXT)
+    if textual and Path(name).suffix.lower() in PICKLE_SUFFIXES:
+        return scan_by_name(path, name, where, ctx.options)
     if kind in (ArtifactKind.BINARY, ArtifactKind.TEXT, ArtifactKind.EMPTY):
         return []
+    if ctx.artifact.path.suffix == ".keras":
+        return []  # the Keras scanner reads its own archive's config and weights
     from modelsteward.scan.engine import scan_artifact_findings
 
     member = Artifact(
@@ -89,3 +95,67 @@ def _relocate(finding: Finding, label: str) -> Finding:
     loc = finding.location
     member = label if not loc.member else f"{label}!{loc.member}"
     return dataclasses.replace(finding, location=dataclasses.replace(loc, member=member))
+
+
+def finding(
+    ctx: MemberScan,
+    rule: str,
+    severity: Severity,
+    message: str,
+    member: str | None,
+    offset: int | None = None,
+    evidence: str = "",
+) -> Finding:
+    return Finding(
+        rule_id=rule,
+        severity=severity,
+        message=message,
+        location=ctx.artifact.location(member=member or None, offset=offset),
+        evidence=evidence,
+    )
+
+
+def escapes(name: str) -> bool:
+    parts = re.split(r"[\\/]", name)
+    return name.startswith(("/", "\\")) or bool(re.match(r"^[A-Za-z]:", name)) or ".." in parts
+
+
+def materialize(
+    ctx: MemberScan, chunks: Iterator[bytes], compressed: int, label: str, name: str
+) -> list[Finding]:
+    slot = ctx.tmpdir / f"m{ctx.next_id()}"
+    slot.mkdir()
+    # The member keeps its base name: format scanners recognise files by name too.
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(name.replace("\\", "/")).name)[-96:]
+    dest = slot / (safe.lstrip(".") or "member")
+    try:
+        copy_bounded(chunks, dest, ctx.budget, compressed)
+    except BombError as exc:
+        return [
+            finding(
+                ctx,
+                "scan.archive.bomb",
+                Severity.HIGH,
+                f"Unpacking {name!r} stopped: {exc}.",
+                label,
+                None,
+                str(exc),
+            )
+        ]
+    except (zlib.error, lzma.LZMAError, OSError, EOFError) as exc:
+        return [
+            finding(
+                ctx,
+                "scan.archive.malformed",
+                Severity.HIGH,
+                f"Member {name!r} cannot be decompressed: {exc}.",
+                label,
+                None,
+                str(exc),
+            )
+        ]
+    try:
+        return dispatch_file(ctx, dest, label, name)
+    finally:
+        dest.unlink(missing_ok=True)
+        slot.rmdir()

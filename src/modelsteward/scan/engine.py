@@ -14,12 +14,14 @@ from modelsteward.inventory import Artifact, ArtifactKind, Inventory, walk_model
 from modelsteward.scan.archive import ArchiveScanner
 from modelsteward.scan.chat_template import ChatTemplateScanner
 from modelsteward.scan.gguf import GgufScanner
+from modelsteward.scan.hf_config import HfConfigScanner
 from modelsteward.scan.interface import Scanner, ScanOptions
 from modelsteward.scan.keras import KerasScanner
 from modelsteward.scan.numpy import NumpyScanner
 from modelsteward.scan.onnx import OnnxScanner
 from modelsteward.scan.pickle import PickleScanner
 from modelsteward.scan.safetensors import SafetensorsScanner
+from modelsteward.scan.tf import TfSavedModelScanner
 
 SCANNERS: tuple[Scanner, ...] = (
     PickleScanner(),
@@ -30,6 +32,8 @@ SCANNERS: tuple[Scanner, ...] = (
     ChatTemplateScanner(),
     OnnxScanner(),
     KerasScanner(),
+    TfSavedModelScanner(),
+    HfConfigScanner(),
 )
 """The built-in scanners, in the order they run on an artifact."""
 

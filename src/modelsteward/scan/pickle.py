@@ -131,15 +131,31 @@ class PickleScanner:
         if artifact.kind is ArtifactKind.PICKLE:
             return True
         suffix = Path(artifact.relpath).suffix.lower()
-        return (
-            artifact.kind in (ArtifactKind.BINARY, ArtifactKind.TEXT)
-            and suffix in PICKLE_SUFFIXES
-            and suffix != ".bin"
+        return artifact.kind in (ArtifactKind.BINARY, ArtifactKind.TEXT) and (
+            suffix in PICKLE_SUFFIXES
         )
 
     def scan(self, artifact: Artifact, options: ScanOptions) -> Iterator[Finding]:
         """Interpret every pickle stream in the file."""
-        yield from scan_file(artifact.path, Where(path=artifact.display), options)
+        where = Where(path=artifact.display)
+        if artifact.kind is ArtifactKind.PICKLE:
+            yield from scan_file(artifact.path, where, options)
+        else:
+            yield from scan_by_name(artifact.path, artifact.relpath, where, options)
 
 
-__all__ = ["PickleScanner", "Ref", "scan_file", "scan_stream"]
+def scan_by_name(path: Path, name: str, where: Where, options: ScanOptions) -> list[Finding]:
+    """Interpret a file that a loader would unpickle because of its name.
+
+    ``torch.load`` unpickles any non-zip file, so a protocol-0 payload followed by junk
+    (which content sniffing does not call a pickle) still runs. For ``.bin`` files, which
+    are often not pickles at all, only what the stream would do before failing is reported.
+    """
+    found = scan_file(path, where, options)
+    if Path(name).suffix.lower() != ".bin":
+        return found
+    quiet = {"scan.pickle.malformed", "scan.limit.exceeded"}
+    return [f for f in found if f.rule_id not in quiet]
+
+
+__all__ = ["PickleScanner", "Ref", "scan_by_name", "scan_file", "scan_stream"]

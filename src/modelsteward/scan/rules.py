@@ -8,9 +8,11 @@ from types import MappingProxyType
 from modelsteward.findings import Rule, Severity
 from modelsteward.scan import chat_template as _chat_template
 from modelsteward.scan import gguf as _gguf
+from modelsteward.scan import hf_config as _hf_config
 from modelsteward.scan import keras as _keras
 from modelsteward.scan import onnx as _onnx
 from modelsteward.scan import safetensors as _safetensors
+from modelsteward.scan import tf as _tf
 
 _PARTNER_RULES: tuple[tuple[Rule, ...], ...] = (
     _safetensors.RULES,
@@ -18,6 +20,8 @@ _PARTNER_RULES: tuple[tuple[Rule, ...], ...] = (
     _chat_template.RULES,
     _onnx.RULES,
     _keras.RULES,
+    _tf.RULES,
+    _hf_config.RULES,
 )
 
 _C, _H, _M = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM
