@@ -104,6 +104,29 @@ def time_library(model: Path, repeat: int, *, hash_files: bool) -> list[float]:
     return out
 
 
+_COLD = """
+import sys, time
+from modelsteward.licenses import PRESETS
+from modelsteward.policy import default_policy, evaluate
+from modelsteward.vet import VetOptions, vet_paths
+start = time.perf_counter()
+run = vet_paths([sys.argv[1]], VetOptions(use=PRESETS["internal"], hash_files=False))
+evaluate(default_policy(), run.passports[0])
+print(time.perf_counter() - start)
+"""
+
+
+def time_cold(model: Path, repeat: int) -> list[float]:
+    """Seconds of the first vet in a fresh process (lazy imports, knowledge base loading)."""
+    out = []
+    for _ in range(repeat):
+        proc = subprocess.run(
+            [sys.executable, "-c", _COLD, str(model)], capture_output=True, check=True, text=True
+        )
+        out.append(float(proc.stdout.strip().splitlines()[-1]))
+    return out
+
+
 def time_command(argv: list[str], repeat: int) -> list[float]:
     """Wall seconds of a subprocess, start-up included."""
     out = []
@@ -132,6 +155,7 @@ def main() -> None:
                 time_library(model, args.repeat, hash_files=True),
             ),
         ]
+        rows.append(("first vet in a fresh process, no hashing", time_cold(model, 3)))
         cli = [sys.executable, "-m", "modelsteward", "--no-progress", "-f", "json", "vet"]
         rows.append(
             (

@@ -174,3 +174,23 @@ def test_passport_json_round_trips(ws: DemoWorkspace) -> None:
     (passport,) = vet_paths([ws.trojan], VetOptions(now=NOW)).passports
     data = json.loads(json.dumps(passport.to_dict()))
     assert passport_from_dict(data).to_dict() == data
+
+
+@pytest.mark.parametrize(
+    ("layer", "outcome"), [(True, Outcome.NEEDS_REVIEW), (False, Outcome.REJECT)]
+)
+def test_customer_facing_use_needs_the_safety_layer(
+    ws: DemoWorkspace, layer: bool, outcome: Outcome
+) -> None:
+    from modelsteward.licenses import PRESETS
+
+    options = VetOptions(now=NOW, use=PRESETS["commercial-saas"], safety_layer=layer)
+    (passport,) = vet_paths([ws.clean], options).passports
+    assert passport.use.customer_facing and passport.safety.required
+    assert passport.safety.configured is layer
+    assert passport.check(CheckName.SAFETY).state is CheckState.OK
+    decision = evaluate(default_policy(), passport)
+    assert decision.outcome is outcome
+    assert Role.SAFETY in decision.roles
+    if not layer:
+        assert "safety.layer.missing" in {r.finding for r in decision.reasons}

@@ -173,11 +173,7 @@ def _assemble(
         CheckStatus(name=CheckName.LICENSE, state=lic.state, detail=lic.detail),
         CheckStatus(name=CheckName.SCAN, state=scan_state, detail=_detail(scan_results)),
         CheckStatus(name=CheckName.VULNS, state=vulns.state, detail=vulns.detail),
-        CheckStatus(
-            name=CheckName.SAFETY,
-            state=CheckState.OK if safety_available() else CheckState.UNAVAILABLE,
-            detail="" if safety_available() else "the safety layer is not installed",
-        ),
+        _safety_status(customer_facing),
     )
     return Passport(
         identity=_identity(inv),
@@ -190,12 +186,24 @@ def _assemble(
         code=_code_facts(inv),
         vulns=vulns.value if vulns.state is CheckState.OK else None,
         safety=SafetyFacts(
-            required=customer_facing, configured=options.safety_layer and safety_available()
+            required=customer_facing,
+            configured=options.safety_layer and (not customer_facing or safety_available()),
         ),
         checks=checks,
         report=Report().merge(inv.report, scan_report, lic.report, vulns.report),
         vetted_at=now,
     )
+
+
+def _safety_status(customer_facing: bool) -> CheckStatus:
+    # Only a customer-facing use needs the safety layer, so only then is it looked up.
+    if not customer_facing:
+        detail = "the use is not customer-facing"
+        return CheckStatus(name=CheckName.SAFETY, state=CheckState.NOT_REQUESTED, detail=detail)
+    if safety_available():
+        return CheckStatus(name=CheckName.SAFETY, state=CheckState.OK)
+    detail = "the safety layer is not installed"
+    return CheckStatus(name=CheckName.SAFETY, state=CheckState.UNAVAILABLE, detail=detail)
 
 
 def _combined_state(states: Sequence[CheckState]) -> CheckState:
