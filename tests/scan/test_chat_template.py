@@ -9,6 +9,7 @@ import pytest
 
 from modelsteward.demo.models import CHAT_TEMPLATE
 from modelsteward.findings import Severity
+from modelsteward.inventory import walk_model
 from modelsteward.scan._template_probe import TemplateLimits
 from modelsteward.scan.chat_template import (
     RULES,
@@ -16,6 +17,7 @@ from modelsteward.scan.chat_template import (
     TemplateIssueKind,
     analyse_template,
 )
+from modelsteward.scan.interface import ScanOptions
 from tests.scan.format_factories import rule_ids, scan
 
 SCANNER = ChatTemplateScanner()
@@ -47,7 +49,10 @@ CHATML_STYLE = (
 )
 
 
-@pytest.mark.parametrize("template", [CHAT_TEMPLATE, LLAMA3_STYLE, CHATML_STYLE])
+QWEN_STYLE = (Path(__file__).parent / "data" / "qwen_style_template.jinja").read_text("utf-8")
+
+
+@pytest.mark.parametrize("template", [CHAT_TEMPLATE, LLAMA3_STYLE, CHATML_STYLE, QWEN_STYLE])
 def test_benign_templates_have_no_issues(template: str) -> None:
     assert analyse_template(template) == []
 
@@ -161,10 +166,20 @@ def test_config_without_template_is_quiet(tmp_path: Path) -> None:
     assert scan(SCANNER, path) == []
 
 
-def test_jinja_file_is_scanned(tmp_path: Path) -> None:
-    path = tmp_path / "chat_template.jinja"
+@pytest.mark.parametrize("name", ["chat_template.jinja", "additional_chat_templates/tools.jinja"])
+def test_jinja_file_is_scanned(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.parent.mkdir(exist_ok=True)
     path.write_text("{{ cycler.__init__.__globals__ }}", encoding="utf-8")
-    assert "scan.chat-template.escape" in rule_ids(scan(SCANNER, path))
+    art = walk_model(tmp_path, hash_files=False).artifacts[0]
+    assert SCANNER.handles(art)
+    assert "scan.chat-template.escape" in rule_ids(SCANNER.scan(art, ScanOptions()))
+
+
+def test_other_jinja_files_are_not_chat_templates(tmp_path: Path) -> None:
+    path = tmp_path / "kernel.py.jinja"
+    path.write_text("{{ kernel.def_kernel() }}", encoding="utf-8")
+    assert not SCANNER.handles(walk_model(path, hash_files=False).artifacts[0])
 
 
 def test_rules_catalog() -> None:

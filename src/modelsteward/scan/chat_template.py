@@ -27,6 +27,8 @@ from modelsteward.scan.interface import ScanOptions
 NAME = "chat-template"
 REFS = ("CVE-2024-34359", "GHSA-56xg-wfcc-g829")
 _MAX_JSON_BYTES = 64 * 1024 * 1024
+_EXTRA_TEMPLATES_DIR = "additional_chat_templates/"
+"""Where transformers saves named templates as ``<name>.jinja`` files."""
 _CONFIG_NAMES = frozenset({"tokenizer_config.json", "chat_template.json", "processor_config.json"})
 
 ESCAPE_ATTRS = frozenset(
@@ -305,18 +307,19 @@ def template_findings(
 
 
 class ChatTemplateScanner:
-    """Analyses ``chat_template`` in tokenizer/processor configs and ``*.jinja`` files."""
+    """Analyses ``chat_template`` in tokenizer/processor configs, ``chat_template.jinja`` and
+    ``additional_chat_templates/*.jinja``."""
 
     name = NAME
 
     def handles(self, artifact: Artifact) -> bool:
-        """True for tokenizer_config.json-like JSON files and Jinja template files."""
+        """True for tokenizer_config.json-like JSON files and transformers' template files."""
         name = artifact.path.name
         if artifact.kind not in (ArtifactKind.JSON, ArtifactKind.TEXT):
             return False
-        return name.endswith(".jinja") or (
-            artifact.kind is ArtifactKind.JSON and name in _CONFIG_NAMES
-        )
+        if name == "chat_template.jinja" or artifact.relpath.startswith(_EXTRA_TEMPLATES_DIR):
+            return name.endswith(".jinja")
+        return artifact.kind is ArtifactKind.JSON and name in _CONFIG_NAMES
 
     def scan(self, artifact: Artifact, options: ScanOptions) -> Iterator[Finding]:
         """Yield findings for every template the file carries."""
