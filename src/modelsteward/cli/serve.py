@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,6 +24,9 @@ from modelsteward.gateway.config import (
     hash_key,
     load_gateway_config,
 )
+
+if TYPE_CHECKING:
+    from modelsteward.gateway.state import Options
 
 
 class ServeError(StewardError):
@@ -83,14 +86,14 @@ def vet_quick(state: CliState, gguf: Path, name: str) -> ModelStatus:
     return status
 
 
-def run_server(state: CliState, config: GatewayConfig, approver: FixedApprover | None) -> int:
+def run_server(state: CliState, config: GatewayConfig, options: Options | None = None) -> int:
     """Serve until interrupted."""
     import uvicorn
 
     from modelsteward.gateway.app import create_app
     from modelsteward.gateway.state import Options
 
-    app = create_app(state.settings, config, Options(approver=approver))
+    app = create_app(state.settings, config, options or Options())
     uvicorn.run(
         app,
         host=config.host,
@@ -141,7 +144,7 @@ def serve(
             from dataclasses import replace
 
             cfg = replace(cfg, host=host or cfg.host, port=port or cfg.port)
-        return run_server(state, cfg, None)
+        return run_server(state, cfg)
     assert gguf is not None
     if not gguf.is_file():
         raise UsageError(f"GGUF file not found: {gguf}", hint="pass a local .gguf file")
@@ -152,8 +155,16 @@ def serve(
         state.log(f"API key (set MODELSTEWARD_API_KEY to choose one): {key}")
     status = vet_quick(state, gguf, model_name)
     cfg = quick_config(gguf, name=model_name, host=host or "127.0.0.1", port=port or 8080, key=key)
+    from modelsteward.gateway.state import Options, load_safety
+
+    layer, why = load_safety(cfg, Options())
+    if layer is None:
+        raise ServeError(
+            f"the safety layer cannot run: {why}", hint="pip install 'modelsteward[safety]'"
+        )
     state.log(f"serving {model_name} on http://{cfg.host}:{cfg.port}/v1")
-    return run_server(state, cfg, FixedApprover({model_name: status}))
+    options = Options(approver=FixedApprover({model_name: status}), safety=layer)
+    return run_server(state, cfg, options)
 
 
 def register(app: typer.Typer) -> None:

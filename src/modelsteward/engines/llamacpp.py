@@ -57,7 +57,7 @@ class EmbeddedLlamaServer:
         self.host = host
         self.port = port
         self.n_ctx = n_ctx
-        self.threads = threads or max(1, min(4, os.cpu_count() or 1))
+        self.threads = threads or max(1, min(8, (os.cpu_count() or 2) // 2))
         self.parallel = parallel
         self.embeddings = embeddings
         self.alias = alias

@@ -23,7 +23,7 @@ from modelsteward.gateway.config import (
     ModelConfig,
     SafetyProfile,
 )
-from modelsteward.gateway.guards import Layer, Moderator, load_layer, new_moderator
+from modelsteward.gateway.guards import Layer, Moderator, load_layer, new_moderator, role
 from modelsteward.gateway.metrics import Metrics
 from modelsteward.gateway.quotas import MemoryQuotas, Quotas, RedisQuotas
 from modelsteward.gateway.schemas import GatewayError
@@ -114,7 +114,7 @@ async def build_gateway(config: GatewayConfig, registry_dsn: str, options: Optio
     backends: dict[str, Backend] = {}
     approver = options.approver or make_approver(config.approval, registry_dsn)
     statuses = await asyncio.to_thread(check_all, approver, models)
-    safety, safety_error = _safety(config, options)
+    safety, safety_error = load_safety(config, options)
     try:
         for model in config.models:
             status = statuses[model.name]
@@ -166,7 +166,8 @@ def _engine(model: ModelConfig) -> EmbeddedLlamaServer:
     )
 
 
-def _safety(config: GatewayConfig, options: Options) -> tuple[Layer | None, str]:
+def load_safety(config: GatewayConfig, options: Options) -> tuple[Layer | None, str]:
+    """The safety layer the config needs (None and the reason when it cannot run)."""
     if options.safety is not None:
         return options.safety, ""
     if all(m.safety is SafetyProfile.OFF for m in config.models) and not any(
@@ -174,9 +175,14 @@ def _safety(config: GatewayConfig, options: Options) -> tuple[Layer | None, str]
     ):
         return None, "no model needs it"
     try:
-        return load_layer(), ""
+        layer = load_layer()
+        # Load classifiers now, not on the first request; a layer that cannot run is absent.
+        layer.check_text("start-up check", role("user"))
     except GatewayError as exc:
         return None, str(exc.extra.get("detail") or exc.message)
+    except Exception as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+    return layer, ""
 
 
 def _quotas(config: GatewayConfig) -> Quotas:
