@@ -25,6 +25,7 @@ from safety_texts import (
     JAILBREAK_EVAL,
     JAILBREAK_TRAIN,
     LANG_GOALS,
+    benign_generated,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -240,11 +241,58 @@ def multilingual_sets(split: str) -> Iterator[Sample]:
 
 
 def training_samples() -> list[Sample]:
-    """Every training row (no Tensor Trust, no held-out rows)."""
+    """Every training row for the request heads (no Tensor Trust, no held-out rows)."""
     rows: list[Sample] = []
-    for loader in (harmful_sets, jailbreak_sets, document_sets, benign_sets, multilingual_sets):
+    for loader in (harmful_sets, jailbreak_sets, benign_sets, multilingual_sets):
         rows.extend(loader("train"))
     rows.extend(Sample(t, source="handwritten-benign", group="hard_benign") for t in BENIGN_TRAIN)
+    rows.extend(Sample(t, source="generated-benign", group="benign") for t in benign_generated())
+    rows.extend(bipia_benign_tasks())
+    return rows
+
+
+_BENIGN_TASKS = (
+    "Information Retrieval",
+    "Content Creation",
+    "Learning and Tutoring",
+    "Language Translation",
+    "Programming Help",
+)
+
+
+def bipia_benign_tasks() -> list[Sample]:
+    """BIPIA's everyday task prompts and email questions: benign when a user asks them
+    (training split only)."""
+    rows: list[Sample] = []
+    data = json.loads((DATA / "bipia" / "text_attack_train.json").read_text(encoding="utf-8"))
+    for name in _BENIGN_TASKS:
+        rows.extend(Sample(t, source="bipia-task", group="benign") for t in data.get(name, []))
+    for r in _jsonl(DATA / "bipia" / "email_train.jsonl"):
+        question = str(r.get("question", "")).removeprefix("Q:").strip()
+        if question:
+            rows.append(Sample(question, source="bipia-question", group="benign"))
+    return rows
+
+
+def document_segment_samples() -> list[Sample]:
+    """Training rows for the document head: instructions (BIPIA attacks, injections) versus
+    the sentences of clean emails, each cut as the runtime cuts documents."""
+    from modelsteward.safety.classifier import segments
+
+    rows: list[Sample] = []
+    for r in _jsonl(DATA / "bipia" / "email_train.jsonl"):
+        rows.extend(
+            Sample(seg, source="bipia-clean", role="document")
+            for seg in segments(str(r["context"]))
+        )
+    label = frozenset({"doc_injection"})
+    for name in ("text_attack_train.json", "code_attack_train.json"):
+        data = json.loads((DATA / "bipia" / name).read_text(encoding="utf-8"))
+        for values in data.values():
+            rows.extend(Sample(v, label, "bipia-attack", role="document") for v in values)
+    for sample in (*jailbreak_sets("train"), *multilingual_sets("train")):
+        if "injection" in sample.labels:
+            rows.append(Sample(sample.text, label, sample.source, role="document"))
     return rows
 
 

@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from safety_corpus import ROOT, Sample, training_samples
+from safety_corpus import ROOT, Sample, document_segment_samples, training_samples
 
 from modelsteward.safety.classifier import DIMENSIONS, HAZARDS, LABELS, featurize
 from modelsteward.safety.normalize import normalize
@@ -42,25 +42,54 @@ def matrix(samples: list[Sample]) -> sparse.csr_matrix:
     )
 
 
+def calibrate(
+    x: sparse.csr_matrix, y: np.ndarray, w: np.ndarray | None, c: float, fpr: float
+) -> float:
+    """The logit above which at most ``fpr`` of negatives fall, from 5-fold out-of-fold
+    scores (so the shipped 0.5 probability means "at most that false-positive rate")."""
+    folds = np.arange(len(y)) % 5
+    np.random.default_rng(13).shuffle(folds)
+    oof = np.zeros(len(y))
+    for k in range(5):
+        train, test = folds != k, folds == k
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
+        model.fit(x[train], y[train], sample_weight=None if w is None else w[train])
+        oof[test] = model.decision_function(x[test])
+    negatives = np.sort(oof[y == 0])
+    cut = float(negatives[int(np.ceil(len(negatives) * (1 - fpr))) - 1])
+    recall = float((oof[y == 1] > max(cut, 0.0)).mean())
+    print(
+        f"  cv: negatives above cut {(negatives > max(cut, 0.0)).mean():.3f}, recall {recall:.3f}"
+    )
+    return max(cut, 0.0)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--out", type=Path, default=ROOT / "src/modelsteward/safety/data/classifier.npz"
     )
-    parser.add_argument("--c", type=float, default=8.0, help="inverse regularisation strength")
+    parser.add_argument("--fpr", type=float, default=0.02, help="target benign false-positive rate")
+    parser.add_argument("--c", type=float, default=4.0, help="inverse regularisation strength")
     args = parser.parse_args()
     samples = training_samples()
     x = matrix(samples)
-    weight = np.array([3.0 if s.group == "hard_benign" else 1.0 for s in samples])
+    weight = np.array(
+        [4.0 if s.group == "hard_benign" else 2.5 if not s.labels else 1.0 for s in samples]
+    )
     weights = np.zeros((DIMENSIONS, len(LABELS)), dtype=np.float32)
     bias = np.zeros(len(LABELS), dtype=np.float32)
+    docs = document_segment_samples()
+    x_docs = matrix(docs)
     for col, label in enumerate(LABELS):
-        y = np.array([label in s.labels for s in samples], dtype=np.int8)
+        rows, xs, w = (docs, x_docs, None) if label == "doc_injection" else (samples, x, weight)
+        y = np.array([label in s.labels for s in rows], dtype=np.int8)
         model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=2000)
-        model.fit(x, y, sample_weight=weight)
+        model.fit(xs, y, sample_weight=w)
+        shift = calibrate(xs, y, w, args.c, args.fpr)
         weights[:, col] = model.coef_[0]
-        bias[col] = model.intercept_[0]
-        print(f"{label}: {int(y.sum())} positive / {len(y)}")
+        bias[col] = model.intercept_[0] - shift
+        print(f"{label}: {int(y.sum())} positive / {len(y)}, logit shift {shift:+.2f}")
     labelled = [i for i, s in enumerate(samples) if s.hazard]
     hazard_y = np.array(
         [HAZARDS.index(next(h for h in HAZARDS if h.value == samples[i].hazard)) for i in labelled]

@@ -26,8 +26,8 @@ DIMENSIONS = 1 << 17
 CHAR_ORDERS = (3, 4, 5)
 MAX_CHARS = 6000
 """Only the first and last halves of this many characters are featurised (long texts)."""
-LABELS = ("injection", "jailbreak", "harmful")
-"""The binary heads, in column order."""
+LABELS = ("injection", "jailbreak", "harmful", "doc_injection")
+"""The binary heads, in column order (``doc_injection`` scores one document segment)."""
 HAZARDS = tuple(Hazard)
 
 _MULT = np.uint64(0x100000001B3)
@@ -85,6 +85,29 @@ def featurize(text: str) -> tuple[IntArray, FloatArray]:
     return idx, values
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|\|")
+
+
+def segments(text: str, *, min_chars: int = 40, max_chars: int = 600) -> list[str]:
+    """Cut a document into sentence-sized pieces (short ones merged), for the document head."""
+    out: list[str] = []
+    buf = ""
+    for piece in _SENTENCE.split(text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        buf = f"{buf} {piece}" if buf else piece
+        if len(buf) >= min_chars:
+            out.append(buf[:max_chars])
+            buf = ""
+    if buf:
+        if out and len(buf) < min_chars // 2:
+            out[-1] = f"{out[-1]} {buf}"[:max_chars]
+        else:
+            out.append(buf)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Scores:
     """Head probabilities for one text."""
@@ -92,6 +115,7 @@ class Scores:
     injection: float
     jailbreak: float
     harmful: float
+    doc_injection: float
     hazard: Hazard
     hazard_score: float
 
@@ -160,6 +184,7 @@ class Classifier:
             injection=float(probs[0]),
             jailbreak=float(probs[1]),
             harmful=float(probs[2]),
+            doc_injection=float(probs[3]),
             hazard=HAZARDS[best],
             hazard_score=float(hz[best]),
         )

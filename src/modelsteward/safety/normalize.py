@@ -110,7 +110,7 @@ _LEET = str.maketrans(
         "+": "t",
     }
 )
-_LEET_TOKEN = re.compile(r"\S*[a-zA-Z]\S*")
+_LEET_TOKEN = re.compile(r"\S*(?:[a-zA-Z][013457@$!|89+]|[013457@$!|89+][a-zA-Z])\S*")
 _LEET_CHARS = re.compile(r"[013457@$!|89+]")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=])")
 _HEX = re.compile(r"(?<![0-9A-Fa-f])(?:(?:0x)?[0-9A-Fa-f]{2}[\s:,\\x]{0,3}){8,}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from modelsteward.safety.guards.rules import Pattern, anchors_of
 from modelsteward.safety.guards.signals import combine, message_texts, scores, views
 from modelsteward.safety.interface import Category, Detection, Hazard, Role
 
@@ -20,7 +21,9 @@ _HAZARD_CUES: tuple[tuple[Hazard, re.Pattern[str], float], ...] = (
     (
         Hazard.S4,
         re.compile(
-            r"\b(?:child|children|minor|minors|kid|kids|underage|preteen|\d{1,2}[- ]year[- ]old)\b[^.\n]{0,40}\b(?:sexual|sexually|nude|naked|porn\w*|erotic|explicit)\b|\bcsam\b|\bchild porn"
+            r"\b(?:child|children|minor|minors|kid|kids|underage|preteen|\d{1,2}[- ]year[- ]old)\b[^.\n]{0,40}\b(?:sexual|sexually|nude|naked|porn\w*|erotic|explicit)\b"
+            r"|\b(?:sexual|sexually|nude|naked|porn\w*|erotic|explicit)\b[^.\n]{0,40}\b(?:child|children|minor|minors|kid|kids|underage|preteen|\d{1,2}[- ]year[- ]old)\b"
+            r"|\bcsam\b|\bchild porn"
         ),
         0.95,
     ),
@@ -36,7 +39,7 @@ _HAZARD_CUES: tuple[tuple[Hazard, re.Pattern[str], float], ...] = (
         re.compile(
             r"\b(?:kill myself|end my life|suicide|suicidal|self[- ]harm|cut myself|hurt myself|overdose on purpose|want to die|painless way to die|lethal dose to)\b"
         ),
-        0.3,
+        0.6,
     ),
     (
         Hazard.S3,
@@ -118,11 +121,24 @@ _HAZARD_CUES: tuple[tuple[Hazard, re.Pattern[str], float], ...] = (
 )
 
 
+_CUES = tuple(
+    (hazard, Pattern(hazard.value, pattern, weight, anchors_of(pattern.pattern)))
+    for hazard, pattern, weight in _HAZARD_CUES
+)
+
+
+_INTENT = re.compile(
+    r"\b(?:how (?:do|can|to|would|should)|step[- ]by[- ]step|instructions|guide me|explain how|"
+    r"tell me how|show me how|recipe|ways? to|make|build|synthesi[sz]e|produce|culture|obtain|"
+    r"acquire|release|deploy|detonate|write|create|generate|buy|sell)\b"
+)
+
+
 def hazard_cue(all_views: tuple[str, ...]) -> tuple[Hazard | None, float]:
     """The first hazard whose lexicon matches a view, with that entry's own weight."""
-    for hazard, pattern, weight in _HAZARD_CUES:
+    for hazard, pattern in _CUES:
         if any(pattern.search(v) for v in all_views):
-            return hazard, weight
+            return hazard, pattern.weight
     return None, 0.0
 
 
@@ -142,7 +158,11 @@ class HarmfulGuard:
         all_views = views(text)
         cls = scores(text)
         cue, weight = hazard_cue(all_views)
-        score = combine(cls.harmful, weight * cls.harmful * 2 if weight < 0.9 else weight)
+        if weight < 0.9 and not any(_INTENT.search(v) for v in all_views):
+            # A hazard word without an operational ask ("history of chemical weapons") only
+            # strengthens what the classifier already sees.
+            weight *= min(1.0, 2 * cls.harmful)
+        score = combine(cls.harmful, weight)
         if score < _MIN_SCORE:
             return ()
         hazard = cue or cls.hazard

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from modelsteward.safety.guards.rules import INJECTION, JAILBREAK, match_patterns
-from modelsteward.safety.guards.signals import combine, message_texts, scores, views
+from modelsteward.safety.guards.signals import (
+    combine,
+    document_score,
+    message_texts,
+    scores,
+    views,
+)
 from modelsteward.safety.interface import Category, Detection, Role
 from modelsteward.safety.normalize import normalize
 
@@ -32,7 +38,8 @@ class InjectionGuard:
         tricks = normalize(text).tricks
         out: list[Detection] = []
         rule, name = match_patterns(INJECTION, all_views)
-        score = combine(rule, cls.injection)
+        learned = document_score(text) if role in _UNTRUSTED else cls.injection
+        score = combine(rule, learned)
         if score >= _MIN_SCORE:
             label = name or "classifier"
             if role in _UNTRUSTED:

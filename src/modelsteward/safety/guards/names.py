@@ -93,7 +93,7 @@ _STREET_WORDS = (
 _ADDRESS = re.compile(
     r"(?:\b\d{1,6}[A-Za-z]?,?\s+(?:[\w'’.-]+\s+){0,4}?(?:" + _STREET_WORDS + r")\b"
     r"(?:\s+[\w'’.-]+){0,3}?"
-    r"|\b(?:" + _STREET_WORDS + r")\s+(?:[\w'’.-]+\s+){0,3}?\d{1,5}[A-Za-z]?\b"
+    r"|\b(?:[\w'’-]+\s+)?(?:" + _STREET_WORDS + r")\s+(?:[\w'’.-]+\s+){0,3}?\d{1,5}[A-Za-z]?\b"
     r"|\b[\w'’-]+(?:"
     + r"straße|strasse|gata|gatan|vej|vegen|veien|katu|straat|weg|laan"
     + r")\s+\d{1,5}[A-Za-z]?\b"

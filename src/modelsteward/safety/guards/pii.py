@@ -57,7 +57,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
         "UK_NHS",
         re.compile(r"(?<!\d)\d{3} ?\d{3} ?\d{4}(?!\d)"),
         chk.nhs_ok,
-        0.8,
+        0.97,
         re.compile(r"nhs", re.I),
     ),
     _Pattern(
@@ -118,6 +118,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
     ),
 )
 _PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s().\-/]{5,18}\d(?![\w])")
+_SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
 _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 _PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "BR", "IN", "AU", "CH", "CA")
 _PHONE_CONTEXT = re.compile(
@@ -134,7 +135,7 @@ def _phones(text: str) -> list[Detection]:
         digits = chk.digits_of(raw)
         if not 7 <= len(digits) <= 15:
             continue
-        if _DATE.fullmatch(raw):
+        if _DATE.fullmatch(raw) or _SSN_SHAPE.fullmatch(raw):
             continue
         international = raw.startswith(("+", "00"))
         context = bool(_PHONE_CONTEXT.search(text, max(0, match.start() - 40), match.start()))

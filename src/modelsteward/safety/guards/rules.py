@@ -19,10 +19,91 @@ class Pattern:
     name: str
     regex: re.Pattern[str]
     weight: float
+    anchors: tuple[str, ...] = ()
+    """Literal prefixes: every match starts with one of them; empty means scan everywhere."""
+
+    def search(self, text: str) -> bool:
+        """True when the pattern matches ``text``.
+
+        Every match starts with one of the anchors, so the regex is tried only where an
+        anchor occurs (a few C-level ``find`` calls instead of a scan at every position).
+        """
+        if not self.anchors:
+            return self.regex.search(text) is not None
+        match = self.regex.match
+        for anchor in self.anchors:
+            at = text.find(anchor)
+            while at >= 0:
+                if match(text, at):
+                    return True
+                at = text.find(anchor, at + 1)
+        return False
+
+
+def _split_top(body: str) -> list[str]:
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(body[start:i])
+            start = i + 1
+        i += 1
+    parts.append(body[start:])
+    return parts
+
+
+def _literal_prefix(alt: str) -> str:
+    out = ""
+    for ch in alt:
+        if ch.isalnum() or ch in " '-_":
+            out += ch
+            continue
+        if ch in "?*{" and out:
+            out = out[:-1]
+        break
+    return out
+
+
+def _group_end(body: str) -> int:
+    depth = 0
+    for i, ch in enumerate(body):
+        if ch == "(" and (i == 0 or body[i - 1] != "\\"):
+            depth += 1
+        elif ch == ")" and body[i - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _alt_anchors(alt: str) -> list[str]:
+    body = alt[2:] if alt.startswith("\\b") else alt
+    if body.startswith("(?:"):
+        end = _group_end(body)
+        if end < 0 or body[end + 1 : end + 2] in ("?", "*", "{"):
+            return [""]
+        return [a for sub in _split_top(body[3:end]) for a in _alt_anchors(sub)]
+    return [_literal_prefix(body)]
+
+
+def anchors_of(regex: str) -> tuple[str, ...]:
+    """Literal substrings one of which every match of ``regex`` contains (best effort: an
+    empty tuple when no safe set can be read off the pattern)."""
+    prefixes = [a.rstrip() for alt in _split_top(regex) for a in _alt_anchors(alt)]
+    if any(len(p) < 2 for p in prefixes):
+        return ()
+    return tuple(dict.fromkeys(prefixes))
 
 
 def _p(name: str, regex: str, weight: float = 0.95) -> Pattern:
-    return Pattern(name, re.compile(regex), weight)
+    return Pattern(name, re.compile(regex), weight, anchors_of(regex))
 
 
 _PREV = r"(?:previous|prior|above|earlier|preceding|former|original|initial|foregoing|old|system|developer)"
@@ -195,24 +276,24 @@ JAILBREAK: tuple[Pattern, ...] = (
     _p(
         "developer-mode",
         r"\b(?:developer|dev|god|debug|sudo|admin|unrestricted|unfiltered|uncensored|jailbreak|opposite|evil) mode\b",
-        0.85,
+        0.45,
     ),
     _p(
         "no-restrictions",
         r"\b(?:no|without|free (?:of|from)|zero|any) (?:any )?(?:restrictions|filters|filtering|rules|limits|limitations|censorship|guidelines|ethics|morals|boundaries|safeguards|content polic(?:y|ies))\b",
-        0.55,
+        0.45,
     ),
     _p(
         "never-refuse",
         r"\b(?:never|not|don't|do not|cannot|can't) (?:ever )?(?:refuse|decline|say (?:no|that you can'?t|you can'?t|i can'?t|sorry)|apologi[sz]e|warn|add (?:any )?(?:warnings|disclaimers))\b",
-        0.6,
+        0.45,
     ),
     _p(
         "stay-in-character",
         r"\b(?:stay|remain|keep) in (?:character|role)\b|\bbreak(?:ing)? character\b",
-        0.6,
+        0.45,
     ),
-    _p("jailbroken", r"\bjailbr(?:eak|oken)\b", 0.6),
+    _p("jailbroken", r"\bjailbr(?:eak|oken)\b", 0.45),
     _p(
         "policies-off",
         r"\b(?:polic(?:y|ies)|rules|filters|guidelines|restrictions|safety|guardrails)\b[^.\n]{0,20}\b(?:are |is |have been |been )?(?:disabled|turned off|lifted|removed|suspended|deactivated|no longer apply)",
@@ -226,12 +307,12 @@ JAILBREAK: tuple[Pattern, ...] = (
     _p(
         "no-warnings",
         r"\b(?:without|no) (?:any )?(?:warnings?|disclaimers?|refusals?|caveats|moralizing|lectures?)\b",
-        0.5,
+        0.45,
     ),
     _p(
         "grandma",
         r"\b(?:my|our) (?:late|dead|deceased|dear) (?:grand(?:ma|mother|pa|father)|granny)\b",
-        0.6,
+        0.45,
     ),
     _p(
         "hypothetical-unbound",
@@ -253,20 +334,20 @@ JAILBREAK: tuple[Pattern, ...] = (
     _p(
         "fr-mode",
         r"\bmode (?:developpeur|sans (?:restriction|limite|filtre)s?|debride|libre)\b",
-        0.85,
+        0.45,
     ),
     _p(
         "fr-no-restrictions",
         r"\bsans (?:aucune? )?(?:restrictions?|regles?|filtres?|limites?|censure)\b",
-        0.55,
+        0.45,
     ),
     _p(
         "fr-never-refuse",
         r"\bne (?:refuse|refusez|dis|dites) jamais\b|\bne t'excuse jamais\b",
-        0.65,
+        0.45,
     ),
-    _p("fr-character", r"\breste[sz]? dans (?:ton|le|votre) (?:personnage|role)\b", 0.6),
-    _p("fr-unbound", r"\b(?:debride|sans limites?)\b", 0.5),
+    _p("fr-character", r"\breste[sz]? dans (?:ton|le|votre) (?:personnage|role)\b", 0.45),
+    _p("fr-unbound", r"\b(?:debride|sans limites?)\b", 0.45),
     _p(
         "fr-off",
         r"\b(?:regles|politiques|filtres)\b[^.\n]{0,20}\b(?:desactivee?s?|suspendue?s?|levee?s?)\b",
@@ -279,19 +360,19 @@ JAILBREAK: tuple[Pattern, ...] = (
     _p(
         "de-mode",
         r"\b(?:entwicklermodus|entwickler-modus|uneingeschrankte?n? modus|gott-?modus)\b",
-        0.85,
+        0.45,
     ),
     _p(
         "de-no-restrictions",
         r"\bohne (?:jede |jegliche |irgendwelche )?(?:einschrankung(?:en)?|regeln|filter|grenzen|zensur)\b",
-        0.55,
+        0.45,
     ),
     _p(
         "de-never-refuse",
         r"\b(?:niemals|nie) ab(?:lehn|gelehnt)\w*|\blehnst? (?:nie|niemals)\b|\bentschuldige dich nie\b",
-        0.65,
+        0.45,
     ),
-    _p("de-character", r"\bbleib\w* (?:immer )?in (?:deiner|der|ihrer) rolle\b", 0.6),
+    _p("de-character", r"\bbleib\w* (?:immer )?in (?:deiner|der|ihrer) rolle\b", 0.45),
     _p(
         "de-off",
         r"\b(?:richtlinien|regeln|filter)\b[^.\n]{0,25}\b(?:deaktiviert|abgeschaltet|aufgehoben|ausgeschaltet)\b",
@@ -299,18 +380,18 @@ JAILBREAK: tuple[Pattern, ...] = (
     ),
     _p("de-evil", r"\b(?:bose|boswillige) (?:ki|assistent)\b|\bki ohne (?:grenzen|regeln)\b", 0.85),
     # Spanish
-    _p("es-mode", r"\bmodo (?:desarrollador|sin (?:restricciones|limites|filtros)|dios)\b", 0.85),
+    _p("es-mode", r"\bmodo (?:desarrollador|sin (?:restricciones|limites|filtros)|dios)\b", 0.45),
     _p(
         "es-no-restrictions",
         r"\bsin (?:ninguna |ningun )?(?:restricci(?:on|ones)|reglas|filtros|limites|censura)\b",
-        0.55,
+        0.45,
     ),
     _p(
         "es-never-refuse",
         r"\bnunca (?:te niegas|se niega|digas que no|rechaces|te disculpes)\b",
-        0.65,
+        0.45,
     ),
-    _p("es-character", r"\bmantente en (?:el|tu) personaje\b", 0.6),
+    _p("es-character", r"\bmantente en (?:el|tu) personaje\b", 0.45),
     _p(
         "es-off",
         r"\b(?:politicas|reglas|filtros)\b[^.\n]{0,25}\b(?:desactivad[oa]s|suspendid[oa]s|eliminad[oa]s)\b",
@@ -318,16 +399,16 @@ JAILBREAK: tuple[Pattern, ...] = (
     ),
     _p("es-evil", r"\bia (?:malvada|malevola|sin limites)\b", 0.85),
     # Italian
-    _p("it-mode", r"\bmodalita (?:sviluppatore|senza (?:restrizioni|limiti|filtri)|dio)\b", 0.85),
+    _p("it-mode", r"\bmodalita (?:sviluppatore|senza (?:restrizioni|limiti|filtri)|dio)\b", 0.45),
     _p(
         "it-no-restrictions",
         r"\bsenza (?:alcuna |nessuna )?(?:restrizion[ei]|regole|filtri|limiti|censura)\b",
-        0.55,
+        0.45,
     ),
     _p(
         "it-never-refuse", r"\bnon (?:rifiut\w+|scusarti) mai\b|\bnon dire mai che non puoi\b", 0.65
     ),
-    _p("it-character", r"\bresta nel (?:personaggio|ruolo)\b", 0.6),
+    _p("it-character", r"\bresta nel (?:personaggio|ruolo)\b", 0.45),
     _p(
         "it-off",
         r"\b(?:regole|politiche|filtri)\b[^.\n]{0,25}\b(?:disattivat[ei]|sospes[ei]|rimoss[ei])\b",
@@ -335,14 +416,14 @@ JAILBREAK: tuple[Pattern, ...] = (
     ),
     _p("it-evil", r"\bia (?:malvagia|senza limiti)\b", 0.85),
     # Portuguese
-    _p("pt-mode", r"\bmodo (?:desenvolvedor|sem (?:restricoes|limites|filtros)|deus)\b", 0.85),
+    _p("pt-mode", r"\bmodo (?:desenvolvedor|sem (?:restricoes|limites|filtros)|deus)\b", 0.45),
     _p(
         "pt-no-restrictions",
         r"\bsem (?:nenhuma |qualquer )?(?:restricao|restricoes|regras|filtros|limites|censura)\b",
-        0.55,
+        0.45,
     ),
-    _p("pt-never-refuse", r"\bnunca (?:recus\w+|diga que nao|peca desculpas)\b", 0.65),
-    _p("pt-character", r"\bpermaneca no personagem\b|\bfique no personagem\b", 0.6),
+    _p("pt-never-refuse", r"\bnunca (?:recus\w+|diga que nao|peca desculpas)\b", 0.45),
+    _p("pt-character", r"\bpermaneca no personagem\b|\bfique no personagem\b", 0.45),
     _p(
         "pt-off",
         r"\b(?:politicas|regras|filtros)\b[^.\n]{0,25}\b(?:desativad[oa]s|suspens[oa]s|removid[oa]s)\b",
@@ -357,7 +438,7 @@ def match_patterns(patterns: tuple[Pattern, ...], views: tuple[str, ...]) -> tup
     hits: dict[str, float] = {}
     for view in views:
         for pattern in patterns:
-            if pattern.name not in hits and pattern.regex.search(view):
+            if pattern.name not in hits and pattern.search(view):
                 hits[pattern.name] = pattern.weight
     if not hits:
         return 0.0, ""

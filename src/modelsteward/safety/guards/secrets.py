@@ -61,8 +61,8 @@ _KNOWN: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("BASIC_AUTH_URL", re.compile(r"\bhttps?://[^\s:@/]+:[^\s@/]{6,}@[^\s]+")),
 )
 _ASSIGNMENT = re.compile(
-    r"(?i:\b[\w.-]*(?:api[_-]?key|secret|token|passw(?:or)?d|pwd|access[_-]?key|auth|"
-    r"credential|private[_-]?key)[\w.-]*)[\"']?\s*(?::|=|=>|\s)\s*[\"']?([^\s\"',;]{12,200})"
+    r"(?i:api[_-]?key|secret|token|passw(?:or)?d|pwd|access[_-]?key|auth|credential|"
+    r"private[_-]?key)[\w.-]{0,30}[\"']?\s*(?::|=|=>)\s*[\"']?([^\s\"',;]{12,200})"
 )
 
 

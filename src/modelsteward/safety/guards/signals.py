@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 
-from modelsteward.safety.classifier import Scores, default_classifier
+from modelsteward.safety.classifier import Scores, default_classifier, segments
 from modelsteward.safety.interface import Role
 from modelsteward.safety.normalize import normalize, strip_accents
 
@@ -20,6 +20,18 @@ def views(text: str) -> tuple[str, ...]:
 def scores(text: str) -> Scores:
     """Classifier scores over all views of ``text`` (cached: the guards share one pass)."""
     return default_classifier().score(" \n ".join(normalize(text).views))
+
+
+@functools.lru_cache(maxsize=256)
+def document_score(text: str) -> float:
+    """The highest document-head score over the sentences of ``text`` (and its payloads)."""
+    classifier = default_classifier()
+    norm = normalize(text)
+    best = 0.0
+    for view in norm.views:
+        for piece in segments(view):
+            best = max(best, classifier.score(piece).doc_injection)
+    return best
 
 
 def combine(*weights: float) -> float:
