@@ -114,6 +114,8 @@ def test_header_validation_of_a_5_gib_file_takes_milliseconds(tmp_path: Path) ->
         fh.write(header)
         fh.truncate(len(header) + size)  # sparse: the data is never read
     assert os.path.getsize(path) == len(header) + size
+    if path.stat().st_blocks * 512 > 64 * 1024**2:
+        pytest.skip("the temporary file system does not support sparse files")
     start = time.perf_counter()
     found = scan(SCANNER, path)
     elapsed = time.perf_counter() - start
