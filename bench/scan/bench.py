@@ -127,15 +127,31 @@ def run(cmd: list[str], timeout: float) -> tuple[int, float]:
     return rc, time.perf_counter() - start
 
 
+def _ours_flagged(files: list[Path]) -> set[str]:
+    """Our verdicts from one CLI call over the whole directory (JSON, findings >= high)."""
+    cmd = [str(REPO / ".venv" / "bin" / "modelsteward"), "scan", str(files[0].parent)]
+    proc = subprocess.run([*cmd, "--format", "json"], capture_output=True, check=False)
+    report = json.loads(proc.stdout)
+    serious = {"high", "critical"}
+    return {
+        Path(f["location"]["path"]).name for f in report["findings"] if f["severity"] in serious
+    }
+
+
 def detection(peers: Path, bad: list[Path], good: list[Path]) -> dict[str, dict[str, object]]:
     """TPR/FPR per tool, plus the malicious files each missed."""
     out: dict[str, dict[str, object]] = {}
     for tool, cmd in tools(peers).items():
-        missed = [p.name for p in bad if not flagged(tool, run(cmd(p), 60)[0])]
-        false = [p.name for p in good if flagged(tool, run(cmd(p), 60)[0])]
+        if tool == "modelsteward":
+            hits = _ours_flagged(bad) | _ours_flagged(good)
+            missed = [p.name for p in bad if p.name not in hits]
+            false = [p.name for p in good if p.name in hits]
+        else:
+            missed = [p.name for p in bad if not flagged(tool, run(cmd(p), 60)[0])]
+            false = [p.name for p in good if flagged(tool, run(cmd(p), 60)[0])]
         out[tool] = {
-            "tpr": 1 - len(missed) / len(bad),
-            "fpr": len(false) / len(good),
+            "tpr": round(1 - len(missed) / len(bad), 3),
+            "fpr": round(len(false) / len(good), 3),
             "missed": missed,
             "false_positives": false,
         }

@@ -122,6 +122,39 @@ def _binint_memo_long_put() -> bytes:
     return w.reduce().finish()
 
 
+def _build_slotstate_then_stack_global() -> bytes:
+    # modelscan issue #85: BUILD slotstate writes "os"/"system" onto numpy.prod, then dotted
+    # globals read them back as STACK_GLOBAL operands.
+    p = b"\x80\x05cnumpy\nprod\nN(Va\nVos\nd\x86b"
+    p += b"N(Vb\nVsystem\nd\x86b0"
+    p += b"cnumpy\nprod.a\np0\ncnumpy\nprod.b\np1\n00g0\ng1\n\x93Vecho pwned\n\x85R."
+    return p
+
+
+def _numpy_builtins_dunder() -> bytes:
+    # modelscan issue #330: numpy.__builtins__ through STACK_GLOBAL, eval reached by getattr.
+    w = PickleWriter(4)
+    w.raw(_short("numpy") + _short("__builtins__") + b"\x93")
+    w.raw(_short("eval")).raw(b"\x86").raw(b"R")
+    return w.finish()
+
+
+def _str_join_module_name() -> bytes:
+    # modelscan issue #331: the module name is built by str.join at load time.
+    w = PickleWriter(4)
+    w.raw(_short("builtins") + _short("getattr") + b"\x93\x94")
+    w.raw(_short("builtins") + _short("str") + b"\x93")
+    w.raw(_short("join") + b"\x86R")
+    w.raw(_short("") + b"](" + _short("o") + _short("s") + b"e\x86R")
+    w.raw(_short("system") + b"\x93")
+    return w.mark().unicode("id").tuple_().reduce().finish()
+
+
+def _pty_spawn_obj() -> bytes:
+    # fickling PR #108 / GHSA-r7v6-mfhq-g3m2: pty.spawn through OBJ.
+    return b'(cpty\nspawn\nS"id"\no.'
+
+
 CASES: list[tuple[str, Callable[[], bytes], str]] = [
     ("posix-system", lambda: call_pickle("posix", "system", "id"), "scan.pickle.unsafe-global"),
     ("nt-system", lambda: call_pickle("nt", "system", "calc"), "scan.pickle.unsafe-global"),
@@ -164,6 +197,77 @@ CASES: list[tuple[str, Callable[[], bytes], str]] = [
     ("ext-opcode", _ext_code, "scan.pickle.extension-code"),
     ("dynamic-stack-global", _dynamic_global, "scan.pickle.dynamic-global"),
     ("truncated", _truncated, "scan.pickle.malformed"),
+    (
+        "modelscan-85-build-slotstate",
+        _build_slotstate_then_stack_global,
+        "scan.pickle.unsafe-build",
+    ),
+    (
+        "modelscan-85-dynamic-global",
+        _build_slotstate_then_stack_global,
+        "scan.pickle.dynamic-global",
+    ),
+    ("modelscan-330-numpy-builtins", _numpy_builtins_dunder, "scan.pickle.unsafe-global"),
+    ("modelscan-331-str-join", _str_join_module_name, "scan.pickle.dynamic-global"),
+    ("fickling-pty-spawn", _pty_spawn_obj, "scan.pickle.unsafe-global"),
+    # modelscan issue #338: execution primitives outside every blocklist.
+    (
+        "collect-env-run",
+        lambda: call_pickle("torch.utils.collect_env", "run", "id"),
+        "scan.pickle.unsafe-global",
+    ),
+    (
+        "spawnv-passfds",
+        lambda: call_pickle("multiprocessing.util", "spawnv_passfds", "/bin/sh"),
+        "scan.pickle.unsafe-global",
+    ),
+    (
+        "mlflow-entry-point",
+        lambda: call_pickle("mlflow.projects.backend.local", "_run_entry_point", "id"),
+        "scan.pickle.unsafe-global",
+    ),
+    (
+        "pandas-read-csv",
+        lambda: call_pickle("pandas.io.parsers.readers", "read_csv", "http://x"),
+        "scan.pickle.unsafe-global",
+    ),
+    # fickling GHSA-6ggj-6f2q-f7mx: subinterpreters run source code.
+    (
+        "subinterpreter",
+        lambda: call_pickle("_interpreters", "run_string", "1"),
+        "scan.pickle.unsafe-global",
+    ),
+    # picklescan GHSA-r8g5-cgf2-4m4m (IDE tools), CVE-2025-10155 (distutils file writes),
+    # GHSA-46h3-79wf-xr6c (profilers), GHSA-hgrh-qx5j-jfwx (network), GHSA-vqmv-47xg-9wpr
+    # (venv), GHSA-m273-6v24-x4m4 (operator.methodcaller), numpy.f2py evaluation.
+    (
+        "idlelib",
+        lambda: call_pickle("idlelib.pyshell", "ModifiedInterpreter"),
+        "scan.pickle.unsafe-global",
+    ),
+    (
+        "distutils-write-file",
+        lambda: call_pickle("distutils.file_util", "write_file", "/x"),
+        "scan.pickle.unsafe-global",
+    ),
+    ("profile-run", lambda: call_pickle("profile", "run", "1"), "scan.pickle.unsafe-global"),
+    (
+        "aiohttp",
+        lambda: call_pickle("aiohttp.client", "request", "GET"),
+        "scan.pickle.unsafe-global",
+    ),
+    ("venv-create", lambda: call_pickle("venv", "create", "/tmp/v"), "scan.pickle.unsafe-global"),
+    (
+        "methodcaller",
+        lambda: call_pickle("_operator", "methodcaller", "system"),
+        "scan.pickle.unsafe-global",
+    ),
+    (
+        "f2py-getlincoef",
+        lambda: call_pickle("numpy.f2py.crackfortran", "getlincoef", "1"),
+        "scan.pickle.unsafe-global",
+    ),
+    ("functools-partial", lambda: call_pickle("functools", "partial"), "scan.pickle.unsafe-global"),
     ("call-a-result", _indirect_call, "scan.pickle.indirect-call"),
 ]
 

@@ -365,6 +365,15 @@ _DANGEROUS_MODULES: tuple[tuple[str, str], ...] = (
     ("gc", "reaches every live object"),
     ("inspect", "reaches frames and code"),
     ("ast", "compiles Python code"),
+    ("_interpreters", "runs Python source in a subinterpreter"),
+    ("_xxsubinterpreters", "runs Python source in a subinterpreter"),
+    ("idlelib", "runs Python code from an IDE helper"),
+    ("lib2to3", "rewrites and writes Python files"),
+    ("torch.utils.collect_env", "runs shell commands"),
+    ("mlflow", "runs projects and entry points"),
+    ("pandas.io", "reads files and URLs"),
+    ("pydoc", "imports modules and opens a browser"),
+    ("httplib", "makes an HTTP request"),
 )
 
 _SAFE_BUILTINS_ARE_NOT_DANGEROUS = frozenset(

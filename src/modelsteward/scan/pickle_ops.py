@@ -218,7 +218,9 @@ def _stack_global(m: Machine) -> None:
         m.push(m.resolve(module, name))
         return
     # CPython refuses non-str operands, but a call's result is a str at load time.
-    if isinstance(module, (Obj, Persistent)) or isinstance(name, (Obj, Persistent)):
+    # A global's attribute can hold a str at load time (set earlier by BUILD).
+    symbolic = (Obj, Persistent, Ref)
+    if isinstance(module, symbolic) or isinstance(name, symbolic):
         shown_module = module if isinstance(module, str) else "<computed>"
         shown_name = name if isinstance(name, str) else "<computed>"
         m.push(m.resolve(shown_module, shown_name, dynamic=True))
