@@ -116,3 +116,14 @@ def test_git_ranges_are_not_evaluated_against_versions() -> None:
 def test_installed_version_that_is_not_pep440_is_ambiguous() -> None:
     verdict = evaluate(_entry(INTRO_FIXED), "not-a-version!")
     assert verdict.ambiguous
+
+
+def test_range_closing_twice_is_ambiguous_where_readings_differ() -> None:
+    # avif PYSEC-2021-892: introduced 0, last_affected 0.8.0, last_affected 0.8.1
+    entry = _entry(({"introduced": "0"}, {"last_affected": "0.8.0"}, {"last_affected": "0.8.1"}))
+    assert evaluate(entry, "0.7").affected
+    doubtful = evaluate(entry, "0.8.1")
+    assert not doubtful.affected
+    assert "closes twice" in doubtful.ambiguous
+    clean = evaluate(entry, "0.9")
+    assert (clean.affected, clean.ambiguous) == (False, "")

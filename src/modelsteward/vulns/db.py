@@ -12,16 +12,17 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from modelsteward.vulns.errors import VulnError
 from modelsteward.vulns.loader import iter_advisories
 from modelsteward.vulns.osv import Advisory, advisory_from_json
+from modelsteward.vulns.severity import rate
 
 INDEX_NAME = "index.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "3"
 _CHUNK = 500
 _MISSING_HINT = (
     "run 'modelsteward db update' to download the OSV export, or "
@@ -104,7 +105,7 @@ def _write(tmp: Path, sources: list[Path], label: str) -> int:
         )
         conn.executemany(
             "INSERT INTO advisory VALUES (?, ?, ?)",
-            ((a.id, int(bool(a.withdrawn)), a.to_json()) for a in newest.values()),
+            ((a.id, int(bool(a.withdrawn)), _scored(a).to_json()) for a in newest.values()),
         )
         conn.executemany(
             "INSERT OR IGNORE INTO affects VALUES (?, ?, ?)",
@@ -122,6 +123,12 @@ def _write(tmp: Path, sources: list[Path], label: str) -> int:
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         conn.commit()
     return len(newest)
+
+
+def _scored(advisory: Advisory) -> Advisory:
+    rating = rate(advisory)
+    scored = (int(rating.severity), rating.score, rating.method, rating.vector)
+    return replace(advisory, scored=scored)
 
 
 def _ecosystem(name: str) -> str:

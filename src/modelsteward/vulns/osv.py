@@ -7,17 +7,19 @@ record is dropped at this boundary.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from modelsteward.vulns.errors import VulnError
 
 _NAME_SEPARATORS = re.compile(r"[-_.]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_name(name: str) -> str:
     """The PEP 503 form of a package name: lowercase, runs of ``-_.`` become one ``-``."""
     return _NAME_SEPARATORS.sub("-", name.strip()).lower()
@@ -40,16 +42,21 @@ class EventKind(enum.StrEnum):
     LIMIT = "limit"
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One event of a range: ``introduced: 0``, ``fixed: 2.3.1``..."""
+_RANGE_TYPES = {t.value: t for t in RangeType}
+_KINDS = {k.value: k for k in EventKind}
+
+
+class Event(NamedTuple):
+    """One event of a range: ``introduced: 0``, ``fixed: 2.3.1``...
+
+    A named tuple rather than a dataclass: thousands are built per query.
+    """
 
     kind: EventKind
     value: str
 
 
-@dataclass(frozen=True, slots=True)
-class VersionRange:
+class VersionRange(NamedTuple):
     """A range of affected versions, as a list of events."""
 
     type: RangeType
@@ -65,6 +72,8 @@ class Affected:
     """The PEP 503 normalised package name."""
     ranges: tuple[VersionRange, ...] = ()
     versions: tuple[str, ...] = ()
+    listed: frozenset[str] = frozenset()
+    """``versions`` as a set, for constant-time exact lookups."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +100,8 @@ class Advisory:
     """The record's own severity word (``database_specific.severity``), when any."""
     affected: tuple[Affected, ...] = ()
     references: tuple[str, ...] = ()
+    scored: tuple[int, float | None, str, str] | None = None
+    """The rating computed when the index was built: (severity, score, method, vector)."""
 
     def to_json(self) -> str:
         """A compact JSON form, read back by :func:`advisory_from_json`."""
@@ -105,30 +116,47 @@ class Advisory:
             "r": self.rating,
             "f": [_affected_to_json(a) for a in self.affected],
             "u": list(self.references),
+            "R": list(self.scored) if self.scored is not None else None,
         }
         return json.dumps(body, separators=(",", ":"))
 
 
 def _affected_to_json(entry: Affected) -> list[Any]:
-    ranges = [[r.type.value, [[e.kind.value, e.value] for e in r.events]] for r in entry.ranges]
-    return [entry.ecosystem, entry.name, ranges, list(entry.versions)]
+    # GIT events are commit hashes that version matching never reads; the range stays as a
+    # marker that the entry has ranges.
+    ranges = [
+        [
+            r.type.value,
+            [] if r.type is RangeType.GIT else [[e.kind.value, e.value] for e in r.events],
+        ]
+        for r in entry.ranges
+    ]
+    # One space-joined string decodes much faster than a list of hundreds of strings.
+    return [entry.ecosystem, entry.name, ranges, " ".join(entry.versions)]
 
 
 def advisory_from_json(text: str) -> Advisory:
     """Read back the compact form written by :meth:`Advisory.to_json`."""
     body = json.loads(text)
-    affected = tuple(
-        Affected(
-            ecosystem=eco,
-            name=name,
-            ranges=tuple(
-                VersionRange(RangeType(kind), tuple(Event(EventKind(k), v) for k, v in events))
-                for kind, events in ranges
-            ),
-            versions=tuple(versions),
+    affected = []
+    for eco, name, ranges, joined in body["f"]:
+        versions = tuple(joined.split())
+        affected.append(
+            Affected(
+                ecosystem=eco,
+                name=name,
+                ranges=tuple(
+                    [
+                        VersionRange(
+                            _RANGE_TYPES[kind], tuple([Event(_KINDS[k], v) for k, v in ev])
+                        )
+                        for kind, ev in ranges
+                    ]
+                ),
+                versions=versions,
+                listed=frozenset(versions),
+            )
         )
-        for eco, name, ranges, versions in body["f"]
-    )
     return Advisory(
         id=body["id"],
         aliases=tuple(body["a"]),
@@ -138,8 +166,9 @@ def advisory_from_json(text: str) -> Advisory:
         withdrawn=body["w"],
         severity=tuple(SeverityScore(t, s) for t, s in body["v"]),
         rating=body["r"],
-        affected=affected,
+        affected=tuple(affected),
         references=tuple(body["u"]),
+        scored=tuple(body["R"]) if body.get("R") else None,
     )
 
 
@@ -207,9 +236,11 @@ def _parse_affected(entry: Mapping[str, Any]) -> Affected:
             if key in EventKind._value2member_map_
         )
         ranges.append(VersionRange(kind, events))
+    versions = tuple(str(v) for v in entry.get("versions") or ())
     return Affected(
         ecosystem=str(package.get("ecosystem") or ""),
         name=normalize_name(str(package.get("name") or "")),
         ranges=tuple(ranges),
-        versions=tuple(str(v) for v in entry.get("versions") or ()),
+        versions=versions,
+        listed=frozenset(versions),
     )

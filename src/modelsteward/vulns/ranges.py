@@ -10,11 +10,12 @@ a local build of 2.3.0 carries the same code, and the same fixes, as 2.3.0.
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
-from modelsteward.vulns.osv import Affected, EventKind, RangeType, VersionRange
+from modelsteward.vulns.osv import Affected, Event, EventKind, RangeType, VersionRange
 
 _ORDER = {
     EventKind.INTRODUCED: 0,
@@ -62,7 +63,7 @@ def evaluate(entry: Affected, version: str) -> Verdict:
     match already decides it.
     """
     installed = public_version(version)
-    if _listed(entry.versions, version, installed):
+    if _listed(entry, version, installed):
         fixed = _fixed_for(entry.ranges, installed) if installed is not None else []
         return Verdict(True, tuple(fixed))
     if installed is None:
@@ -78,6 +79,11 @@ def evaluate(entry: Affected, version: str) -> Verdict:
         hit, closing = _in_range(item, installed)
         if hit:
             return Verdict(True, tuple(closing) or tuple(_fixed_for(entry.ranges, installed)))
+        if _closes_twice(item) and _in_range(_last_closings(item), installed)[0]:
+            problems.append(
+                f"{item.type.value} range closes twice without reopening; its later bound "
+                f"would include {version}"
+            )
     if problems:
         return Verdict(False, ambiguous="; ".join(problems))
     if not entry.ranges and not entry.versions:
@@ -93,13 +99,22 @@ def _valid(kind: EventKind, value: str) -> bool:
     return parse_version(value) is not None
 
 
-def _listed(versions: tuple[str, ...], raw: str, installed: Version | None) -> bool:
-    for listed in versions:
-        if listed == raw:
-            return True
-        if installed is not None and public_version(listed) == installed:
-            return True
-    return False
+def _listed(entry: Affected, raw: str, installed: Version | None) -> bool:
+    """Whether the version is in the entry's ``versions`` list.
+
+    The lists hold the version strings as published, so a set lookup of the given and the
+    public spelling decides almost always; an entry with no ranges at all (its list is the
+    only evidence) is also compared under PEP 440 equality, item by item.
+    """
+    if raw in entry.listed:
+        return True
+    if installed is None:
+        return False
+    if str(installed) in entry.listed:
+        return True
+    if entry.ranges or not entry.listed:
+        return False
+    return any(public_version(listed) == installed for listed in entry.versions)
 
 
 def _key(kind: EventKind, value: str) -> tuple[Version, int]:
@@ -136,6 +151,33 @@ def _in_range(item: VersionRange, installed: Version) -> tuple[bool, list[str]]:
         elif event.kind is EventKind.LAST_AFFECTED and installed > bound:
             affected = False
     return affected, closing if affected else []
+
+
+_CLOSING = (EventKind.FIXED, EventKind.LAST_AFFECTED)
+
+
+def _sorted_events(item: VersionRange) -> list[Event]:
+    events = [e for e in item.events if e.kind is not EventKind.LIMIT]
+    return sorted(events, key=lambda e: _key(e.kind, e.value))
+
+
+def _closes_twice(item: VersionRange) -> bool:
+    """Whether two ``fixed``/``last_affected`` events follow each other with no
+    ``introduced`` between (records converted from version lists look like this)."""
+    ordered = _sorted_events(item)
+    return any(a.kind in _CLOSING and b.kind in _CLOSING for a, b in itertools.pairwise(ordered))
+
+
+def _last_closings(item: VersionRange) -> VersionRange:
+    """The range with each run of closing events reduced to its last (highest) one."""
+    ordered = _sorted_events(item)
+    kept = [
+        e
+        for i, e in enumerate(ordered)
+        if e.kind not in _CLOSING or i + 1 == len(ordered) or ordered[i + 1].kind not in _CLOSING
+    ]
+    limits = tuple(e for e in item.events if e.kind is EventKind.LIMIT)
+    return VersionRange(item.type, (*kept, *limits))
 
 
 def _fixed_for(ranges: tuple[VersionRange, ...], installed: Version) -> list[str]:

@@ -34,6 +34,10 @@ _IGNORED = (
     "--constraint",
 )
 _MAX_DEPTH = 20
+_SIMPLE_PIN = re.compile(
+    r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*===?\s*"
+    r"(?P<version>[A-Za-z0-9][A-Za-z0-9.+!_-]*)$"
+)
 
 
 def pinned_version(req: Requirement) -> str | None:
@@ -84,6 +88,11 @@ def read_requirements(path: Path, *, _depth: int = 0) -> tuple[list[Package], li
 def _requirement(
     line: str, where: str, source: str, packages: list[Package], skipped: list[Skipped]
 ) -> None:
+    simple = _SIMPLE_PIN.match(line)
+    if simple is not None:
+        # The common ``name==version`` line needs no full PEP 508 parse.
+        packages.append(Package(simple["name"], simple["version"], source))
+        return
     try:
         req = Requirement(line)
     except InvalidRequirement as exc:

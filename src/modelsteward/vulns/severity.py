@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from modelsteward.findings import Severity
@@ -34,6 +35,7 @@ UNKNOWN = Rating(Severity.MEDIUM, None, "unknown")
 """What an advisory without any severity data gets: medium, so it is never silently low."""
 
 
+@functools.lru_cache(maxsize=8192)
 def score_vector(entry: SeverityScore) -> Rating | None:
     """Score one OSV severity entry with the ``cvss`` library; None when it is not a vector."""
     from cvss import CVSS3, CVSS4
@@ -55,7 +57,13 @@ def score_vector(entry: SeverityScore) -> Rating | None:
 
 
 def rate(advisory: Advisory) -> Rating:
-    """The advisory's severity: CVSS v4 first, then v3.x, then the record's own word."""
+    """The advisory's severity: CVSS v4 first, then v3.x, then the record's own word.
+
+    An advisory read from the index carries the rating computed at build time.
+    """
+    if advisory.scored is not None:
+        level, score, method, vector = advisory.scored
+        return Rating(Severity(level), score, method, vector)
     ratings = [r for s in advisory.severity if (r := score_vector(s)) is not None]
     for method in ("CVSSv4", "CVSSv31", "CVSSv3"):
         for rating in ratings:
