@@ -211,3 +211,8 @@ def test_names_assembled_at_render_time_are_escapes(template: str) -> None:
 @pytest.mark.parametrize("template", ["{{ messages.pop() }}", "{% set x = messages.append(1) %}"])
 def test_refused_list_mutation_is_not_an_escape(template: str) -> None:
     assert analyse_template(template) == []
+
+
+def test_deeply_nested_template_is_malformed_not_a_crash() -> None:
+    source = "{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}"
+    assert [i.kind for i in analyse_template(source)] == [TemplateIssueKind.MALFORMED]

@@ -153,3 +153,13 @@ def test_corrupt_protobuf_is_malformed(tmp_path: Path) -> None:
 
 def test_rules_catalog() -> None:
     assert "scan.onnx.external-data-escape" in {r.id for r in RULES}
+
+
+def test_symlink_loop_is_an_escape_not_a_crash(tmp_path: Path) -> None:
+    model_dir = tmp_path / "m"
+    model_dir.mkdir()
+    os.symlink(model_dir / "b.bin", model_dir / "a.bin")
+    os.symlink(model_dir / "a.bin", model_dir / "b.bin")
+    path = _with_location(model_dir, "a.bin")
+    found = scan_as(SCANNER, path, ArtifactKind.ONNX)
+    assert "scan.onnx.external-data-escape" in rule_ids(found)

@@ -140,7 +140,12 @@ def analyse_template(source: str, limits: TemplateLimits | None = None) -> list[
         return [
             TemplateIssue(TemplateIssueKind.MALFORMED, Severity.HIGH, "Template nests too deep.")
         ]
-    issues = _dedupe(_static_issues(tree, env))
+    try:
+        issues = _dedupe(_static_issues(tree, env))
+    except RecursionError:
+        return [
+            TemplateIssue(TemplateIssueKind.MALFORMED, Severity.HIGH, "Template nests too deep.")
+        ]
     outcome = probe_render(env, source)
     if outcome.security is not None and not any(i.kind is TemplateIssueKind.ESCAPE for i in issues):
         issues.append(

@@ -166,9 +166,11 @@ def _escape_reason(root: Path, location: str) -> str | None:
     normal = posixpath.normpath(unified)
     if normal == ".." or normal.startswith("../"):
         return "outside the model directory"
-    if not (root / normal).resolve().is_relative_to(root.resolve()):
-        return "a symlink that leaves the model directory"
-    return None
+    try:
+        inside = (root / normal).resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return "a symlink loop"
+    return None if inside else "a symlink that leaves the model directory"
 
 
 def _external_bounds(
@@ -184,7 +186,11 @@ def _external_bounds(
     if offset < 0 or (length is not None and length < 0):
         yield malformed(artifact, NAME, f"Tensor {name!r} external offset/length is negative.")
         return
-    if not target.is_file():
+    try:
+        size = target.stat().st_size if target.is_file() else None
+    except OSError:
+        size = None
+    if size is None:
         yield Finding(
             rule_id="scan.onnx.external-data-missing",
             severity=Severity.LOW,
@@ -193,7 +199,6 @@ def _external_bounds(
             evidence=clip(entries["location"]),
         )
         return
-    size = target.stat().st_size
     if offset + (length or 0) > size:
         yield malformed(
             artifact,
