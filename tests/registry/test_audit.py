@@ -102,11 +102,12 @@ def test_verify_chain_alone(swap: bool) -> None:
         )
         entries.append(entry)
         prev = entry.hash
-    assert verify_chain(entries, head=(3, prev)).ok
+    rows = [e.row for e in entries]
+    assert verify_chain(rows, head=(3, prev)).ok
     if swap:
-        moved = [entries[0], entries[2], entries[1]]
-        bad = verify_chain(moved, head=(3, prev), rescan=entries)
+        moved = [rows[0], rows[2], rows[1]]
+        bad = verify_chain(moved, head=(3, prev), rescan=rows)
         assert bad.first_bad_seq == 2
     else:
-        bad = verify_chain(entries[:2], head=(3, prev))
+        bad = verify_chain(rows[:2], head=(3, prev))
         assert (bad.first_bad_seq, bad.reason) == (3, AuditFault.DELETED)

@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 
 from modelsteward.registry.records import AuditEntry, AuditFault, AuditVerification
 
@@ -19,6 +20,8 @@ GENESIS = "0" * 64
 """The ``prev_hash`` of the first entry."""
 
 _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_encode_str = encode_basestring
+"""What ``_dumps`` does to a string, without the dispatch."""
 
 
 def canonical_json(value: object) -> str:
@@ -34,8 +37,8 @@ def utc_now() -> str:
 def canonical_entry(seq: int, ts: str, actor: str, action: str, payload: str) -> str:
     """The canonical text of an entry whose payload is already canonical JSON."""
     return (
-        f'{{"action":{_dumps(action)},"actor":{_dumps(actor)},"payload":{payload},'
-        f'"seq":{seq},"ts":{_dumps(ts)}}}'
+        f'{{"action":{_encode_str(action)},"actor":{_encode_str(actor)},"payload":{payload},'
+        f'"seq":{seq},"ts":{_encode_str(ts)}}}'
     )
 
 
@@ -61,6 +64,10 @@ def chain_entry(
     )
 
 
+AuditRowTuple = tuple[int, str, str, str, str, str, str]
+"""An entry as stored: ``(seq, ts, actor, action, payload, prev_hash, hash)``."""
+
+
 def _intact(entry: AuditEntry, seq: int | None = None) -> bool:
     s = entry.seq if seq is None else seq
     computed = entry_hash(entry.prev_hash, s, entry.ts, entry.actor, entry.action, entry.payload)
@@ -68,12 +75,12 @@ def _intact(entry: AuditEntry, seq: int | None = None) -> bool:
 
 
 def verify_chain(
-    entries: Iterable[AuditEntry],
+    rows: Iterable[AuditRowTuple],
     *,
     head: tuple[int, str] | None,
-    rescan: Iterable[AuditEntry] | None = None,
+    rescan: Iterable[AuditRowTuple] | None = None,
 ) -> AuditVerification:
-    """Walk ``entries`` (ordered by seq) and check every link.
+    """Walk the stored entries (ordered by seq) and check every link.
 
     ``head`` is the ``(seq, hash)`` the store recorded for the last append, which reveals
     entries deleted from the end. ``rescan`` is a second pass over the same entries, used
@@ -81,20 +88,21 @@ def verify_chain(
     """
     prev = GENESIS
     count = 0
-    for entry in entries:
-        expected = count + 1
-        if entry.seq != expected:
-            return _bad(count, expected, AuditFault.DELETED, f"entry {expected} is missing")
-        if (
-            entry.hash
-            != entry_hash(
-                entry.prev_hash, entry.seq, entry.ts, entry.actor, entry.action, entry.payload
-            )
-            or entry.prev_hash != prev
-        ):
-            return _classify(entry, prev, count, rescan)
-        prev = entry.hash
+    enc = _encode_str
+    sha256 = hashlib.sha256
+    # The canonical entry is inlined here: this loop is the cost of verifying the chain.
+    for seq, ts, actor, action, payload, prev_hash, digest in rows:
         count += 1
+        if seq != count:
+            return _bad(count - 1, count, AuditFault.DELETED, f"entry {count} is missing")
+        text = (
+            f'{prev_hash}{{"action":{enc(action)},"actor":{enc(actor)},"payload":{payload},'
+            f'"seq":{seq},"ts":{enc(ts)}}}'
+        )
+        if prev_hash != prev or sha256(text.encode("utf-8")).hexdigest() != digest:
+            entry = AuditEntry.of((seq, ts, actor, action, payload, prev_hash, digest))
+            return _classify(entry, count - 1, rescan)
+        prev = digest
     head_seq, head_hash = head if head is not None else (0, GENESIS)
     if head_seq > count:
         return _bad(count, count + 1, AuditFault.DELETED, f"entries after {count} are missing")
@@ -106,7 +114,7 @@ def verify_chain(
 
 
 def _classify(
-    entry: AuditEntry, prev: str, count: int, rescan: Iterable[AuditEntry] | None
+    entry: AuditEntry, count: int, rescan: Iterable[AuditRowTuple] | None
 ) -> AuditVerification:
     seq = entry.seq
     if _intact(entry):
@@ -120,13 +128,13 @@ def _classify(
     return _bad(count, seq, AuditFault.EDITED, f"entry {seq} does not match its hash")
 
 
-def _origin(entry: AuditEntry, rescan: Iterable[AuditEntry] | None) -> int | None:
+def _origin(entry: AuditEntry, rescan: Iterable[AuditRowTuple] | None) -> int | None:
     """The position an intact entry was written at, when it now sits elsewhere."""
     if rescan is None:
         return None
-    for other in rescan:
-        if other.seq != entry.seq and _intact(entry, other.seq):
-            return other.seq
+    for row in rescan:
+        if row[0] != entry.seq and _intact(entry, row[0]):
+            return row[0]
     return None
 
 

@@ -320,6 +320,25 @@ class AuditEntry:
     prev_hash: str
     hash: str
 
+    @classmethod
+    def of(cls, row: tuple[int, str, str, str, str, str, str]) -> AuditEntry:
+        """An entry from its stored row ``(seq, ts, actor, action, payload, prev, hash)``."""
+        seq, ts, actor, action, payload, prev_hash, digest = row
+        return cls(
+            seq=seq,
+            ts=ts,
+            actor=actor,
+            action=action,
+            payload=payload,
+            prev_hash=prev_hash,
+            hash=digest,
+        )
+
+    @property
+    def row(self) -> tuple[int, str, str, str, str, str, str]:
+        """The stored row of this entry."""
+        return (self.seq, self.ts, self.actor, self.action, self.payload, self.prev_hash, self.hash)
+
     def to_dict(self) -> dict[str, object]:
         """The JSON-lines export form (payload parsed back into an object)."""
         return {

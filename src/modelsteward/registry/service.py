@@ -11,11 +11,15 @@ from datetime import date
 from typing import TYPE_CHECKING, TextIO
 
 from modelsteward.registry import approvals
-from modelsteward.registry.audit import canonical_json, export_lines, verify_chain
+from modelsteward.registry.audit import (
+    AuditRowTuple,
+    canonical_json,
+    export_lines,
+    verify_chain,
+)
 from modelsteward.registry.records import (
     ApprovalRequest,
     ApprovalStatus,
-    AuditEntry,
     AuditVerification,
     Decision,
     DeploymentRecord,
@@ -345,8 +349,8 @@ class RegistryService:
 
     def audit_verify(self) -> AuditVerification:
         """Walk the whole chain; name the first edited, deleted or reordered entry."""
-        with self.store.audit_snapshot() as snap, closing(snap.entries()) as entries:
-            return verify_chain(entries, head=snap.head, rescan=_Rescan(snap.entries))
+        with self.store.audit_snapshot() as snap, closing(snap.rows()) as rows:
+            return verify_chain(rows, head=snap.head, rescan=_Rescan(snap.rows))
 
     def audit_export(self, fh: TextIO) -> int:
         """Write the audit log as JSON lines to ``fh``; return how many entries."""
@@ -359,14 +363,14 @@ class RegistryService:
 
 
 class _Rescan:
-    """A re-iterable view over the entries, for the rare second pass on a fault."""
+    """A re-iterable view over the stored rows, for the rare second pass on a fault."""
 
-    def __init__(self, entries: Callable[[], Generator[AuditEntry, None, None]]) -> None:
-        self._entries = entries
+    def __init__(self, rows: Callable[[], Generator[AuditRowTuple, None, None]]) -> None:
+        self._rows = rows
 
-    def __iter__(self) -> Iterator[AuditEntry]:
-        with closing(self._entries()) as entries:
-            yield from entries
+    def __iter__(self) -> Iterator[AuditRowTuple]:
+        with closing(self._rows()) as rows:
+            yield from rows
 
 
 def _find(tx: Tx, ref: int | str) -> ModelRecord:

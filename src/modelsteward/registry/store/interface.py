@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
 from modelsteward.errors import StewardError
+from modelsteward.registry.audit import AuditRowTuple
 from modelsteward.registry.records import (
     ApprovalRequest,
     AuditEntry,
@@ -173,6 +174,10 @@ class AuditSnapshot(Protocol):
 
     head: tuple[int, str] | None
     """``(seq, hash)`` of the last entry the store appended; None for an empty log."""
+
+    def rows(self) -> Generator[AuditRowTuple, None, None]:
+        """Stream the stored rows in seq order (may be called more than once)."""
+        ...
 
     def entries(self) -> Generator[AuditEntry, None, None]:
         """Stream the entries in seq order (may be called more than once)."""

@@ -63,6 +63,9 @@ if TYPE_CHECKING:
     from modelsteward.vulns import SlaEntry
 
 
+_STATUS = {s.value: s for s in ModelStatus}
+
+
 def _model(row: Sequence[Any]) -> ModelRecord:
     return ModelRecord(
         id=row[0],
@@ -71,7 +74,7 @@ def _model(row: Sequence[Any]) -> ModelRecord:
         revision=row[3],
         manifest_digest=row[4],
         file_count=row[5],
-        status=ModelStatus(row[6]),
+        status=_STATUS[row[6]],
         created_at=row[7],
         updated_at=row[8],
     )
@@ -141,7 +144,7 @@ class SqlTx:
     def list_models(self, limit: int, offset: int) -> list[ModelRecord]:
         """Models ordered by id."""
         query = select(*_MODEL_COLS).order_by(_M.id).limit(limit).offset(offset)
-        return [_model(r) for r in self._conn.execute(query)]
+        return [_model(r) for r in self._conn.execute(query).all()]
 
     def count_models(self) -> int:
         """How many models there are."""

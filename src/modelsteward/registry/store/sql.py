@@ -7,9 +7,10 @@ take ``SELECT ... FOR UPDATE`` on the head before anything else.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,17 +19,16 @@ from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from modelsteward.registry.audit import utc_now
+from modelsteward.registry.audit import AuditRowTuple, utc_now
 from modelsteward.registry.records import AuditEntry
 from modelsteward.registry.store.interface import StoreError
 from modelsteward.registry.store.queries import SqlTx
-from modelsteward.registry.store.tables import AuditHeadRow, AuditRow
+from modelsteward.registry.store.tables import AuditHeadRow
 
 BUSY_TIMEOUT_S = 30.0
 """How long a SQLite writer waits for another one before giving up."""
 _CONNECT_TIMEOUT_S = 5
 _HINT = "check --registry / MODELSTEWARD_REGISTRY, and that the database server is running"
-_A = AuditRow.__table__.c
 
 
 def normalize_dsn(dsn: str) -> str:
@@ -54,29 +54,36 @@ def mask_dsn(dsn: str) -> str:
     return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", dsn)
 
 
+_SCAN = "SELECT seq, ts, actor, action, payload, prev_hash, hash FROM audit_log ORDER BY seq"
+_SCAN_BATCH = 10_000
+_CURSOR_IDS = itertools.count()
+
+
 @dataclass(slots=True)
 class _Snapshot:
     conn: Connection
     head: tuple[int, str] | None
+    sqlite: bool
+
+    def rows(self) -> Generator[AuditRowTuple, None, None]:
+        """Stored rows straight from the driver: verification touches every one."""
+        dbapi = self.conn.connection.dbapi_connection
+        assert dbapi is not None
+        # A named cursor is server-side in psycopg: rows stream instead of filling memory.
+        name = f"audit_scan_{next(_CURSOR_IDS)}"
+        cursor = dbapi.cursor() if self.sqlite else dbapi.cursor(name=name)
+        try:
+            cursor.execute(_SCAN)
+            while batch := cursor.fetchmany(_SCAN_BATCH):
+                yield from batch
+        finally:
+            cursor.close()
 
     def entries(self) -> Generator[AuditEntry, None, None]:
-        query = select(
-            _A.seq, _A.ts, _A.actor, _A.action, _A.payload, _A.prev_hash, _A.hash
-        ).order_by(_A.seq)
-        result = self.conn.execution_options(yield_per=10_000).execute(query)
-        try:
-            for seq, ts, actor, action, payload, prev_hash, hash_ in result:
-                yield AuditEntry(
-                    seq=seq,
-                    ts=ts,
-                    actor=actor,
-                    action=action,
-                    payload=payload,
-                    prev_hash=prev_hash,
-                    hash=hash_,
-                )
-        finally:
-            result.close()
+        """The entries in seq order."""
+        with closing(self.rows()) as rows:
+            for row in rows:
+                yield AuditEntry.of(row)
 
 
 class SqlStore:
@@ -179,7 +186,7 @@ class SqlStore:
                     select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.id == 1)
                 ).first()
                 head = (row[0], row[1]) if row and row[0] else None
-                yield _Snapshot(conn, head)
+                yield _Snapshot(conn, head, self.sqlite)
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
