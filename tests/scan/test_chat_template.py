@@ -216,3 +216,10 @@ def test_refused_list_mutation_is_not_an_escape(template: str) -> None:
 def test_deeply_nested_template_is_malformed_not_a_crash() -> None:
     source = "{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}"
     assert [i.kind for i in analyse_template(source)] == [TemplateIssueKind.MALFORMED]
+
+
+def test_special_tokens_that_look_like_dunders_are_fine() -> None:
+    template = (
+        "{% for m in messages %}{{ '<|__start__|>' + m.content + '<|__end__|>' }}{% endfor %}"
+    )
+    assert analyse_template(template) == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import json
 import re
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -46,6 +47,17 @@ GADGET_ROOTS = frozenset(
 )
 """Globals that classic Jinja SSTI chains start from; no chat template needs them.
 ``namespace`` is left out: most current templates use it for loop state."""
+
+PYTHON_DUNDERS = frozenset(
+    name
+    for kind in (object, type, types.FunctionType, types.BuiltinFunctionType, types.ModuleType,
+                 types.MethodType, types.CodeType, types.FrameType, dict, str, list, tuple, int)
+    for name in dir(kind)
+    if name.startswith("__") and name.endswith("__")
+) | {"__globals__", "__builtins__", "__import__", "__subclasses__", "__mro__", "__base__",
+     "__bases__", "__code__", "__closure__", "__loader__", "__spec__", "__file__", "__self__",
+     "__func__", "__wrapped__", "__defaults__", "__kwdefaults__"}  # fmt: skip
+"""Dunder names that reach Python internals when read from a template."""
 
 _ATTRIBUTE_FILTERS = frozenset(
     {"attr", "map", "selectattr", "rejectattr", "sort", "groupby", "sum", "unique", "min", "max"}
@@ -210,14 +222,23 @@ def _static_issues(tree: nodes.Template, env: ProbeEnvironment) -> Iterator[Temp
                 )
         elif isinstance(node, nodes.Concat | nodes.Add | nodes.Mul | nodes.Const):
             value = _const(node, env)
-            if isinstance(value, str) and (match := _DUNDER.search(value)):
+            found = _python_dunders(value)
+            if found:
                 yield TemplateIssue(
                     TemplateIssueKind.ESCAPE,
                     Severity.CRITICAL,
-                    "The template spells a dunder attribute name in a string.",
-                    evidence=match.group(0),
+                    "The template spells a Python dunder attribute name in a string.",
+                    evidence=found[0],
                     line=node.lineno,
                 )
+
+
+def _python_dunders(value: object) -> list[str]:
+    """Dunder names in a string constant that exist on Python objects (``__class__``), not
+    special tokens that merely look alike (``<|__start__|>``)."""
+    if not isinstance(value, str) or "__" not in value:
+        return []
+    return [m for m in _DUNDER.findall(value) if m in PYTHON_DUNDERS]
 
 
 def _name_issue(name: str, shown: str, line: int) -> Iterator[TemplateIssue]:
