@@ -105,6 +105,8 @@ def test_markdown_and_sarif_outputs(ws: DemoWorkspace, capsys: pytest.CaptureFix
     run(["--no-progress", "vet", str(ws.clean), str(ws.trojan), "--format", "sarif"])
     sarif = json.loads(capsys.readouterr().out)
     assert sarif["version"] == "2.1.0"
+    rule_ids = {r["ruleId"] for r in sarif["runs"][0]["results"]}
+    assert "policy.decision.needs-review" in rule_ids or "policy.decision.reject" in rule_ids
 
 
 def test_table_output_shows_decisions(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer._click.core import ParameterSource
@@ -14,17 +13,16 @@ from modelsteward.cli import policy_cmd, vet_demo
 from modelsteward.cli.demo_context import Section
 from modelsteward.cli.state import CliState, get_state
 from modelsteward.errors import UsageError
+from modelsteward.findings import Finding, Report, Rule, Severity
 from modelsteward.passport import Passport
-from modelsteward.policy import (
-    Decision,
-    Policy,
-    default_policy,
-    evaluate,
-)
+from modelsteward.policy import Decision, Outcome, Policy, default_policy, evaluate
 from modelsteward.policy import load_policy as read_policy
-from modelsteward.report import SummaryTable
+from modelsteward.report import OutputFormat, SummaryTable
 from modelsteward.report.markdown import render_passports
 from modelsteward.vet import VetOptions, VetRun, count_units, vet_models, walk_models
+
+if TYPE_CHECKING:
+    from modelsteward.licenses import UseProfile
 
 DEMO_SECTIONS: tuple[tuple[str, Section], ...] = (("vet", vet_demo.vet_section),)
 """Sections this area adds to ``modelsteward demo``, in order."""
@@ -128,9 +126,13 @@ def _emit(
         "source": policy.source,
     }
     denied = any(d.denied for d in decisions)
+    report = run.report
+    if state.fmt is OutputFormat.SARIF:  # code-scanning UIs show results, not JSON sections
+        report = report.merge(Report.of(decision_findings(decisions)))
     code = state.emit(
         "vet",
-        run.report,
+        report,
+        rules=DECISION_RULES,
         sections=sections,
         summary=_summary(pairs),
         markdown=render_passports(pairs),
@@ -140,6 +142,43 @@ def _emit(
     if root.get_parameter_source("fail_on") is ParameterSource.COMMANDLINE:
         return code
     return 1 if denied else 0  # the policy decision is the gate unless --fail-on is given
+
+
+DECISION_RULES: dict[str, Rule] = {
+    "policy.decision.reject": Rule(
+        id="policy.decision.reject",
+        summary="The policy rejects the model for this reason.",
+        help="Fix the finding, or record a time-limited exception owned by someone.",
+        severity=Severity.HIGH,
+    ),
+    "policy.decision.needs-review": Rule(
+        id="policy.decision.needs-review",
+        summary="The policy requires a reviewer to sign off for this reason.",
+        help="Ask the named role to approve in the registry (modelsteward registry approve).",
+        severity=Severity.MEDIUM,
+    ),
+}
+"""SARIF metadata for the decision results ``vet --format sarif`` adds."""
+
+
+def decision_findings(decisions: Sequence[Decision]) -> list[Finding]:
+    """One finding per enforced reason, for SARIF: the policy's verdict as a result."""
+    out = []
+    for d in decisions:
+        for r in d.reasons:
+            rejects = r.outcome is Outcome.REJECT
+            roles = ", ".join(x.value for x in r.roles)
+            out.append(
+                Finding(
+                    rule_id="policy.decision.reject" if rejects else "policy.decision.needs-review",
+                    severity=Severity.HIGH if rejects else Severity.MEDIUM,
+                    message=f"{d.model}: [{r.rule}] {r.message}"
+                    + ("" if rejects or not roles else f" Reviewers: {roles}."),
+                    location=r.location,
+                    evidence=r.finding,
+                )
+            )
+    return out
 
 
 def _summary(pairs: Sequence[tuple[Passport, Decision]]) -> tuple[SummaryTable, ...]:
@@ -180,26 +219,20 @@ def _summary(pairs: Sequence[tuple[Passport, Decision]]) -> tuple[SummaryTable, 
     return tuple(out)
 
 
-def _use_profile(use: Path | None, preset: str | None) -> tuple[Any, str | None]:
+def _use_profile(use: Path | None, preset: str | None) -> tuple[UseProfile | None, str | None]:
     if use is not None and preset is not None:
         raise UsageError("--use and --preset are exclusive", hint="give one use profile")
     if use is None and preset is None:
         return None, None
-    try:
-        licenses = importlib.import_module("modelsteward.licenses")
-    except ImportError as exc:
-        raise UsageError(
-            "use profiles need the license check, which this build lacks",
-            hint="install modelsteward[licenses], or vet without --use/--preset",
-        ) from exc
+    from modelsteward.licenses import PRESETS, load_use_profile
+
     if use is not None:
-        return licenses.load_use_profile(use), str(use)
-    presets = licenses.PRESETS
-    if preset not in presets:
+        return load_use_profile(use), str(use)
+    if preset is None or preset not in PRESETS:
         raise UsageError(
-            f"unknown preset {preset!r}", hint="use one of " + ", ".join(sorted(presets))
+            f"unknown preset {preset!r}", hint="use one of " + ", ".join(sorted(PRESETS))
         )
-    return presets[preset], preset
+    return PRESETS[preset], preset
 
 
 def _scan_options(state: CliState) -> Any:
