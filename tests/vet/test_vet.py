@@ -153,6 +153,8 @@ def test_vulnerabilities_of_the_serving_inventory(ws: DemoWorkspace, tmp_path: P
         reasons = evaluate(default_policy(), passport).reasons
         assert any(r.rule == "vulns-critical" and r.evidence == "PYSEC-2026-1" for r in reasons)
     assert run.vulns_sections["vulnerabilities"]
+    shared = [f for f in run.report.findings if f.rule_id.startswith("vuln.")]
+    assert len(shared) == 1  # the serving inventory is reported once, not once per model
 
 
 def test_no_inventory_means_vulnerabilities_were_not_requested(ws: DemoWorkspace) -> None:

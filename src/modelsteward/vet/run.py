@@ -72,11 +72,25 @@ class VetRun:
     passports: tuple[Passport, ...]
     vulns_sections: dict[str, object] = field(default_factory=dict)
     """The vulnerability check's ``packages``/``vulnerabilities`` JSON, when it ran."""
+    shared: Report = field(default_factory=Report)
+    """The serving inventory's report: in every passport, but counted once here."""
 
     @property
     def report(self) -> Report:
-        """Every passport's report, folded."""
-        return Report().merge(*(p.report for p in self.passports))
+        """Every passport's report, folded, with the shared inventory report once."""
+        own = [_without(p.report, self.shared) for p in self.passports]
+        return Report().merge(*own, self.shared)
+
+
+def _without(report: Report, shared: Report) -> Report:
+    findings = set(shared.findings)
+    errors = set(shared.errors)
+    skipped = set(shared.skipped)
+    return Report(
+        tuple(f for f in report.findings if f not in findings),
+        tuple(e for e in report.errors if e not in errors),
+        tuple(s for s in report.skipped if s not in skipped),
+    )
 
 
 def count_units(inventories: Sequence[Inventory]) -> int:
@@ -110,7 +124,7 @@ def vet_models(
             _assemble(inv, options, scans, lic, vulns, now)
             for inv, (scans, lic) in zip(inventories, jobs, strict=True)
         )
-    return VetRun(passports, dict(vulns.sections))
+    return VetRun(passports, dict(vulns.sections), vulns.report)
 
 
 def vet_paths(
