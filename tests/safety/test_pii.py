@@ -1,7 +1,5 @@
 """PII spans with their exact types; numbers that only look like PII stay quiet."""
 
-# ruff: noqa: E501  (parametrized tables read best one case per line)
-
 from __future__ import annotations
 
 import pytest

@@ -1,7 +1,5 @@
 """Secrets by format and by entropy."""
 
-# ruff: noqa: E501  (parametrized tables read best one case per line)
-
 from __future__ import annotations
 
 import pytest

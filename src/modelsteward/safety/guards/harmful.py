@@ -134,6 +134,12 @@ _INTENT = re.compile(
 )
 
 
+_HOWTO = re.compile(
+    r"\b(?:step \d|first,|next,|then (?:add|mix|attach|fill|heat)|you(?:'ll| will) need|"
+    r"ingredients|materials|instructions|here(?:'s| is) how)\b"
+)
+
+
 def hazard_cue(all_views: tuple[str, ...]) -> tuple[Hazard | None, float]:
     """The first hazard whose lexicon matches a view, with that entry's own weight."""
     for hazard, pattern in _CUES:
@@ -158,7 +164,8 @@ class HarmfulGuard:
         all_views = views(text)
         cls = scores(text)
         cue, weight = hazard_cue(all_views)
-        if weight < 0.9 and not any(_INTENT.search(v) for v in all_views):
+        intent = _HOWTO if role is Role.ASSISTANT else _INTENT
+        if weight < 0.9 and not any(intent.search(v) for v in all_views):
             # A hazard word without an operational ask ("history of chemical weapons") only
             # strengthens what the classifier already sees.
             weight *= min(1.0, 2 * cls.harmful)
