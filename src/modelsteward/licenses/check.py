@@ -291,6 +291,15 @@ def _quoter(scans: list[FileScan]) -> Quoter:
         for scan, match in clean:
             if match.license != info.id or match.role != term.doc or term.span is None:
                 continue
+            if match.status is TextStatus.EXACT and term.quote:
+                # Byte-identical to the canonical text: its sentence is the user's sentence.
+                return Clause(
+                    license=info.id,
+                    section=term.section,
+                    quote=term.quote,
+                    file=scan.relpath,
+                    kind=term.kind,
+                )
             assert scan.ident is not None
             found = match.alignment.user_range(*term.span)
             if found is not None:

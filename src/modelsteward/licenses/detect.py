@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass
+from itertools import chain, repeat
 
 from modelsteward.licenses.diff import Alignment, Difference, DiffKind, TextStatus, align
 from modelsteward.licenses.kb import Fingerprint, KnowledgeBase, load_kb
@@ -79,13 +81,13 @@ def _candidates(
 ) -> list[tuple[Fingerprint, int, float]]:
     """Fingerprints sharing shingles with the span: (fingerprint, shared, coverage), most
     shared first."""
+    index = kb.shingle_index()
     text = shingles(tokens.hashes[start:end])
+    counts = Counter(chain.from_iterable(map(index.get, text, repeat(()))))
     out = []
-    for fp in kb.fingerprints:
-        if fp.key in exclude or not fp.shingle_set:
-            continue
-        count = len(fp.shingle_set & text)
-        if count:
+    for number, count in counts.items():
+        fp = kb.fingerprints[number]
+        if fp.key not in exclude:
             out.append((fp, count, count / len(fp.shingle_set)))
     out.sort(key=lambda item: (item[1], item[2]), reverse=True)
     return out
@@ -151,10 +153,11 @@ def identify_text(
     ``sha256`` is the digest of the file's raw bytes; an exact copy is recognised by it.
     """
     kb = kb or load_kb()
-    tokens = tokenize(text)
     sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     exact = kb.by_sha.get(sha256)
-    if exact is not None and len(tokens) == len(exact.hashes):
+    if exact is not None:
+        # Same bytes, same words: no need to tokenise.
+        tokens = Tokens(text, exact.hashes)
         full = Alignment(
             start=0,
             end=len(tokens),
@@ -173,6 +176,7 @@ def identify_text(
             differences=(),
         )
         return TextIdentification(tokens=tokens, matches=(match,), closest=exact.license)
+    tokens = tokenize(text)
     found: list[tuple[Fingerprint, float, Alignment]] = []
     closest: str | None = None
     pending = [(0, len(tokens))]

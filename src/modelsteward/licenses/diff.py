@@ -11,8 +11,9 @@ import enum
 import itertools
 import re
 from dataclasses import dataclass
-from difflib import Match, SequenceMatcher
+from difflib import Match
 
+from modelsteward.licenses.anchors import matching_blocks
 from modelsteward.licenses.kb import Fingerprint
 from modelsteward.licenses.normalize import Tokens
 
@@ -108,8 +109,7 @@ def align(tokens: Tokens, start: int, end: int, fingerprint: Fingerprint) -> Ali
             missing_head=0,
             missing_tail=0,
         )
-    matcher = SequenceMatcher(None, user, canon, autojunk=False)
-    blocks = _trim([b for b in matcher.get_matching_blocks() if b.size >= _MIN_BLOCK])
+    blocks = _trim([b for b in matching_blocks(user, canon) if b.size >= _MIN_BLOCK])
     if not blocks:
         return None
     u0, u1 = blocks[0].a, blocks[-1].a + blocks[-1].size

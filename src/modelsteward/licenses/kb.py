@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from modelsteward.licenses.normalize import Shingle, shingles
+from modelsteward.licenses.normalize import shingles
 
 
 class Effect(enum.StrEnum):
@@ -89,7 +89,7 @@ class Fingerprint:
     sections: tuple[tuple[int, str], ...]
     variable: tuple[tuple[int, int], ...]
     """Token ranges that legitimately differ between copies (copyright lines)."""
-    shingle_set: frozenset[Shingle] = field(repr=False)
+    shingle_set: frozenset[int] = field(repr=False)
 
     def is_variable(self, start: int, end: int) -> bool:
         """True when canonical tokens ``start..end`` all lie on copyright lines."""
@@ -109,7 +109,7 @@ def _norm_alias(value: str) -> str:
     return " ".join(value.lower().replace("_", " ").replace("-", " ").split())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class KnowledgeBase:
     """All licenses and fingerprints, with lookup indexes."""
 
@@ -128,6 +128,18 @@ class KnowledgeBase:
         if value in self.licenses:
             return value
         return self.aliases.get(_norm_alias(value))
+
+    def shingle_index(self) -> Mapping[int, list[int]]:
+        """Shingle hash -> indexes into ``fingerprints`` (built on first use: identifying
+        exact copies never needs it)."""
+        cached: dict[int, list[int]] | None = self.__dict__.get("_index")
+        if cached is None:
+            cached = {}
+            for number, fp in enumerate(self.fingerprints):
+                for sh in fp.shingle_set:
+                    cached.setdefault(sh, []).append(number)
+            object.__setattr__(self, "_index", cached)
+        return cached
 
     def fingerprint(self, key: str) -> Fingerprint | None:
         """The fingerprint with this key (``llama3/license``), or None."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
-from dataclasses import dataclass
 
 _WORD = re.compile(r"[^\W_]+")
 SHINGLE = 5
@@ -23,32 +22,43 @@ def token_hash(token: str) -> int:
     return zlib.crc32(token.encode("utf-8"))
 
 
-@dataclass(frozen=True, slots=True)
 class Tokens:
-    """A text as hashed word tokens with their spans in the original text."""
+    """A text as hashed word tokens; character spans are computed on first use."""
 
-    text: str
-    hashes: tuple[int, ...]
-    spans: tuple[tuple[int, int], ...]
+    __slots__ = ("_spans", "hashes", "text")
+
+    def __init__(self, text: str, hashes: tuple[int, ...]) -> None:
+        self.text = text
+        self.hashes = hashes
+        self._spans: tuple[tuple[int, int], ...] | None = None
 
     def __len__(self) -> int:
         return len(self.hashes)
 
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """The (start, end) character offsets of every token in ``text``."""
+        if self._spans is None:
+            self._spans = tuple([m.span() for m in _WORD.finditer(self.text)])
+        return self._spans
+
     def quote(self, start: int, end: int, *, limit: int = 240) -> str:
         """The original words of tokens ``start..end`` (exclusive), whitespace collapsed."""
-        if start >= end or start >= len(self.spans):
+        spans = self.spans
+        if start >= end or start >= len(spans):
             return ""
-        end = min(end, len(self.spans))
-        raw = self.text[self.spans[start][0] : self.spans[end - 1][1]]
+        end = min(end, len(spans))
+        raw = self.text[spans[start][0] : spans[end - 1][1]]
         text = " ".join(raw.split())
         return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
     def offset_line(self, index: int) -> int:
         """The 1-based line number where token ``index`` starts."""
-        if not self.spans:
+        spans = self.spans
+        if not spans:
             return 1
-        index = min(index, len(self.spans) - 1)
-        return self.text.count("\n", 0, self.spans[index][0]) + 1
+        index = min(index, len(spans) - 1)
+        return self.text.count("\n", 0, spans[index][0]) + 1
 
 
 def _fold(word: str) -> str:
@@ -59,12 +69,14 @@ def _fold(word: str) -> str:
 
 def tokenize(text: str) -> Tokens:
     """Split ``text`` into hashed, case-folded word tokens."""
-    hashes: list[int] = []
-    spans: list[tuple[int, int]] = []
-    for match in _WORD.finditer(text):
-        hashes.append(token_hash(_fold(match.group())))
-        spans.append(match.span())
-    return Tokens(text, tuple(hashes), tuple(spans))
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        found = _WORD.findall(lowered)
+        if not lowered.isascii():
+            found = [w if w.isascii() else _fold(w) for w in found]
+    else:  # a few characters lower-case to two; fold word by word
+        found = [_fold(w) for w in _WORD.findall(text)]
+    return Tokens(text, tuple(map(zlib.crc32, map(str.encode, found))))
 
 
 def words(text: str) -> list[str]:
@@ -72,10 +84,8 @@ def words(text: str) -> list[str]:
     return [_fold(m.group()) for m in _WORD.finditer(text)]
 
 
-Shingle = tuple[int, int, int, int, int]
-
-
-def shingles(hashes: tuple[int, ...]) -> set[Shingle]:
-    """Every window of ``SHINGLE`` consecutive token hashes."""
+def shingles(hashes: tuple[int, ...]) -> set[int]:
+    """The hash of every window of ``SHINGLE`` consecutive token hashes (hashed once, so
+    that set operations compare plain integers)."""
     h = hashes
-    return set(zip(h, h[1:], h[2:], h[3:], h[4:], strict=False))
+    return set(map(hash, zip(h, h[1:], h[2:], h[3:], h[4:], strict=False)))
