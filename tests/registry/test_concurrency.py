@@ -17,7 +17,8 @@ from tests.registry.workers import (
     write_forever,
 )
 
-_CTX = mp.get_context("spawn")
+# fork: the children import nothing again and each opens its own engine (none is shared).
+_CTX = mp.get_context("fork")
 WORKERS = 4
 PER_WORKER = 5
 
