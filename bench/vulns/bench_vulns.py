@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -62,10 +63,12 @@ def inventories(work: Path, versions: dict[str, list[str]]) -> dict[str, Path]:
     rng.shuffle(names)
     first = [n for n in ai if n in versions] + [n for n in names if n not in ai]
     env = [(n, rng.choice(versions[n])) for n in first[:300]]
+    typical = env[:30] + [(f"internal-lib-{i:05d}", "1.0.0") for i in range(270)]
     everything = [(n, rng.choice(versions[n])) for n in sorted(versions)]
     clean = [(f"internal-lib-{i:05d}", f"1.{i % 50}.0") for i in range(10_000 - len(everything))]
     return {
-        "env-300": write_inventory(work / "env-300.txt", env),
+        "env-300 (all with advisories)": write_inventory(work / "env-300.txt", env),
+        "env-300 (30 with advisories)": write_inventory(work / "env-300-typical.txt", typical),
         "inventory-10k": write_inventory(work / "inventory-10k.txt", everything + clean),
     }
 
@@ -82,22 +85,27 @@ def time_index(snapshot: Path, work: Path, runs: int) -> list[float]:
 Group = tuple[str, frozenset[str]]
 
 
-def ours(db_path: Path, inventory: Path, runs: int) -> tuple[list[float], list[Group]]:
-    """Times of open + read inventory + match, and each finding as (package, all its ids)."""
-    times = []
+def ours(
+    db_path: Path, inventory: Path, runs: int
+) -> tuple[list[float], list[float], list[Group], list[Group]]:
+    """Wall and CPU times of open + read inventory + match (cold: a fresh database handle
+    each run), the affected groups and the ambiguous groups as (package, all ids)."""
+    times, cpu = [], []
     groups: list[Group] = []
+    ambiguous: list[Group] = []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with AdvisoryDatabase.open(db_path) as db:
             result = match_packages(load_inventory(inventory), db, today=TODAY)
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
         groups = [(normalize_name(v.package), frozenset(v.ids)) for v in result.vulnerabilities]
-        groups += [
+        ambiguous = [
             (normalize_name(f.location.package or ""), frozenset(f.refs))
             for f in result.report.findings
             if f.rule_id == "vuln.osv.ambiguous"
         ]
-    return times, groups
+    return times, cpu, groups, ambiguous
 
 
 def pysentry(
@@ -142,14 +150,15 @@ def pysentry(
     return times, found
 
 
-def compare(groups: list[Group], theirs: set[tuple[str, str]]) -> tuple[int, list, list]:
-    """(pysentry findings inside one of our groups, pysentry-only, our groups pysentry lacks)."""
-    ids = {(pkg, i) for pkg, group in groups for i in group}
-    theirs_only = sorted(p for p in theirs if p not in ids)
-    ours_only = sorted(
+def _missing(groups: list[Group], theirs: set[tuple[str, str]]) -> list[tuple[str, str]]:
+    return sorted(
         (pkg, min(group)) for pkg, group in groups if not any((pkg, i) in theirs for i in group)
     )
-    return len(theirs) - len(theirs_only), theirs_only, ours_only
+
+
+def _inside(groups: list[Group], theirs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    ids = {(pkg, i) for pkg, group in groups for i in group}
+    return {p for p in theirs if p in ids}
 
 
 def main() -> None:
@@ -160,42 +169,54 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        cpu_started = time.process_time()
         index_times = time_index(args.snapshot, work, args.runs)
+        index_cpu = (time.process_time() - cpu_started) / args.runs
         print(
             f"index {args.snapshot.name}: best {min(index_times):.2f} s, "
-            f"median {statistics.median(index_times):.2f} s over {args.runs} runs"
+            f"median {statistics.median(index_times):.2f} s wall over {args.runs} runs, "
+            f"{index_cpu:.2f} s CPU per run"
         )
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"load average: {load} on {os.cpu_count()} CPUs")
         invs = inventories(work, candidate_versions(args.snapshot))
         rows = []
         with serve_osv_api(args.snapshot) as url:
             for label, path in invs.items():
-                t_ours, groups = ours(work / "db0", path, args.runs)
+                t_ours, c_ours, groups, ambiguous = ours(work / "db0", path, args.runs)
                 row = [
                     label,
                     f"{statistics.median(t_ours):.3f}",
-                    f"{max(t_ours):.3f}",
-                    str(len(groups)),
+                    f"{statistics.median(c_ours):.3f}",
+                    f"{len(groups)} + {len(ambiguous)}",
                 ]
                 if args.pysentry:
                     t_ps, f_ps = pysentry(args.pysentry, url, path, work, args.runs)
-                    both, theirs_only, ours_only = compare(groups, f_ps)
+                    same = _inside(groups, f_ps)
+                    on_ambiguous = _inside(ambiguous, f_ps) - same
+                    extra = sorted(f_ps - same - on_ambiguous)
+                    missed = _missing(groups, f_ps)
                     row += [
                         f"{statistics.median(t_ps):.3f}",
                         str(len(f_ps)),
-                        str(both),
-                        str(len(theirs_only)),
-                        str(len(ours_only)),
+                        str(len(same)),
+                        str(len(on_ambiguous)),
+                        str(len(extra)),
+                        str(len(missed)),
                     ]
-                    for name, items in (("pysentry only", theirs_only), ("ours only", ours_only)):
+                    for name, items in (
+                        ("pysentry only", extra),
+                        ("affected, not in pysentry", missed),
+                    ):
                         if items:
                             print(f"{label}: {name} ({len(items)}): {items[:12]}")
                 rows.append(row)
         print(
-            "| inventory | ours median s | ours worst s | ours findings (groups) "
-            "| pysentry-rs median s | pysentry findings | in one of ours | pysentry-only "
-            "| ours-only |"
+            "| inventory | ours wall s (median) | ours CPU s | ours affected + ambiguous "
+            "| pysentry-rs wall s (median) | pysentry findings | = our affected "
+            "| = our ambiguous | pysentry-only | our affected missing in pysentry |"
         )
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for row in rows:
             print("| " + " | ".join(row) + " |")
 
