@@ -3,7 +3,6 @@ chain, with every state change and its audit entry committed in one transaction.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import closing
@@ -17,24 +16,31 @@ from modelsteward.registry.audit import (
     export_lines,
     verify_chain,
 )
+from modelsteward.registry.facts import (
+    check_manifest,
+    find_model,
+    model_facts,
+    must_exist,
+    parse_decision,
+    request_facts,
+    sha256_text,
+)
 from modelsteward.registry.records import (
     ApprovalRequest,
     ApprovalStatus,
     AuditVerification,
-    Decision,
     DeploymentRecord,
     ExceptionRecord,
     ModelDetail,
     ModelRecord,
     ModelStatus,
-    NotFoundError,
     PassportRecord,
     RegistryError,
     Role,
     manifest_digest,
 )
 from modelsteward.registry.sla import RegistrySlaState
-from modelsteward.registry.store.interface import Store, Tx
+from modelsteward.registry.store.interface import Store
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -65,22 +71,22 @@ class RegistryService:
         Raises:
             RegistryError: when the name is empty or a hash is not a SHA-256 hex digest.
         """
-        _check_manifest(name, files)
+        check_manifest(name, files)
         with self.store.write() as tx:
             existing = tx.model_by_name(name)
             if existing is None:
                 model = tx.insert_model(name=name, source=source, revision=revision, files=files)
-                tx.append_audit(actor, "model.added", {**_model_facts(model), "files": files})
+                tx.append_audit(actor, "model.added", {**model_facts(model), "files": files})
                 return model
             if existing.manifest_digest == manifest_digest(files):
                 return existing
             tx.replace_manifest(existing.id, source=source, revision=revision, files=files)
-            model = _must(tx.model(existing.id), existing.id)
+            model = must_exist(tx.model(existing.id), existing.id)
             tx.append_audit(
                 actor,
                 "model.manifest-changed",
                 {
-                    **_model_facts(model),
+                    **model_facts(model),
                     "previous_digest": existing.manifest_digest,
                     "files": files,
                 },
@@ -94,7 +100,7 @@ class RegistryService:
             NotFoundError: when no model matches.
         """
         with self.store.read() as tx:
-            return _find(tx, ref)
+            return find_model(tx, ref)
 
     def list_models(self, limit: int = 100, offset: int = 0) -> list[ModelRecord]:
         """Models ordered by id."""
@@ -113,7 +119,7 @@ class RegistryService:
             NotFoundError: when no model matches.
         """
         with self.store.read() as tx:
-            model = _find(tx, model_id)
+            model = find_model(tx, model_id)
             return ModelDetail(
                 model=model,
                 files=tx.files(model.id),
@@ -125,7 +131,7 @@ class RegistryService:
     def explain(self, model_id: int | str) -> str:
         """One sentence on why a model is, or is not, approved."""
         with self.store.read() as tx:
-            return approvals.explain(tx, _find(tx, model_id))
+            return approvals.explain(tx, find_model(tx, model_id))
 
     # -- passports and approvals ----------------------------------------------------------
 
@@ -144,10 +150,10 @@ class RegistryService:
             NotFoundError: when the model does not exist.
             RegistryError: when the decision or a role is unknown.
         """
-        parsed = _decision(decision)
+        parsed = parse_decision(decision)
         roles = tuple(Role.parse(r) for r in required_roles)
         with self.store.write() as tx:
-            model = _find(tx, model_id)
+            model = find_model(tx, model_id)
             record = tx.insert_passport(
                 model_id=model.id,
                 manifest_digest=model.manifest_digest,
@@ -169,7 +175,7 @@ class RegistryService:
                     "decision": parsed.value,
                     "required_roles": [r.value for r in roles],
                     "reasons": list(reasons),
-                    "passport_sha256": _sha256_text(canonical_json(passport)),
+                    "passport_sha256": sha256_text(canonical_json(passport)),
                 },
             )
             return record
@@ -183,10 +189,10 @@ class RegistryService:
             ApprovalError: when the policy rejected it.
         """
         with self.store.write() as tx:
-            model = _find(tx, model_id)
+            model = find_model(tx, model_id)
             req, created = approvals.open_request(tx, model, requester)
             if created:
-                tx.append_audit(requester, "approval.requested", _request_facts(model, req))
+                tx.append_audit(requester, "approval.requested", request_facts(model, req))
             return req
 
     def approve(
@@ -215,11 +221,11 @@ class RegistryService:
     ) -> ApprovalRequest:
         parsed = role if isinstance(role, Role) else Role.parse(role)
         with self.store.write() as tx:
-            model = _find(tx, model_id)
+            model = find_model(tx, model_id)
             req = approvals.sign(
                 tx, model, role=parsed, actor=actor, reason=reason, approve=approve
             )
-            facts = {**_request_facts(model, req), "role": parsed.value, "reason": reason}
+            facts = {**request_facts(model, req), "role": parsed.value, "reason": reason}
             tx.append_audit(actor, "approval.signed" if approve else "approval.rejected", facts)
             return req
 
@@ -311,7 +317,7 @@ class RegistryService:
             RegistryError: when the model is not approved for its current files.
         """
         with self.store.write() as tx:
-            model = _find(tx, model_id)
+            model = find_model(tx, model_id)
             if model.status is not ModelStatus.APPROVED:
                 raise RegistryError(
                     f"{model.name} is not approved: {approvals.explain(tx, model)}",
@@ -331,7 +337,7 @@ class RegistryService:
     def deployments(self, model_id: int | str | None = None) -> list[DeploymentRecord]:
         """Deployments of one model, or of every model."""
         with self.store.read() as tx:
-            return tx.deployments(None if model_id is None else _find(tx, model_id).id)
+            return tx.deployments(None if model_id is None else find_model(tx, model_id).id)
 
     # -- vulnerability SLA state ----------------------------------------------------------
 
@@ -371,72 +377,3 @@ class _Rescan:
     def __iter__(self) -> Iterator[AuditRowTuple]:
         with closing(self._rows()) as rows:
             yield from rows
-
-
-def _find(tx: Tx, ref: int | str) -> ModelRecord:
-    model: ModelRecord | None
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        model = tx.model(int(ref))
-        if model is None and isinstance(ref, str):
-            model = tx.model_by_name(ref)
-    else:
-        model = tx.model_by_name(ref)
-    if model is None:
-        raise NotFoundError(
-            f"no registered model {ref!r}", hint="list models with: modelsteward registry list"
-        )
-    return model
-
-
-def _must(model: ModelRecord | None, model_id: int) -> ModelRecord:
-    if model is None:
-        raise NotFoundError(f"model {model_id} vanished", hint="retry the command")
-    return model
-
-
-def _check_manifest(name: str, files: Mapping[str, str]) -> None:
-    if not name.strip():
-        raise RegistryError("a model needs a name", hint="give --name")
-    if not files:
-        raise RegistryError(f"model {name} has no files", hint="register a non-empty model")
-    for relpath, digest in files.items():
-        if not _SHA256.fullmatch(digest):
-            raise RegistryError(
-                f"{relpath}: {digest!r} is not a lowercase SHA-256 hex digest",
-                hint="hash files with modelsteward.inventory.sha256_file",
-            )
-
-
-def _decision(value: str) -> Decision:
-    try:
-        return Decision(value.strip().lower())
-    except ValueError:
-        raise RegistryError(
-            f"unknown decision {value!r}", hint="use approve, needs_review or reject"
-        ) from None
-
-
-def _model_facts(model: ModelRecord) -> dict[str, object]:
-    return {
-        "model_id": model.id,
-        "name": model.name,
-        "source": model.source,
-        "revision": model.revision,
-        "manifest_digest": model.manifest_digest,
-    }
-
-
-def _request_facts(model: ModelRecord, req: ApprovalRequest) -> dict[str, object]:
-    return {
-        "model_id": model.id,
-        "name": model.name,
-        "request_id": req.id,
-        "passport_version": req.passport_version,
-        "manifest_digest": req.manifest_digest,
-        "state": req.state.value,
-        "missing_roles": [r.value for r in req.missing_roles],
-    }
-
-
-def _sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

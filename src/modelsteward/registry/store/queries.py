@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Row, RowMapping, delete, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from modelsteward.registry.audit import canonical_json, chain_entry
@@ -15,8 +14,6 @@ from modelsteward.registry.records import (
     ApprovalRequest,
     AuditEntry,
     Decision,
-    DeploymentRecord,
-    ExceptionRecord,
     ModelRecord,
     ModelStatus,
     PassportRecord,
@@ -26,17 +23,15 @@ from modelsteward.registry.records import (
     manifest_digest,
 )
 from modelsteward.registry.store.interface import StoreError
+from modelsteward.registry.store.operations import OperationsQueries
 from modelsteward.registry.store.tables import (
     AuditHeadRow,
     AuditRow,
-    DeploymentRow,
-    ExceptionRow,
     ModelFileRow,
     ModelRow,
     PassportRow,
     RequestRow,
     SignatureRow,
-    SlaRow,
 )
 
 _M = ModelRow.__table__.c
@@ -44,9 +39,6 @@ _F = ModelFileRow.__table__.c
 _P = PassportRow.__table__.c
 _R = RequestRow.__table__.c
 _S = SignatureRow.__table__.c
-_E = ExceptionRow.__table__.c
-_D = DeploymentRow.__table__.c
-_SLA = SlaRow.__table__.c
 _MODEL_COLS = (
     _M.id,
     _M.name,
@@ -58,10 +50,6 @@ _MODEL_COLS = (
     _M.created_at,
     _M.updated_at,
 )
-
-if TYPE_CHECKING:
-    from modelsteward.vulns import SlaEntry
-
 
 _STATUS = {s.value: s for s in ModelStatus}
 
@@ -80,35 +68,11 @@ def _model(row: Sequence[Any]) -> ModelRecord:
     )
 
 
-def _sla(m: RowMapping) -> SlaEntry:
-    from modelsteward.findings import Severity
-    from modelsteward.vulns import RiskException, SlaEntry
-
-    exception = None
-    if m["exception_owner"] is not None and m["exception_expires"] is not None:
-        exception = RiskException(
-            owner=m["exception_owner"],
-            expires=m["exception_expires"],
-            reason=m["exception_reason"] or "",
-        )
-    return SlaEntry(
-        deployment=m["deployment"],
-        vuln_id=m["vuln_id"],
-        package=m["package"],
-        version=m["version"],
-        severity=Severity.parse(m["severity"]),
-        first_seen=m["first_seen"],
-        due=m["due"],
-        fixed_on=m["fixed_on"],
-        exception=exception,
-    )
-
-
 def _roles(text: str) -> tuple[Role, ...]:
     return tuple(Role(r) for r in json.loads(text))
 
 
-class SqlTx:
+class SqlTx(OperationsQueries):
     """One transaction; ``head`` is set (and locked) only in write transactions."""
 
     def __init__(self, conn: Connection, *, now: str, head: tuple[int, str] | None) -> None:
@@ -359,126 +323,6 @@ class SqlTx:
     def set_request_state(self, request_id: int, state: RequestState) -> None:
         """Close or reopen a request."""
         self._conn.execute(update(RequestRow).where(_R.id == request_id).values(state=state.value))
-
-    def insert_exception(
-        self, *, rule_id: str, scope: str, reason: str, owner: str, expires: date, actor: str
-    ) -> ExceptionRecord:
-        """Record a policy exception."""
-        new_id = self._conn.execute(
-            insert(ExceptionRow)
-            .values(
-                rule_id=rule_id,
-                scope=scope,
-                reason=reason,
-                owner=owner,
-                expires=expires,
-                actor=actor,
-                created_at=self._now,
-            )
-            .returning(_E.id)
-        ).scalar_one()
-        return ExceptionRecord(
-            id=new_id,
-            rule_id=rule_id,
-            scope=scope,
-            reason=reason,
-            owner=owner,
-            expires=expires,
-            actor=actor,
-            created_at=self._now,
-        )
-
-    def exceptions(self, today: date | None) -> list[ExceptionRecord]:
-        """Exceptions expiring on or after ``today`` (all when None)."""
-        query = select(ExceptionRow.__table__).order_by(_E.id)
-        if today is not None:
-            query = query.where(_E.expires >= today)
-        return [ExceptionRecord(**r._mapping) for r in self._conn.execute(query)]
-
-    def insert_deployment(
-        self,
-        *,
-        model_id: int,
-        manifest_digest: str,
-        target: str,
-        engine: str,
-        runtime_inventory: Sequence[Mapping[str, str]],
-        actor: str,
-    ) -> DeploymentRecord:
-        """Record that a model runs somewhere."""
-        inventory = [dict(p) for p in runtime_inventory]
-        new_id = self._conn.execute(
-            insert(DeploymentRow)
-            .values(
-                model_id=model_id,
-                manifest_digest=manifest_digest,
-                target=target,
-                engine=engine,
-                runtime_inventory=canonical_json(inventory),
-                actor=actor,
-                created_at=self._now,
-            )
-            .returning(_D.id)
-        ).scalar_one()
-        return DeploymentRecord(
-            id=new_id,
-            model_id=model_id,
-            manifest_digest=manifest_digest,
-            target=target,
-            engine=engine,
-            runtime_inventory=tuple(inventory),
-            actor=actor,
-            created_at=self._now,
-        )
-
-    def deployments(self, model_id: int | None) -> list[DeploymentRecord]:
-        """Deployments of one model, or of all models when None."""
-        query = select(DeploymentRow.__table__).order_by(_D.id)
-        if model_id is not None:
-            query = query.where(_D.model_id == model_id)
-        out = []
-        for r in self._conn.execute(query):
-            m = dict(r._mapping)
-            m["runtime_inventory"] = tuple(json.loads(m["runtime_inventory"]))
-            out.append(DeploymentRecord(**m))
-        return out
-
-    def sla_entries(self) -> list[SlaEntry]:
-        """Every SLA entry, fixed ones included, ordered by key."""
-        query = select(SlaRow.__table__).order_by(_SLA.deployment, _SLA.vuln_id, _SLA.package)
-        return [_sla(r._mapping) for r in self._conn.execute(query)]
-
-    def put_sla(self, entry: SlaEntry) -> SlaEntry | None:
-        """Insert or replace the entry with the same key; return the one replaced."""
-        key = (
-            (_SLA.deployment == entry.deployment)
-            & (_SLA.vuln_id == entry.vuln_id)
-            & (_SLA.package == entry.package)
-        )
-        row = self._conn.execute(select(SlaRow.__table__).where(key)).first()
-        exc = entry.exception
-        values = {
-            "version": entry.version,
-            "severity": entry.severity.label,
-            "first_seen": entry.first_seen,
-            "due": entry.due,
-            "fixed_on": entry.fixed_on,
-            "exception_owner": exc.owner if exc else None,
-            "exception_expires": exc.expires if exc else None,
-            "exception_reason": exc.reason if exc else None,
-        }
-        if row is None:
-            self._conn.execute(
-                insert(SlaRow).values(
-                    deployment=entry.deployment,
-                    vuln_id=entry.vuln_id,
-                    package=entry.package,
-                    **values,
-                )
-            )
-            return None
-        self._conn.execute(update(SlaRow).where(_SLA.id == row._mapping["id"]).values(**values))
-        return _sla(row._mapping)
 
     def append_audit(self, actor: str, action: str, payload: Mapping[str, object]) -> AuditEntry:
         """Chain a new audit entry (write transactions only)."""
