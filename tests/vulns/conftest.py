@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import threading
 import zipfile
 from collections.abc import Callable, Sequence
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from modelsteward.vulns import AdvisoryDatabase, build_index
+from modelsteward.vulns import AdvisoryDatabase, build_index, update_database
 
 SNAPSHOT_ZIP = Path("data/advisories/osv-scanner-localdb/osv-scanner/PyPI/all.zip")
 
@@ -96,10 +99,25 @@ def snapshot_zip(shared_dir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def snapshot_db_path(snapshot_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The snapshot indexed once per test session."""
+    """The snapshot indexed once per test session, by ``db update`` downloading it from a
+    loopback server that serves the shared copy in OSV's bucket layout (``PyPI/all.zip``)."""
     dest = tmp_path_factory.mktemp("osv-snapshot")
-    build_index(snapshot_zip, dest)
+    bucket = snapshot_zip.parent.parent
+    handler = partial(_QuietHandler, directory=str(bucket))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        update_database(dest, base_url=f"http://127.0.0.1:{server.server_address[1]}")
+    finally:
+        server.shutdown()
+        server.server_close()
     return dest
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
 
 
 @pytest.fixture

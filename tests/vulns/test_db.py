@@ -151,8 +151,9 @@ def test_update_from_local_path(tmp_path: Path) -> None:
         update_database(tmp_path / "db", from_path=tmp_path / "absent.zip")
 
 
-def test_snapshot_index_counts(snapshot_db: AdvisoryDatabase) -> None:
+def test_snapshot_downloaded_from_loopback_and_indexed(snapshot_db: AdvisoryDatabase) -> None:
     stats = snapshot_db.stats()
+    assert stats.source.startswith("http://127.0.0.1:")
     assert stats.records == 7080
     assert stats.packages == 1532
     assert stats.withdrawn > 0
