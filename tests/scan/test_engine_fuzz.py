@@ -56,7 +56,10 @@ def test_mutated_real_files_never_crash(
     assert report.rule_ids() <= set(RULES) | {"inventory.symlink.escape"}
 
 
-def test_parallel_scan_matches_serial(tmp_path: Path) -> None:
+def test_parallel_scan_matches_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from modelsteward.scan import engine
+
+    monkeypatch.setattr(engine, "_PARALLEL_MIN_BYTES", 0)
     for i in range(10):
         write(tmp_path, f"m{i}.pkl", call_pickle("posix", "system", f"echo {i}"))
     inventory = walk_model(tmp_path, hash_files=False)
@@ -90,3 +93,21 @@ def test_cli_json_and_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_cli_missing_path_is_usage_error(tmp_path: Path) -> None:
     assert run(["scan", str(tmp_path / "nope")]) == 2
+
+
+def test_demo_section_shows_the_exact_call(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from modelsteward.cli.demo_context import DemoContext
+    from modelsteward.cli.scan import DEMO_SECTIONS
+    from modelsteward.cli.state import CliState
+    from modelsteward.config import Settings
+    from modelsteward.demo.models import TROJAN_COMMAND, build_workspace
+
+    console = Console(record=True, width=400)
+    ctx = DemoContext(build_workspace(tmp_path), console, CliState(settings=Settings()))
+    for _, section in DEMO_SECTIONS:
+        section(ctx)
+    text = console.export_text()
+    assert f"posix.system({TROJAN_COMMAND!r})" in text
+    assert "tiny-llama: no finding at medium or above" in text

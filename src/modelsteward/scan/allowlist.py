@@ -114,7 +114,6 @@ def _torch_tier0() -> frozenset[str]:
         "torch._tensor._rebuild_from_type_v2",
         "torch.storage.TypedStorage",
         "torch.storage.UntypedStorage",
-        "torch.storage._load_from_bytes",
     }
     names.update(f"torch.{d}" for d in _TORCH_DTYPES)
     names.update(f"torch._utils.{r}" for r in _TORCH_REBUILDERS)

@@ -37,7 +37,6 @@ SCANNERS: tuple[Scanner, ...] = (
 )
 """The built-in scanners, in the order they run on an artifact."""
 
-_PARALLEL_MIN_FILES = 8
 _PARALLEL_MIN_BYTES = 64 * 1024 * 1024
 _HEAVY_KINDS = frozenset(
     {ArtifactKind.PICKLE, ArtifactKind.ZIP, ArtifactKind.TAR, ArtifactKind.GZIP,
@@ -114,35 +113,46 @@ def _scan_all(
 ) -> list[Report]:
     items = list(artifacts)
     heavy = [a for a in items if a.kind in _HEAVY_KINDS]
-    heavy_bytes = sum(a.size for a in heavy)
-    count = min(workers or os.cpu_count() or 1, len(items))
-    if count < 2 or (len(heavy) < _PARALLEL_MIN_FILES and heavy_bytes < _PARALLEL_MIN_BYTES):
+    count = min(workers or os.cpu_count() or 1, len(heavy))
+    # Worker processes pay off only when there are many bytes to interpret; for small files
+    # their start-up and messaging cost more than the scan itself.
+    if count < 2 or sum(a.size for a in heavy) < _PARALLEL_MIN_BYTES:
         return [scan_artifact(a, options) for a in items]
     return _pooled(items, options, count)
 
 
+def _scan_batch(batch: list[Artifact], options: ScanOptions) -> list[Report]:
+    return [scan_artifact(a, options) for a in batch]
+
+
 def _pooled(items: list[Artifact], options: ScanOptions, workers: int) -> list[Report]:
-    """Scan in worker processes; a file that outlives its time budget is killed."""
+    """Scan in worker processes; a batch that outlives its time budget is killed."""
+    batches: list[list[int]] = [[] for _ in range(min(len(items), workers * 4))]
+    by_size = sorted(range(len(items)), key=lambda i: -items[i].size)
+    for n, index in enumerate(by_size):
+        batches[n % len(batches)].append(index)
+    results: dict[int, Report] = {}
     pool = cf.ProcessPoolExecutor(max_workers=workers)
-    futures = [pool.submit(scan_artifact, a, options) for a in items]
-    out: list[Report] = []
     hung = False
     try:
-        for artifact, future in zip(items, futures, strict=True):
+        futures = [pool.submit(_scan_batch, [items[i] for i in b], options) for b in batches]
+        for batch, future in zip(batches, futures, strict=True):
             started = time.monotonic()
             try:
-                out.append(future.result(timeout=options.timeout_s + 5.0))
+                reports = future.result(timeout=options.timeout_s * len(batch) + 5.0)
             except cf.TimeoutError:
                 hung = True
-                out.append(_timed_out(artifact, options, time.monotonic() - started))
+                waited = time.monotonic() - started
+                reports = [_timed_out(items[i], options, waited) for i in batch]
             except cf.process.BrokenProcessPool:
-                out.append(scan_artifact(artifact, options))
+                reports = [scan_artifact(items[i], options) for i in batch]
+            results.update(zip(batch, reports, strict=True))
     finally:
         if hung:
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.kill()
         pool.shutdown(wait=not hung, cancel_futures=True)
-    return out
+    return [results[i] for i in range(len(items))]
 
 
 def _timed_out(artifact: Artifact, options: ScanOptions, waited: float) -> Report:

@@ -95,6 +95,8 @@ def scan_stream(
     findings = sink.findings
     if depth < _MAX_NESTED_DEPTH:
         for data, offset, loader in sink.nested:
+            if data[:2] == b"PK":
+                continue  # a nested torch zip: the loader call itself was reported
             inner = Where(
                 path=where.path,
                 member=where.member,

@@ -10,7 +10,7 @@ from modelsteward.scan.pickle_values import Blob, Obj, Persistent, Ref, SymDict,
 
 NESTED_LOADERS = frozenset(
     {"pickle.loads", "_pickle.loads", "cPickle.loads", "dill.loads", "cloudpickle.loads",
-     "pickle._loads", "torch.serialization._load_from_bytes", "numpy.loads"}
+     "pickle._loads", "torch.storage._load_from_bytes", "numpy.loads"}
 )  # fmt: skip
 """Callables that unpickle their first argument: the bytes are scanned as a nested pickle."""
 
