@@ -156,3 +156,38 @@ def test_exceptions_and_usage_errors(
     assert "--as NAME:ROLE" in capsys.readouterr().err
     assert run("registry", "list", "--registry", "mysql://x/y") == 2
     assert run("registry", "approve", "m", "--reason", "r", "--as", "bob:ceo", *args) == 2
+
+
+def test_once_actors_are_enrolled_tokens_replace_as(
+    cli: object, workspace: DemoWorkspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = cli  # type: ignore[assignment]
+    reg = ("--registry", f"sqlite:///{tmp_path / 'reg.db'}")
+    assert run("registry", "actor", "add", "root", "--role", "admin", "-f", "json", *reg) == 0
+    root = _json(capsys)["token"]
+    assert (
+        run(
+            "registry",
+            "actor",
+            "add",
+            "alice",
+            "--role",
+            "requester",
+            "--token",
+            root,
+            "-f",
+            "json",
+            *reg,
+        )
+        == 0
+    )
+    alice = _json(capsys)["token"]
+    # --as alone is no longer trusted.
+    assert run("registry", "add", str(workspace.clean), "--as", "alice:requester", *reg) == 2
+    assert "identifies actors by token" in capsys.readouterr().err
+    assert run("registry", "add", str(workspace.clean), "--token", alice, "-f", "json", *reg) == 0
+    assert _json(capsys)["models"][0]["name"] == workspace.clean.name  # type: ignore[index]
+    assert (
+        run("registry", "add", str(workspace.clean), "--token", alice, "--as", "x:admin", *reg) == 2
+    )
+    assert run("registry", "add", str(workspace.clean), "--token", "mst_bogus", *reg) == 2

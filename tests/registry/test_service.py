@@ -240,3 +240,26 @@ def test_passwords_are_masked_in_errors() -> None:
     with pytest.raises(StoreError) as err:
         open_registry("postgresql://u:s3cret@127.0.0.1:9/db")
     assert "s3cret" not in err.value.message
+
+
+def test_tokens_identify_actors_and_only_admins_enroll(registry: RegistryService) -> None:
+    from modelsteward.registry import Actor
+
+    actors = registry.actors
+    assert not actors.required()
+    with pytest.raises(ApprovalError, match="first enrolled actor must be an admin"):
+        actors.enroll(Actor("bob", Role.LEGAL), by=None)
+    root_token = actors.enroll(Actor("root", Role.ADMIN), by=None)
+    assert actors.required() and root_token.startswith("mst_")
+    root = actors.authenticate(root_token)
+    assert root == Actor("root", Role.ADMIN)
+    with pytest.raises(ApprovalError, match="authenticated admin"):
+        actors.enroll(Actor("eve", Role.LEGAL), by=None)
+    bob_token = actors.enroll(Actor("bob", Role.LEGAL), by=root)
+    bob = actors.authenticate(bob_token)
+    with pytest.raises(ApprovalError, match="authenticated admin"):
+        actors.enroll(Actor("eve", Role.ADMIN), by=bob)
+    assert actors.revoke(bob, by=root) == 1
+    with pytest.raises(ApprovalError, match="unknown or revoked"):
+        actors.authenticate(bob_token)
+    assert registry.audit_verify().count == 3

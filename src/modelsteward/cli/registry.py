@@ -67,6 +67,10 @@ RegistryOpt = Annotated[
 ActorOpt = Annotated[
     str | None, typer.Option("--as", help="Who acts, as NAME:ROLE.", show_default=False)
 ]
+TokenOpt = Annotated[
+    str | None,
+    typer.Option("--token", help="Registry token (else MODELSTEWARD_TOKEN).", show_default=False),
+]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
 
 
@@ -93,6 +97,43 @@ def actor_of(state: CliState, text: str | None) -> Actor:
             hint="give --as NAME:ROLE (or set MODELSTEWARD_ACTOR)",
         )
     return Actor.parse(value)
+
+
+@contextmanager
+def acting(
+    state: CliState, dsn: str | None, as_: str | None, token: str | None
+) -> Iterator[tuple[RegistryService, Actor]]:
+    """The open registry and who acts: the token's actor when a token is given (or the
+    registry enrolls actors), else ``--as``."""
+    with open_service(state, dsn) as service:
+        yield service, resolve_actor(state, service, as_, token)
+
+
+def resolve_actor(
+    state: CliState, service: RegistryService, as_: str | None, token: str | None
+) -> Actor:
+    """Authenticate ``token`` (or ``MODELSTEWARD_TOKEN``); without one, trust ``--as``
+    unless the registry has enrolled actors.
+
+    Raises:
+        UsageError: when no identity is given, or ``--as`` contradicts the token.
+        ApprovalError: when the token is unknown or revoked.
+    """
+    secret = token or state.settings.token
+    if secret:
+        actor = service.actors.authenticate(secret)
+        if as_ and Actor.parse(as_) != actor:
+            raise UsageError(
+                f"--as {as_} does not match the token, which is {actor}",
+                hint="drop --as: the token says who acts",
+            )
+        return actor
+    if service.actors.required():
+        raise UsageError(
+            "this registry identifies actors by token",
+            hint="give --token (or set MODELSTEWARD_TOKEN); ask an admin to enroll you",
+        )
+    return actor_of(state, as_)
 
 
 def model_rows(models: list[ModelRecord]) -> tuple[tuple[str, ...], ...]:
@@ -132,15 +173,18 @@ def add(
     revision: Annotated[str, typer.Option(help="Revision (commit, tag).")] = "",
     registry: RegistryOpt = None,
     as_: ActorOpt = None,
+    token: TokenOpt = None,
 ) -> int:
     """Register models with the SHA-256 of every file; a changed file voids approvals."""
     state = get_state(ctx)
-    actor = actor_of(state, as_)
     if name and len(paths) > 1:
         raise UsageError("--name applies to one PATH", hint="register the paths one by one")
     report = Report()
     added: list[ModelRecord] = []
-    with open_service(state, registry) as service, state.progress_bar(len(paths), "add") as adv:
+    with (
+        acting(state, registry, as_, token) as (service, actor),
+        state.progress_bar(len(paths), "add") as adv,
+    ):
         for path in paths:
             inv = walk_model(path)
             report = report.merge(inv.report)
@@ -247,11 +291,11 @@ def request(
     model: Annotated[str, typer.Argument(help="Model id or name.")],
     registry: RegistryOpt = None,
     as_: ActorOpt = None,
+    token: TokenOpt = None,
 ) -> int:
     """Ask the reviewers the passport names to approve the model's current files."""
     state = get_state(ctx)
-    actor = actor_of(state, as_)
-    with open_service(state, registry) as service:
+    with acting(state, registry, as_, token) as (service, actor):
         req = service.request_approval(model, actor.name)
         why = service.explain(model)
     return _emit_request(state, "registry request", req, why)
@@ -263,9 +307,10 @@ def approve(
     reason: ReasonOpt,
     registry: RegistryOpt = None,
     as_: ActorOpt = None,
+    token: TokenOpt = None,
 ) -> int:
     """Sign the pending request in your role (never your own request)."""
-    return _sign(ctx, model, reason, registry, as_, approve=True)
+    return _sign(ctx, model, reason, (registry, as_, token), approve=True)
 
 
 def reject(
@@ -274,27 +319,27 @@ def reject(
     reason: ReasonOpt,
     registry: RegistryOpt = None,
     as_: ActorOpt = None,
+    token: TokenOpt = None,
 ) -> int:
     """Reject the pending request in your role."""
-    return _sign(ctx, model, reason, registry, as_, approve=False)
+    return _sign(ctx, model, reason, (registry, as_, token), approve=False)
 
 
 def _sign(
     ctx: typer.Context,
     model: str,
     reason: str,
-    registry: str | None,
-    as_: str | None,
+    who: tuple[str | None, str | None, str | None],
     *,
     approve: bool,
 ) -> int:
     state = get_state(ctx)
-    actor = actor_of(state, as_)
-    if actor.role is Role.REQUESTER:
-        raise UsageError(
-            "a requester cannot sign approvals", hint="sign as legal, security, safety or admin"
-        )
-    with open_service(state, registry) as service:
+    with acting(state, *who) as (service, actor):
+        if actor.role is Role.REQUESTER:
+            raise UsageError(
+                "a requester cannot sign approvals",
+                hint="sign as legal, security, safety or admin",
+            )
         if approve:
             req = service.approve(model, actor.role, actor.name, reason)
         else:

@@ -16,7 +16,8 @@ from modelsteward.findings import Finding, Location, Report, Severity
 from modelsteward.report import SummaryTable
 
 if TYPE_CHECKING:
-    from modelsteward.registry import ExceptionRecord
+    from modelsteward.cli.state import CliState
+    from modelsteward.registry import Actor, ExceptionRecord, RegistryService
 
 _REGISTRY = Annotated[
     str | None,
@@ -27,6 +28,10 @@ _REGISTRY = Annotated[
 _ACTOR = Annotated[
     str | None, typer.Option("--as", help="Who acts, as NAME:ROLE.", show_default=False)
 ]
+_TOKEN = Annotated[
+    str | None,
+    typer.Option("--token", help="Registry token (else MODELSTEWARD_TOKEN).", show_default=False),
+]
 
 
 def register_more(group: typer.Typer) -> None:
@@ -36,6 +41,10 @@ def register_more(group: typer.Typer) -> None:
     exc.command("list")(exception_list)
     group.add_typer(exc, name="exception")
     group.command("deploy")(deploy)
+    actors = typer.Typer(help="Actors identified by token.", no_args_is_help=True)
+    actors.command("add")(actor_add)
+    actors.command("revoke")(actor_revoke)
+    group.add_typer(actors, name="actor")
     audit = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
     audit.command("verify")(audit_verify)
     audit.command("export")(audit_export)
@@ -60,17 +69,17 @@ def exception_add(
     expires: Annotated[str, typer.Option(help="Last day it holds (YYYY-MM-DD).")],
     registry: _REGISTRY = None,
     as_: _ACTOR = None,
+    token: _TOKEN = None,
 ) -> int:
     """Record a policy exception; it stops holding after its expiry date."""
-    from modelsteward.cli.registry import actor_of, open_service
+    from modelsteward.cli.registry import acting
 
     state = get_state(ctx)
-    actor = actor_of(state, as_)
     try:
         until = date.fromisoformat(expires)
     except ValueError as err:
         raise UsageError(f"--expires {expires!r} is not a date", hint="use YYYY-MM-DD") from err
-    with open_service(state, registry) as service:
+    with acting(state, registry, as_, token) as (service, actor):
         record = service.add_exception(rule, scope, reason, owner, until, actor.name)
     table = SummaryTable(title="exception recorded", columns=_EXC_COLUMNS, rows=_rows([record]))
     return state.emit(
@@ -150,14 +159,14 @@ def deploy(
     ] = None,
     registry: _REGISTRY = None,
     as_: _ACTOR = None,
+    token: _TOKEN = None,
 ) -> int:
     """Record that an approved model runs on TARGET with ENGINE and its runtime packages."""
-    from modelsteward.cli.registry import actor_of, open_service
+    from modelsteward.cli.registry import acting
 
     state = get_state(ctx)
-    actor = actor_of(state, as_)
     packages = _inventory(package or [], inventory)
-    with open_service(state, registry) as service:
+    with acting(state, registry, as_, token) as (service, actor):
         record = service.deploy(model, target, engine, packages, actor.name)
     table = SummaryTable(
         title="deployment recorded",
@@ -225,3 +234,55 @@ def audit_export(ctx: typer.Context, registry: _REGISTRY = None) -> int:
                 ) from err
     state.log(f"exported {count} audit entries")
     return 0
+
+
+def _by(state: CliState, service: RegistryService, token: str | None) -> Actor | None:
+    secret = token or state.settings.token
+    return service.actors.authenticate(secret) if secret else None
+
+
+def actor_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The person or service account.")],
+    role: Annotated[str, typer.Option(help="requester, legal, security, safety or admin.")],
+    registry: _REGISTRY = None,
+    token: _TOKEN = None,
+) -> int:
+    """Enroll NAME in ROLE and print its token once (an admin's token is needed, except for
+    the first actor, who must be an admin). From then on the registry asks for tokens."""
+    from modelsteward.cli.registry import open_service
+    from modelsteward.registry import Actor, Role
+
+    state = get_state(ctx)
+    actor = Actor(name, Role.parse(role))
+    with open_service(state, registry) as service:
+        secret = service.actors.enroll(actor, by=_by(state, service, token))
+    table = SummaryTable(
+        title="enrolled (the token is shown only now)",
+        columns=("actor", "token"),
+        rows=((str(actor), secret),),
+    )
+    sections = {"actor": {"name": actor.name, "role": actor.role.value}, "token": secret}
+    return state.emit("registry actor add", Report(), sections=sections, summary=(table,))
+
+
+def actor_revoke(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The enrolled actor.")],
+    role: Annotated[str, typer.Option(help="The role whose tokens to revoke.")],
+    registry: _REGISTRY = None,
+    token: _TOKEN = None,
+) -> int:
+    """Revoke every token of NAME in ROLE (an admin's token is needed)."""
+    from modelsteward.cli.registry import open_service
+    from modelsteward.registry import Actor, Role
+
+    state = get_state(ctx)
+    actor = Actor(name, Role.parse(role))
+    with open_service(state, registry) as service:
+        count = service.actors.revoke(actor, by=_by(state, service, token))
+    table = SummaryTable(
+        title="revoked", columns=("actor", "tokens"), rows=((str(actor), str(count)),)
+    )
+    sections = {"actor": {"name": actor.name, "role": actor.role.value}, "revoked": count}
+    return state.emit("registry actor revoke", Report(), sections=sections, summary=(table,))

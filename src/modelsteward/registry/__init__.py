@@ -4,6 +4,7 @@ log, on SQLite (default) or PostgreSQL."""
 
 from __future__ import annotations
 
+from modelsteward.registry.identity import ActorDirectory
 from modelsteward.registry.records import (
     Actor,
     ApprovalError,
@@ -54,6 +55,7 @@ def open_registry(dsn: str) -> RegistryService:
 
 __all__ = [
     "Actor",
+    "ActorDirectory",
     "ApprovalError",
     "ApprovalRequest",
     "ApprovalStatus",

@@ -3,7 +3,6 @@ chain, with every state change and its audit entry committed in one transaction.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import closing
 from datetime import date
@@ -25,6 +24,7 @@ from modelsteward.registry.facts import (
     request_facts,
     sha256_text,
 )
+from modelsteward.registry.identity import ActorDirectory
 from modelsteward.registry.records import (
     ApprovalRequest,
     ApprovalStatus,
@@ -42,8 +42,6 @@ from modelsteward.registry.records import (
 from modelsteward.registry.sla import RegistrySlaState
 from modelsteward.registry.store.interface import Store
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-
 if TYPE_CHECKING:
     from modelsteward.vulns import SlaEntry
 
@@ -57,6 +55,11 @@ class RegistryService:
     def close(self) -> None:
         """Release database connections."""
         self.store.close()
+
+    @property
+    def actors(self) -> ActorDirectory:
+        """Actors identified by token."""
+        return ActorDirectory(self.store)
 
     # -- models ---------------------------------------------------------------------------
 

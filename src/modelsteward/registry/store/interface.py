@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from modelsteward.errors import StewardError
 from modelsteward.registry.audit import AuditRowTuple
 from modelsteward.registry.records import (
+    Actor,
     ApprovalRequest,
     AuditEntry,
     Decision,
@@ -162,6 +163,22 @@ class Tx(Protocol):
 
     def put_sla(self, entry: SlaEntry) -> SlaEntry | None:
         """Insert or replace the entry with the same key; return the one replaced."""
+        ...
+
+    def insert_actor(self, actor: Actor, token_sha256: str) -> None:
+        """Enroll an actor under the hash of its token."""
+        ...
+
+    def actor_by_token(self, token_sha256: str) -> Actor | None:
+        """The enrolled, unrevoked actor holding this token."""
+        ...
+
+    def revoke_actor(self, actor: Actor) -> int:
+        """Revoke every token of ``actor``; return how many."""
+        ...
+
+    def count_actors(self) -> int:
+        """How many unrevoked tokens exist."""
         ...
 
     def append_audit(self, actor: str, action: str, payload: Mapping[str, object]) -> AuditEntry:

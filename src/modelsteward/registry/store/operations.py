@@ -1,4 +1,4 @@
-"""Queries for exceptions, deployments and SLA clocks, mixed into ``SqlTx``."""
+"""Queries for exceptions, deployments, SLA clocks and actors, mixed into ``SqlTx``."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from modelsteward.registry.audit import canonical_json
-from modelsteward.registry.records import DeploymentRecord, ExceptionRecord
-from modelsteward.registry.store.tables import DeploymentRow, ExceptionRow, SlaRow
+from modelsteward.registry.records import Actor, DeploymentRecord, ExceptionRecord, Role
+from modelsteward.registry.store.tables import ActorRow, DeploymentRow, ExceptionRow, SlaRow
 
 if TYPE_CHECKING:
     from modelsteward.vulns import SlaEntry
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 _E = ExceptionRow.__table__.c
 _D = DeploymentRow.__table__.c
 _SLA = SlaRow.__table__.c
+_A = ActorRow.__table__.c
 
 
 def _sla(m: RowMapping) -> SlaEntry:
@@ -171,3 +172,40 @@ class OperationsQueries:
             return None
         self._conn.execute(update(SlaRow).where(_SLA.id == row._mapping["id"]).values(**values))
         return _sla(row._mapping)
+
+    def insert_actor(self, actor: Actor, token_sha256: str) -> None:
+        """Enroll an actor under the hash of its token."""
+        self._conn.execute(
+            insert(ActorRow).values(
+                name=actor.name,
+                role=actor.role.value,
+                token_sha256=token_sha256,
+                created_at=self._now,
+                revoked_at=None,
+            )
+        )
+
+    def actor_by_token(self, token_sha256: str) -> Actor | None:
+        """The enrolled, unrevoked actor holding this token."""
+        row = self._conn.execute(
+            select(_A.name, _A.role).where(
+                (_A.token_sha256 == token_sha256) & _A.revoked_at.is_(None)
+            )
+        ).first()
+        return Actor(row[0], Role(row[1])) if row else None
+
+    def revoke_actor(self, actor: Actor) -> int:
+        """Revoke every token of ``actor``; return how many."""
+        result = self._conn.execute(
+            update(ActorRow)
+            .where(
+                (_A.name == actor.name) & (_A.role == actor.role.value) & _A.revoked_at.is_(None)
+            )
+            .values(revoked_at=self._now)
+        )
+        return int(result.rowcount)
+
+    def count_actors(self) -> int:
+        """How many unrevoked tokens exist."""
+        query = select(func.count()).select_from(ActorRow).where(_A.revoked_at.is_(None))
+        return int(self._conn.execute(query).scalar_one())

@@ -132,6 +132,18 @@ class SlaRow(Base):
     exception_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class ActorRow(Base):
+    """An enrolled actor: a name in one role, known by the SHA-256 of its token."""
+
+    __tablename__ = "actors"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(32))
+    token_sha256: Mapped[str] = mapped_column(_HASH, unique=True)
+    created_at: Mapped[str] = mapped_column(_TS)
+    revoked_at: Mapped[str | None] = mapped_column(_TS, nullable=True)
+
+
 class AuditRow(Base):
     """One audit entry; ``seq`` is assigned under the chain-head lock."""
 
