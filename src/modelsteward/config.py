@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     ``data_dir``."""
     actor: str | None = None
     """Who acts on the registry, as ``NAME:ROLE``, when a command gets no ``--as``."""
+    token: str | None = None
+    """The registry token that identifies the actor (``--token``)."""
     advisory_db: Path | None = None
     """Advisory database directory; default ``data_dir/osv``."""
     fail_on: str = "high"
