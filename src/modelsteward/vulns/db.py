@@ -138,7 +138,7 @@ def _ecosystem(name: str) -> str:
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while thousands of acyclic records are built: its
     generation-0 sweeps would otherwise run every few hundred allocations."""
     enabled = gc.isenabled()
@@ -197,7 +197,7 @@ class AdvisoryDatabase:
         wanted = {n for n in names if (ecosystem, n) not in self._cache}
         found: dict[str, list[Advisory]] = {n: [] for n in wanted}
         pending = sorted(wanted)
-        with _gc_paused():
+        with gc_paused():
             for start in range(0, len(pending), _CHUNK):
                 chunk = pending[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from modelsteward.findings import Finding, Location, Report, Severity
-from modelsteward.vulns.db import AdvisoryDatabase
+from modelsteward.vulns.db import AdvisoryDatabase, gc_paused
 from modelsteward.vulns.osv import Advisory, normalize_name
 from modelsteward.vulns.package import Package
 from modelsteward.vulns.ranges import Verdict, evaluate, parse_version
@@ -96,7 +96,18 @@ def match_packages(
     vulnerability keeps the date it was first seen on ``deployment``; without one, the clock
     starts ``today``.
     """
-    today = today or datetime.now(UTC).date()
+    with gc_paused():
+        return _match(list(packages), db, today or datetime.now(UTC).date(), sla, state, deployment)
+
+
+def _match(
+    packages: list[Package],
+    db: AdvisoryDatabase,
+    today: date,
+    sla: SlaPolicy | None,
+    state: Sequence[SlaEntry],
+    deployment: str,
+) -> VulnResult:
     policy = sla or SlaPolicy()
     items = _dedupe(packages)
     clocks = {(e.vuln_id, e.package): e for e in state if e.deployment == deployment}
@@ -171,15 +182,19 @@ def _groups(hits: list[_Hit]) -> list[list[_Hit]]:
     return list(grouped.values())
 
 
-def _primary(ids: Iterable[str]) -> tuple[str, tuple[str, ...]]:
-    def rank(ident: str) -> tuple[int, str]:
-        for i, prefix in enumerate(_ID_RANK):
-            if ident.upper().startswith(prefix):
-                return (i, ident)
-        return (len(_ID_RANK), ident)
+def _rank(ident: str) -> tuple[int, str]:
+    head = ident[:6].upper()
+    for i, prefix in enumerate(_ID_RANK):
+        if head.startswith(prefix):
+            return (i, ident)
+    return (len(_ID_RANK), ident)
 
-    ordered = sorted(set(ids), key=rank)
-    return ordered[0], tuple(sorted(ordered[1:]))
+
+def _primary(ids: Iterable[str]) -> tuple[str, tuple[str, ...]]:
+    unique = set(ids)
+    first = min(unique, key=_rank)
+    unique.discard(first)
+    return first, tuple(sorted(unique))
 
 
 def _vulnerability(
