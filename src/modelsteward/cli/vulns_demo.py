@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from packaging.version import Version
 from rich.table import Table
 
 from modelsteward.cli.demo_context import DemoContext, Section
@@ -20,6 +21,7 @@ from modelsteward.vulns import (
     read_inventory,
     record_sightings,
 )
+from modelsteward.vulns.ranges import parse_version
 from modelsteward.vulns.sample import write_sample_records
 
 _SNAPSHOT = Path("data/advisories/osv-scanner-localdb/osv-scanner/PyPI/all.zip")
@@ -78,7 +80,7 @@ def _patch_section(ctx: DemoContext) -> None:
     store = JsonSlaStateStore(ctx.workspace.root / "sla-state.json")
     record_sightings(store, "demo-gateway", result.sla_entries, today)
     table = Table(title="Patch management: the demo serving stack", title_justify="left")
-    for column in ("package", "vulns", "critical", "high", "worst", "fix to", "first SLA due"):
+    for column in ("package", "vulns", "critical", "high", "worst", "clear at", "first SLA due"):
         table.add_column(column)
     for package in packages:
         mine = [v for v in result.vulnerabilities if v.package == package.name]
@@ -86,7 +88,10 @@ def _patch_section(ctx: DemoContext) -> None:
             table.add_row(package.name + " " + package.version, "0", "0", "0", "-", "-", "-")
             continue
         worst = max(mine, key=lambda v: (v.severity, v.score or 0))
-        fixes = sorted({f for v in mine for f in v.fixed_in}, key=len)
+        fixes = sorted(
+            {f for v in mine for f in v.fixed_in if parse_version(f) is not None},
+            key=lambda f: parse_version(f) or Version("0"),
+        )
         due = min(v.sla_due for v in mine if v.sla_due is not None)
         table.add_row(
             f"{package.name} {package.version}",
