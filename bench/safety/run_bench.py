@@ -25,12 +25,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(HERE))
 
 from safety_corpus import DATA, Sample, heldout_samples  # noqa: E402
+from secrets_set import secret_rows  # noqa: E402
 
 from modelsteward.safety import Role, SafetyLayer  # noqa: E402
 from modelsteward.safety.guards import signals  # noqa: E402
 from modelsteward.safety.guards.pii import find_pii  # noqa: E402
+from modelsteward.safety.guards.secrets import find_secrets  # noqa: E402
 from modelsteward.safety.normalize import normalize  # noqa: E402
 
 PII_TYPES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS")
@@ -205,20 +208,40 @@ def latency(layer: SafetyLayer, rows: list[Sample], n: int = 400) -> dict[str, f
         texts.append(buf[:1000])
     for t in texts[:20]:
         layer.check_text(t)
-    times = []
+    wall: list[float] = []
+    cpu: list[float] = []
     for t in texts:
         normalize.cache_clear()
         signals.views.cache_clear()
         signals.scores.cache_clear()
-        start = time.perf_counter()
+        signals.document_score.cache_clear()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         layer.check_text(t)
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
+        cpu.append((time.thread_time() - start_cpu) * 1000)
+        wall.append((time.perf_counter() - start) * 1000)
+    wall.sort()
+    cpu.sort()
     return {
-        "p50_ms": round(statistics.median(times), 3),
-        "p99_ms": round(times[int(0.99 * len(times)) - 1], 3),
-        "mean_ms": round(statistics.fmean(times), 3),
+        "cpu_p50_ms": round(statistics.median(cpu), 3),
+        "cpu_p99_ms": round(cpu[int(0.99 * len(cpu)) - 1], 3),
+        "wall_p50_ms": round(statistics.median(wall), 3),
+        "wall_p99_ms": round(wall[int(0.99 * len(wall)) - 1], 3),
         "n": n,
+    }
+
+
+def secrets_quality() -> dict[str, float]:
+    """Our secret guard on the synthetic secrets set shared with the LLM Guard run."""
+    tp = fp = fn = tn = 0
+    for text, has in secret_rows():
+        found = bool(find_secrets(text))
+        tp += found and has
+        fp += found and not has
+        fn += has and not found
+        tn += not found and not has
+    return {
+        "recall": round(tp / max(1, tp + fn), 4),
+        "false_alarm_rate": round(fp / max(1, fp + tn), 4),
     }
 
 
@@ -233,6 +256,7 @@ def main() -> int:
     rows += hard_benign()
     result: dict[str, object] = {"quality": quality(layer, rows)}
     result["pii"] = span_scores(pii_rows(), ours_pii)
+    result["secrets"] = secrets_quality()
     result["latency_1000_chars"] = latency(layer, rows)
     result["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     result["wall_s"] = round(time.perf_counter() - started, 1)
@@ -241,7 +265,11 @@ def main() -> int:
     print(json.dumps({k: q[k] for k in ("groups", "labels", "categories")}, indent=1))  # type: ignore[index]
     print(
         json.dumps(
-            {k: result[k] for k in ("pii", "latency_1000_chars", "max_rss_mb", "wall_s")}, indent=1
+            {
+                k: result[k]
+                for k in ("pii", "secrets", "latency_1000_chars", "max_rss_mb", "wall_s")
+            },
+            indent=1,
         )
     )
     return 0

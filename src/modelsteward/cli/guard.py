@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,15 +14,9 @@ from modelsteward.cli.state import CliState, get_state
 from modelsteward.errors import UsageError
 from modelsteward.findings import Location, Report
 from modelsteward.report import OutputFormat, SummaryTable
-from modelsteward.safety import (
-    RULES,
-    Role,
-    SafetyError,
-    SafetyLayer,
-    SafetyPolicy,
-    Verdict,
-    load_safety_policy,
-)
+
+if TYPE_CHECKING:
+    from modelsteward.safety import Verdict
 
 
 def register(app: typer.Typer) -> None:
@@ -30,7 +24,7 @@ def register(app: typer.Typer) -> None:
     app.command("guard")(guard)
 
 
-def _read_inputs(path: Path) -> Iterator[tuple[str, str, Role]]:
+def _read_inputs(path: Path) -> Iterator[tuple[str, str, str]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -53,11 +47,7 @@ def _read_inputs(path: Path) -> Iterator[tuple[str, str, Role]]:
                 f"{where} has no string 'text' field",
                 hint='each line must be {"text": "...", "role": "user"}',
             )
-        try:
-            role = Role.parse(row.get("role", "user"))
-        except SafetyError as exc:
-            raise UsageError(f"{where}: {exc.message}", hint=exc.hint) from exc
-        yield where, row["text"], role
+        yield where, row["text"], str(row.get("role", "user"))
 
 
 def guard(
@@ -70,12 +60,23 @@ def guard(
     policy: Annotated[
         Path | None, typer.Option("--policy", help="Safety policy file (YAML or JSON).")
     ] = None,
-    role: Annotated[Role, typer.Option(help="Role of the TEXT arguments.")] = Role.USER,
+    role: Annotated[
+        str, typer.Option(help="Role of the TEXT arguments: user, assistant, document, tool.")
+    ] = "user",
 ) -> int:
     """Run the safety layer over texts; one JSON line per input with --format json.
 
     Exits 1 when any input is blocked.
     """
+    from modelsteward.safety import (
+        RULES,
+        Role,
+        SafetyError,
+        SafetyLayer,
+        SafetyPolicy,
+        load_safety_policy,
+    )
+
     state = get_state(ctx)
     items = [(f"text[{i}]", t, role) for i, t in enumerate(texts or ())]
     for path in input_files or ():
@@ -84,10 +85,15 @@ def guard(
         raise UsageError("nothing to check", hint="pass TEXT arguments or --input FILE.jsonl")
     try:
         safety = load_safety_policy(policy) if policy else SafetyPolicy.default()
+        roles = [Role.parse(r) for _, _, r in items]
     except SafetyError as exc:
-        raise UsageError(exc.message, hint=exc.hint) from exc
+        where = next((w for w, _, r in items if r not in {x.value for x in Role}), "")
+        prefix = f"{where}: " if where and "role" in exc.message else ""
+        raise UsageError(prefix + exc.message, hint=exc.hint) from exc
     layer = SafetyLayer(safety)
-    verdicts = [(where, layer.check_text(text, r)) for where, text, r in items]
+    verdicts = [
+        (where, layer.check_text(text, r)) for (where, text, _), r in zip(items, roles, strict=True)
+    ]
     blocked = any(v.blocked for _, v in verdicts)
     if state.fmt is OutputFormat.JSON:
         _write_lines(state, [v.to_dict() for _, v in verdicts])
@@ -162,6 +168,8 @@ _PII = (
 
 
 def _demo(ctx: DemoContext) -> None:
+    from modelsteward.safety import SafetyLayer
+
     layer = SafetyLayer()
     console = ctx.console
     for title, text in (

@@ -171,11 +171,12 @@ def _unleet_token(match: re.Match[str]) -> str:
     core = token.strip(".,;:!?()[]{}\"'")
     if len(core) > 24 or "://" in core or ("@" in core and "." in core):
         return token
-    # Only tokens that mix letters with leet digits/symbols inside the word, like "h4ck" or
-    # "1gn0re"; plain numbers, "$5" or "C3PO"-style ids with few letters stay as written.
+    # Only words made of letters and leet characters, like "h4ck", "p0150n" or "1gn0re";
+    # numbers, prices and tokens with other symbols ("$5", "v1.2", "a-4") stay as written.
     letters = sum(c.isalpha() for c in core)
     leet = len(_LEET_CHARS.findall(core))
-    if leet == 0 or letters < 2 or letters < leet or not core[0].isalnum():
+    others = len(core) - letters - leet - core.count("'")
+    if leet == 0 or letters == 0 or others or not core[0].isalnum() or len(core) < 3:
         return token
     return token.replace(core, core.translate(_LEET))
 

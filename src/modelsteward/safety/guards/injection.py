@@ -16,6 +16,7 @@ from modelsteward.safety.interface import Category, Detection, Role
 from modelsteward.safety.normalize import normalize
 
 _UNTRUSTED = frozenset({Role.DOCUMENT, Role.TOOL})
+_ENCODINGS = frozenset({"base64", "hex", "rot13"})
 _MIN_SCORE = 0.2
 """Scores below this are not reported at all."""
 
@@ -46,6 +47,11 @@ class InjectionGuard:
                 label = f"indirect:{label}"
             out.append(self._detection(Category.PROMPT_INJECTION, score, label, tricks, rule))
         rule, name = match_patterns(JAILBREAK, all_views)
+        hidden = _ENCODINGS.intersection(tricks)
+        if hidden and max(cls.harmful, cls.injection) >= 0.3:
+            # Harm or instructions wrapped in an encoding is itself an evasion attempt.
+            rule = combine(rule, 0.9 * max(cls.harmful, cls.injection))
+            name = name or f"encoded-payload:{'+'.join(sorted(hidden))}"
         score = combine(rule, cls.jailbreak)
         if score >= _MIN_SCORE:
             out.append(

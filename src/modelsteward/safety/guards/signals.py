@@ -18,8 +18,23 @@ def views(text: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=512)
 def scores(text: str) -> Scores:
-    """Classifier scores over all views of ``text`` (cached: the guards share one pass)."""
-    return default_classifier().score(" \n ".join(normalize(text).views))
+    """Classifier scores of ``text``: the folded text, and each decoded payload on its own
+    (a payload must not be diluted by the encoded noise around it); per head the maximum.
+    Cached, so the guards share one pass."""
+    classifier = default_classifier()
+    norm = normalize(text)
+    best = classifier.score(norm.folded)
+    for payload in norm.decoded:
+        other = classifier.score(payload)
+        best = Scores(
+            injection=max(best.injection, other.injection),
+            jailbreak=max(best.jailbreak, other.jailbreak),
+            harmful=max(best.harmful, other.harmful),
+            doc_injection=max(best.doc_injection, other.doc_injection),
+            hazard=other.hazard if other.harmful > best.harmful else best.hazard,
+            hazard_score=other.hazard_score if other.harmful > best.harmful else best.hazard_score,
+        )
+    return best
 
 
 @functools.lru_cache(maxsize=256)
