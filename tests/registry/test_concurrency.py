@@ -12,6 +12,7 @@ from modelsteward.registry import RegistryService
 from tests.registry.conftest import manifest
 from tests.registry.workers import (
     hang_in_transaction,
+    open_and_add,
     sign_legal,
     vet_and_approve,
     write_forever,
@@ -88,3 +89,18 @@ def test_a_writer_killed_during_a_burst_keeps_the_chain(
     assert result.count == registry.count_models() > 0
     registry.add_model("after", source="", revision="", files=manifest("a"), actor="ci")
     assert registry.audit_verify().ok
+
+
+def test_processes_opening_a_new_registry_at_once_migrate_it_once(dsn: str) -> None:
+    from modelsteward.registry import open_registry
+
+    procs = [_run(open_and_add, dsn, w) for w in range(3)]
+    for proc in procs:
+        proc.join(60)
+        assert proc.exitcode == 0
+    registry = open_registry(dsn)
+    try:
+        assert registry.count_models() == 3
+        assert registry.audit_verify().ok
+    finally:
+        registry.close()

@@ -63,3 +63,13 @@ def write_forever(dsn: str, ready: Event) -> None:
         name = f"burst-{i}"
         registry.add_model(name, source="", revision="", files=manifest(name), actor="burst")
         i += 1
+
+
+def open_and_add(dsn: str, worker: int) -> None:
+    """Open a registry that may not exist yet and add one model."""
+    registry = open_registry(dsn)
+    try:
+        name = f"first-{worker}"
+        registry.add_model(name, source="", revision="", files=manifest(name), actor="ci")
+    finally:
+        registry.close()
