@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from difflib import Match, SequenceMatcher
+from functools import lru_cache
 
 _K = 5
 _MAX_RUNS = 400
@@ -59,10 +60,18 @@ def _chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(i + d, j + d) for i, j, n in reversed(chain) for d in range(n)]
 
 
+@lru_cache(maxsize=256)
+def _unique_positions(seq: Seq) -> dict[int, int]:
+    """n-gram -> position, for n-grams that occur once (cached: ``b`` is a canonical text)."""
+    grams = _grams(seq)
+    counts = Counter(grams)
+    return {g: j for j, g in enumerate(grams) if counts[g] == 1}
+
+
 def _anchor_blocks(a: Seq, b: Seq) -> list[tuple[int, int, int]]:
-    grams_a, grams_b = _grams(a), _grams(b)
-    count_a, count_b = Counter(grams_a), Counter(grams_b)
-    where_b = {g: j for j, g in enumerate(grams_b) if count_b[g] == 1}
+    grams_a = _grams(a)
+    count_a = Counter(grams_a)
+    where_b = _unique_positions(b)
     pairs = [(i, where_b[g]) for i, g in enumerate(grams_a) if count_a[g] == 1 and g in where_b]
     blocks: list[tuple[int, int, int]] = []
     for i, j in _chain(pairs):
