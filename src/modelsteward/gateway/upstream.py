@@ -175,9 +175,18 @@ def _engine_message(raw: bytes) -> str:
 
 
 def new_client() -> httpx.AsyncClient:
-    """The gateway's one upstream client: pooled keep-alive, no implicit retries."""
+    """The gateway's one upstream client: pooled keep-alive, no implicit retries.
+
+    Plain ``http://`` engines go through the lean HTTP/1.1 transport; ``https://`` ones
+    through httpx's default transport.
+    """
+    from modelsteward.gateway.transport import LeanTransport
+
     limits = httpx.Limits(max_connections=512, max_keepalive_connections=128, keepalive_expiry=4.0)
     return httpx.AsyncClient(
         timeout=httpx.Timeout(120.0, connect=2.0),
-        transport=httpx.AsyncHTTPTransport(retries=0, limits=limits),
+        mounts={
+            "http://": LeanTransport(keepalive_expiry=4.0),
+            "https://": httpx.AsyncHTTPTransport(retries=0, limits=limits),
+        },
     )

@@ -1,0 +1,263 @@
+"""A lean HTTP/1.1 keep-alive transport for the gateway's ``httpx.AsyncClient``.
+
+The gateway talks to engines on a private network or loopback with plain HTTP/1.1. This
+transport sends each request head and body in one write and parses answers with
+``httptools``, which removes most of the per-request cost of the general-purpose stack.
+It raises httpx's own exceptions, so callers cannot tell the difference: ``ConnectError`` /
+``ConnectTimeout`` only when no byte was sent, ``ReadTimeout`` when the engine is silent,
+``RemoteProtocolError`` / ``ReadError`` when it goes away. HTTPS URLs are refused: use
+httpx's default transport for those (:func:`modelsteward.gateway.upstream.new_client` does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httptools
+import httpx
+
+_MAX_BUFFER = 1 << 20
+_Key = tuple[str, int]
+
+
+class _Conn(asyncio.Protocol):
+    """One keep-alive connection; a response is read through :meth:`next_body`."""
+
+    def __init__(self) -> None:
+        self.transport: Any = None
+        """The asyncio (or uvloop) transport; uvloop's is not an ``asyncio.Transport``."""
+        self.closed = False
+        self.idle_since = 0.0
+        self.error: Exception | None = None
+        self.status = 0
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.body: collections.deque[bytes] = collections.deque()
+        self.buffered = 0
+        self.done = False
+        self.head_done = False
+        self.keep_alive = False
+        self.waiter: asyncio.Future[None] | None = None
+        self.parser: Any = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        if self.parser is None:
+            self._fail(httpx.RemoteProtocolError("engine sent data without a request"))
+            return
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            self._fail(httpx.RemoteProtocolError(f"invalid HTTP from the engine: {exc}"))
+        if self.buffered > _MAX_BUFFER and self.transport is not None:
+            self.transport.pause_reading()
+
+    def eof_received(self) -> bool | None:
+        self._lost()
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._lost()
+
+    def _lost(self) -> None:
+        self.closed = True
+        if self.parser is not None and not self.done:
+            self._fail(httpx.RemoteProtocolError("engine closed the connection mid-response"))
+
+    def _fail(self, exc: Exception) -> None:
+        self.error = self.error or exc
+        self.closed = True
+        self._wake()
+        if self.transport is not None:
+            self.transport.close()
+
+    def _wake(self) -> None:
+        waiter, self.waiter = self.waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # httptools callbacks
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        self.status = self.parser.get_status_code()
+        self.head_done = True
+        self._wake()
+
+    def on_body(self, body: bytes) -> None:
+        self.body.append(body)
+        self.buffered += len(body)
+        self._wake()
+
+    def on_message_complete(self) -> None:
+        self.keep_alive = bool(self.parser.should_keep_alive())
+        self.done = True
+        self._wake()
+
+    def start(self, payload: bytes) -> None:
+        """Send a request and reset the response state."""
+        self.status, self.headers, self.done, self.head_done = 0, [], False, False
+        self.keep_alive = False
+        self.body.clear()
+        self.buffered = 0
+        self.parser = httptools.HttpResponseParser(self)
+        if self.transport is None:
+            raise httpx.ConnectError("the connection to the engine is not open")
+        self.transport.write(payload)
+
+    async def wait(self, timeout: float | None) -> None:
+        """Wait for the next parser event, at most ``timeout`` seconds."""
+        if self.error is not None:
+            raise self.error
+        if self.closed:
+            raise httpx.RemoteProtocolError("engine closed the connection")
+        loop = asyncio.get_running_loop()
+        self.waiter = loop.create_future()
+        handle = None
+        if timeout is not None:
+            handle = loop.call_later(timeout, self._expire, self.waiter)
+        try:
+            await self.waiter
+        finally:
+            if handle is not None:
+                handle.cancel()
+        if self.error is not None:
+            raise self.error
+
+    def _expire(self, waiter: asyncio.Future[None]) -> None:
+        if not waiter.done():
+            waiter.set_exception(httpx.ReadTimeout("the engine did not answer in time"))
+
+    def take(self) -> bytes:
+        """Everything buffered of the body so far."""
+        data = b"".join(self.body)
+        self.body.clear()
+        if self.buffered > _MAX_BUFFER and self.transport is not None:
+            self.transport.resume_reading()
+        self.buffered = 0
+        return data
+
+
+class _Body(httpx.AsyncByteStream):
+    def __init__(self, owner: LeanTransport, key: _Key, conn: _Conn, timeout: float | None):
+        self.owner, self.key, self.conn, self.timeout = owner, key, conn, timeout
+        self.released = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        conn = self.conn
+        while True:
+            if conn.body:
+                yield conn.take()
+                continue
+            if conn.done:
+                break
+            await conn.wait(self.timeout)
+        self._release(reusable=True)
+
+    async def aclose(self) -> None:
+        self._release(reusable=False)
+
+    def _release(self, *, reusable: bool) -> None:
+        if self.released:
+            return
+        self.released = True
+        conn = self.conn
+        keep = reusable and conn.done and conn.keep_alive and not conn.closed
+        conn.parser = None
+        if keep:
+            self.owner.put(self.key, conn)
+        elif conn.transport is not None:
+            # Closing mid-response is how a cancelled request stops the engine.
+            conn.closed = True
+            conn.transport.close()
+
+
+class LeanTransport(httpx.AsyncBaseTransport):
+    """HTTP/1.1 keep-alive pool over asyncio protocols (plain ``http://`` only)."""
+
+    def __init__(self, *, max_idle_per_host: int = 64, keepalive_expiry: float = 4.0) -> None:
+        self._idle: dict[_Key, list[_Conn]] = {}
+        self._max_idle = max_idle_per_host
+        self._expiry = keepalive_expiry
+
+    def put(self, key: _Key, conn: _Conn) -> None:
+        """Return a finished connection to the pool."""
+        idle = self._idle.setdefault(key, [])
+        if len(idle) >= self._max_idle:
+            if conn.transport is not None:
+                conn.transport.close()
+            return
+        conn.idle_since = time.monotonic()
+        idle.append(conn)
+
+    def _take(self, key: _Key) -> _Conn | None:
+        idle = self._idle.get(key)
+        now = time.monotonic()
+        while idle:
+            conn = idle.pop()
+            if not conn.closed and now - conn.idle_since < self._expiry:
+                return conn
+            if conn.transport is not None:
+                conn.transport.close()
+        return None
+
+    async def _open(self, key: _Key, timeout: float | None) -> _Conn:
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                _, conn = await loop.create_connection(_Conn, key[0], key[1])
+        except TimeoutError as exc:
+            raise httpx.ConnectTimeout(f"connecting to {key[0]}:{key[1]} timed out") from exc
+        except OSError as exc:
+            raise httpx.ConnectError(f"cannot connect to {key[0]}:{key[1]}: {exc}") from exc
+        return conn
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` and return the response once its head has arrived."""
+        url = request.url
+        if url.scheme != "http":
+            raise httpx.UnsupportedProtocol("the lean transport speaks plain http only")
+        timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
+        key = (url.host, url.port or 80)
+        conn = self._take(key) or await self._open(key, timeouts.get("connect"))
+        conn.start(_encode(request))
+        read_timeout = timeouts.get("read")
+        try:
+            while not conn.head_done:
+                await conn.wait(read_timeout)
+        except BaseException:
+            conn.closed = True
+            if conn.transport is not None:
+                conn.transport.close()
+            raise
+        return httpx.Response(
+            conn.status,
+            headers=conn.headers,
+            stream=_Body(self, key, conn, read_timeout),
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    async def aclose(self) -> None:
+        """Close every idle connection."""
+        for idle in self._idle.values():
+            for conn in idle:
+                if conn.transport is not None:
+                    conn.transport.close()
+        self._idle.clear()
+
+
+def _encode(request: httpx.Request) -> bytes:
+    body = request.content
+    target = request.url.raw_path
+    lines = [request.method.encode() + b" " + target + b" HTTP/1.1"]
+    for name, value in request.headers.raw:
+        lines.append(name + b": " + value)
+    if "content-length" not in request.headers:
+        lines.append(b"content-length: " + str(len(body)).encode())
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
