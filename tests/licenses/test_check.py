@@ -179,6 +179,16 @@ def test_demo_models(tmp_path: Path) -> None:
     assert {Flag.LINEAGE_LICENSE_CONFLICT, Flag.METADATA_MISMATCH} <= set(tuned.flags)
 
 
+def test_gguf_file_declares_its_license(tmp_path: Path) -> None:
+    ws = build_workspace(tmp_path / "demo")
+    result = check_license(ws.gguf, PRESETS["research"])
+    assert (result.license_id, result.source, result.decision) == (
+        "apache-2.0",
+        "metadata",
+        Decision.ALLOWED,
+    )
+
+
 def test_result_follows_the_json_contract(tmp_path: Path) -> None:
     model = make_model(tmp_path, card={"license": "mit", "base_model": LLAMA3_BASE})
     data = check_license(model, PRESETS["commercial-saas"]).to_dict()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from modelsteward.findings import Report
-from modelsteward.inventory import resolve_source
+from modelsteward.inventory import ArtifactKind, resolve_source, sniff_kind
 from modelsteward.licenses.detect import TextMatch, identify_text
 from modelsteward.licenses.detect import is_license_file as _is_license_name
 from modelsteward.licenses.diff import TextStatus
@@ -27,7 +27,12 @@ from modelsteward.licenses.lineage import (
     LineageResolver,
     LineageVia,
 )
-from modelsteward.licenses.metadata import CardMetadata, declared_license, read_metadata
+from modelsteward.licenses.metadata import (
+    CardMetadata,
+    declared_license,
+    gguf_metadata,
+    read_metadata,
+)
 from modelsteward.licenses.profile import UseProfile
 from modelsteward.licenses.reporting import (
     FileScan,
@@ -84,6 +89,10 @@ def _check(path: str | Path, use: UseProfile | None, opts: _Options, depth: int)
         scans = [_scan(p, given, p.name, opts.kb) for p in _license_files(root)]
         meta = read_metadata(root)
         model_dir = root
+    elif sniff_kind(root) is ArtifactKind.GGUF:
+        scans = []
+        meta = gguf_metadata(root)
+        model_dir = root.parent
     else:
         scans = [_scan(root, given, root.name, opts.kb, display=given)]
         meta = CardMetadata()

@@ -213,6 +213,37 @@ def read_metadata(model_dir: Path) -> CardMetadata:
     return meta
 
 
+def _gguf_string(fields: Any, key: str) -> str | None:
+    field = fields.get(key)
+    if field is None or not field.data:
+        return None
+    try:
+        return bytes(field.parts[field.data[0]]).decode("utf-8").strip() or None
+    except (UnicodeDecodeError, IndexError, TypeError):
+        return None
+
+
+def gguf_metadata(path: Path) -> CardMetadata:
+    """The license and base model a GGUF file declares (``general.license``,
+    ``general.base_model.0.repo_url`` or ``.name``)."""
+    from gguf import GGUFReader
+
+    try:
+        fields = GGUFReader(path).fields
+    except (OSError, ValueError, KeyError, IndexError) as exc:
+        return CardMetadata(card=path.name, error=f"cannot read GGUF metadata: {exc}")
+    base = _gguf_string(fields, "general.base_model.0.repo_url") or _gguf_string(
+        fields, "general.base_model.0.name"
+    )
+    if base:
+        base = base.removeprefix("https://huggingface.co/")
+    return CardMetadata(
+        card=path.name,
+        license=_gguf_string(fields, "general.license"),
+        base_models=(base,) if base else (),
+    )
+
+
 def _fields(meta: CardMetadata) -> dict[str, Any]:
     return {name: getattr(meta, name) for name in CardMetadata.__dataclass_fields__}
 
