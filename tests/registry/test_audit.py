@@ -111,3 +111,25 @@ def test_verify_chain_alone(swap: bool) -> None:
     else:
         bad = verify_chain(rows[:2], head=(3, prev))
         assert (bad.first_bad_seq, bad.reason) == (3, AuditFault.DELETED)
+
+
+def test_an_anchor_catches_a_consistent_rewrite(registry: RegistryService, sql: Sql) -> None:
+    _fill(registry)
+    before = registry.audit_verify()
+    buf = io.StringIO()
+    registry.audit_export(buf)
+    last = json.loads(buf.getvalue().splitlines()[-1])
+    forged = chain_entry(
+        prev_hash=last["prev_hash"],
+        seq=6,
+        ts=last["ts"],
+        actor="mallory",
+        action=last["action"],
+        payload=last["payload"],
+    )
+    sql(f"UPDATE audit_log SET actor = 'mallory', hash = '{forged.hash}' WHERE seq = 6")
+    sql(f"UPDATE audit_head SET hash = '{forged.hash}' WHERE id = 1")
+    assert registry.audit_verify().ok  # without an anchor the rewrite is consistent
+    result = registry.audit_verify(anchor=(6, before.head_hash))
+    assert (result.ok, result.first_bad_seq, result.reason) == (False, 6, AuditFault.EDITED)
+    assert registry.audit_verify(anchor=(7, before.head_hash)).reason is AuditFault.DELETED

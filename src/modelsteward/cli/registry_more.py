@@ -178,13 +178,21 @@ def deploy(
     )
 
 
-def audit_verify(ctx: typer.Context, registry: _REGISTRY = None) -> int:
+def audit_verify(
+    ctx: typer.Context,
+    anchor: Annotated[
+        str | None,
+        typer.Option(help="SEQ:HASH printed by an earlier verify, kept outside the database."),
+    ] = None,
+    registry: _REGISTRY = None,
+) -> int:
     """Walk the hash chain; exit 1 and name the first bad entry when it is broken."""
     from modelsteward.cli.registry import RULES, open_service
 
     state = get_state(ctx)
+    pinned = _anchor(anchor) if anchor else None
     with open_service(state, registry) as service:
-        result = service.audit_verify()
+        result = service.audit_verify(pinned)
         where = service.store.dsn
     findings = []
     if not result.ok and result.reason is not None:
@@ -201,8 +209,14 @@ def audit_verify(ctx: typer.Context, registry: _REGISTRY = None) -> int:
     verdict = "intact" if result.ok else f"BROKEN at entry {result.first_bad_seq}"
     table = SummaryTable(
         title="audit chain",
-        columns=("entries", "verdict", "head hash"),
-        rows=((str(result.count), verdict, result.head_hash or "-"),),
+        columns=("entries", "verdict", "anchor (keep it elsewhere)"),
+        rows=(
+            (
+                str(result.count),
+                verdict,
+                f"{result.count}:{result.head_hash}" if result.ok else "-",
+            ),
+        ),
     )
     return state.emit(
         "registry audit verify",
@@ -212,6 +226,13 @@ def audit_verify(ctx: typer.Context, registry: _REGISTRY = None) -> int:
         rules=RULES,
         denied=not result.ok,
     )
+
+
+def _anchor(text: str) -> tuple[int, str]:
+    seq, sep, digest = text.partition(":")
+    if not sep or not seq.isdigit() or len(digest) != 64:
+        raise UsageError(f"--anchor {text!r} is not SEQ:HASH", hint="copy it from audit verify")
+    return int(seq), digest.lower()
 
 
 def audit_export(ctx: typer.Context, registry: _REGISTRY = None) -> int:

@@ -79,15 +79,19 @@ def verify_chain(
     *,
     head: tuple[int, str] | None,
     rescan: Iterable[AuditRowTuple] | None = None,
+    anchor: tuple[int, str] | None = None,
 ) -> AuditVerification:
     """Walk the stored entries (ordered by seq) and check every link.
 
     ``head`` is the ``(seq, hash)`` the store recorded for the last append, which reveals
     entries deleted from the end. ``rescan`` is a second pass over the same entries, used
-    only when a fault is found, to tell a reordered entry from an edited one.
+    only when a fault is found, to tell a reordered entry from an edited one. ``anchor`` is
+    a ``(seq, hash)`` kept outside the database: it catches a chain rewritten from that
+    entry on with every hash recomputed.
     """
     prev = GENESIS
     count = 0
+    anchor_seq, anchor_hash = anchor if anchor is not None else (0, "")
     enc = _encode_str
     sha256 = hashlib.sha256
     # The canonical entry is inlined here: this loop is the cost of verifying the chain.
@@ -102,7 +106,11 @@ def verify_chain(
         if prev_hash != prev or sha256(text.encode("utf-8")).hexdigest() != digest:
             entry = AuditEntry.of((seq, ts, actor, action, payload, prev_hash, digest))
             return _classify(entry, count - 1, rescan)
+        if seq == anchor_seq and digest != anchor_hash:
+            return _bad(count - 1, seq, AuditFault.EDITED, f"entry {seq} differs from the anchor")
         prev = digest
+    if anchor_seq > count:
+        return _bad(count, count + 1, AuditFault.DELETED, f"anchored entry {anchor_seq} is gone")
     head_seq, head_hash = head if head is not None else (0, GENESIS)
     if head_seq > count:
         return _bad(count, count + 1, AuditFault.DELETED, f"entries after {count} are missing")

@@ -381,4 +381,5 @@ class AuditVerification:
             "reason": self.reason.value if self.reason else None,
             "detail": self.detail,
             "head_hash": self.head_hash,
+            "anchor": f"{self.count}:{self.head_hash}" if self.ok and self.count else None,
         }

@@ -356,10 +356,14 @@ class RegistryService:
 
     # -- audit ----------------------------------------------------------------------------
 
-    def audit_verify(self) -> AuditVerification:
-        """Walk the whole chain; name the first edited, deleted or reordered entry."""
+    def audit_verify(self, anchor: tuple[int, str] | None = None) -> AuditVerification:
+        """Walk the whole chain; name the first edited, deleted or reordered entry.
+
+        ``anchor`` is a ``(seq, hash)`` published earlier (``head_hash`` of a past run): the
+        entry at ``seq`` must still carry that hash.
+        """
         with self.store.audit_snapshot() as snap, closing(snap.rows()) as rows:
-            return verify_chain(rows, head=snap.head, rescan=_Rescan(snap.rows))
+            return verify_chain(rows, head=snap.head, rescan=_Rescan(snap.rows), anchor=anchor)
 
     def audit_export(self, fh: TextIO) -> int:
         """Write the audit log as JSON lines to ``fh``; return how many entries."""
