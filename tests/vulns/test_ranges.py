@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modelsteward.vulns.osv import parse_advisory
 from modelsteward.vulns.ranges import evaluate
@@ -127,3 +129,33 @@ def test_range_closing_twice_is_ambiguous_where_readings_differ() -> None:
     assert "closes twice" in doubtful.ambiguous
     clean = evaluate(entry, "0.9")
     assert (clean.affected, clean.ambiguous) == (False, "")
+
+
+_VERSIONS = [
+    f"{major}.{minor}.{patch}" for major in range(3) for minor in range(3) for patch in range(3)
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    bounds=st.lists(st.sampled_from(range(len(_VERSIONS))), min_size=2, max_size=8, unique=True),
+    installed=st.sampled_from(_VERSIONS),
+    last_open=st.booleans(),
+)
+def test_well_formed_windows_match_interval_semantics(
+    bounds: list[int], installed: str, last_open: bool
+) -> None:
+    """Disjoint [introduced, fixed) windows, shuffled in the record, match plain interval
+    membership; an unclosed last window extends to infinity."""
+    cuts = sorted(bounds)
+    pairs = [(cuts[i], cuts[i + 1] if i + 1 < len(cuts) else None) for i in range(0, len(cuts), 2)]
+    if not last_open and pairs[-1][1] is None:
+        pairs = pairs[:-1] or [(cuts[0], cuts[1])]
+    events: list[dict[str, str]] = []
+    for low, high in reversed(pairs):
+        events.append({"introduced": _VERSIONS[low]})
+        if high is not None:
+            events.append({"fixed": _VERSIONS[high]})
+    index = _VERSIONS.index(installed)
+    expected = any(low <= index and (high is None or index < high) for low, high in pairs)
+    assert evaluate(_entry(tuple(events)), installed).affected is expected
