@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mmap
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,6 +52,7 @@ class ArchiveScanner:
                 artifact=artifact,
                 options=options,
                 budget=Budget(options.max_unpacked_bytes, options.max_archive_ratio),
+                deadline=time.monotonic() + options.timeout_s,
                 tmpdir=Path(tmp),
                 nested=scan_container,
             )

@@ -35,6 +35,8 @@ class MemberScan:
     """Scans a container member (``archive.scan_container``)."""
     depth: int = 0
     counter: int = 0
+    deadline: float | None = None
+    """``time.monotonic()`` after which pickle members stop being interpreted."""
 
     def next_id(self) -> int:
         """A fresh number for a temporary file name."""
@@ -45,7 +47,7 @@ class MemberScan:
 def scan_window(ctx: MemberScan, buf: Buffer, start: int, end: int, label: str) -> list[Finding]:
     """Interpret a stored pickle member in place."""
     where = Where(path=ctx.artifact.display, member=label, origin=start)
-    return scan_stream(buf, start, end, where, ctx.options)
+    return scan_stream(buf, start, end, where, ctx.options, deadline=ctx.deadline)
 
 
 def dispatch_file(ctx: MemberScan, path: Path, label: str, name: str) -> list[Finding]:
@@ -70,10 +72,10 @@ def dispatch_file(ctx: MemberScan, path: Path, label: str, name: str) -> list[Fi
             ctx.depth -= 1
     where = Where(path=ctx.artifact.display, member=label)
     if kind is ArtifactKind.PICKLE:
-        return scan_file(path, where, ctx.options)
+        return scan_file(path, where, ctx.options, deadline=ctx.deadline)
     textual = kind in (ArtifactKind.BINARY, ArtifactKind.TEXT)
     if textual and Path(name).suffix.lower() in PICKLE_SUFFIXES:
-        return scan_by_name(path, name, where, ctx.options)
+        return scan_by_name(path, name, where, ctx.options, deadline=ctx.deadline)
     if kind in (ArtifactKind.BINARY, ArtifactKind.TEXT, ArtifactKind.EMPTY):
         return []
     if ctx.artifact.path.suffix == ".keras":

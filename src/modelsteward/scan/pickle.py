@@ -113,14 +113,16 @@ def _starts_pickle(buf: Buffer, pos: int, end: int) -> bool:
     return len(head) == 2 and head[0] == 0x80 and 0 <= head[1] <= 5
 
 
-def scan_file(path: Path, where: Where, options: ScanOptions) -> list[Finding]:
+def scan_file(
+    path: Path, where: Where, options: ScanOptions, *, deadline: float | None = None
+) -> list[Finding]:
     """Map ``path`` and interpret it as pickle streams."""
     with open(path, "rb") as fh:
         size = fh.seek(0, 2)
         if size == 0:
             return []
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-            return scan_stream(buf, 0, size, where, options)
+            return scan_stream(buf, 0, size, where, options, deadline=deadline)
 
 
 class PickleScanner:
@@ -146,14 +148,16 @@ class PickleScanner:
             yield from scan_by_name(artifact.path, artifact.relpath, where, options)
 
 
-def scan_by_name(path: Path, name: str, where: Where, options: ScanOptions) -> list[Finding]:
+def scan_by_name(
+    path: Path, name: str, where: Where, options: ScanOptions, *, deadline: float | None = None
+) -> list[Finding]:
     """Interpret a file that a loader would unpickle because of its name.
 
     ``torch.load`` unpickles any non-zip file, so a protocol-0 payload followed by junk
     (which content sniffing does not call a pickle) still runs. For ``.bin`` files, which
     are often not pickles at all, only what the stream would do before failing is reported.
     """
-    found = scan_file(path, where, options)
+    found = scan_file(path, where, options, deadline=deadline)
     if Path(name).suffix.lower() != ".bin":
         return found
     quiet = {"scan.pickle.malformed", "scan.limit.exceeded"}
