@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 from safety_corpus import DATA, Sample, heldout_samples  # noqa: E402
 from secrets_set import secret_rows  # noqa: E402
 
-from modelsteward.safety import Role, SafetyLayer  # noqa: E402
+from modelsteward.safety import Role, SafetyLayer, classifier  # noqa: E402
 from modelsteward.safety.guards import signals  # noqa: E402
 from modelsteward.safety.guards.pii import find_pii  # noqa: E402
 from modelsteward.safety.guards.secrets import find_secrets  # noqa: E402
@@ -248,7 +248,10 @@ def secrets_quality() -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--json", type=Path, default=HERE / "results.json")
+    parser.add_argument("--weights", type=Path, help="evaluate other classifier weights")
     args = parser.parse_args()
+    if args.weights:
+        classifier._DEFAULT = classifier.Classifier.load(args.weights)
     started = time.perf_counter()
     layer = SafetyLayer()
     rows = heldout_samples()

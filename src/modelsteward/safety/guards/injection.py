@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from modelsteward.safety.guards.rules import INJECTION, JAILBREAK, match_patterns
+from modelsteward.safety.guards.rules import INJECTION, JAILBREAK, match_patterns, token_flood
 from modelsteward.safety.guards.signals import (
     combine,
     document_score,
@@ -39,6 +39,8 @@ class InjectionGuard:
         tricks = normalize(text).tricks
         out: list[Detection] = []
         rule, name = match_patterns(INJECTION, all_views)
+        if token_flood(text):
+            rule, name = combine(rule, 0.75), name or "token-flood"
         learned = document_score(text) if role in _UNTRUSTED else cls.injection
         score = combine(rule, learned)
         if score >= _MIN_SCORE:

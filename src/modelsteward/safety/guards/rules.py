@@ -110,6 +110,12 @@ _PREV = r"(?:previous|prior|above|earlier|preceding|former|original|initial|fore
 _INSTR = r"(?:instructions?|prompts?|rules|directions|directives|guidelines|guidance|context|messages|commands|orders|constraints|programming)"
 
 INJECTION: tuple[Pattern, ...] = (
+    # Delimiter spoofing: fake ends of the user input or of the instructions.
+    _p(
+        "fake-delimiter",
+        r"%%%|\b(?:end|begin|start) (?:of )?(?:the )?(?:user input|user prompt|out of date instructions|instructions)\b|</?(?:user|system|instructions?)>",
+        0.55,
+    ),
     _p(
         "ignore-previous",
         rf"\b(?:ignore|disregard|forget|override|skip|bypass|set aside|drop|abandon|neglect)\b[^.\n]{{0,30}}\b{_PREV}\b[^.\n]{{0,20}}\b{_INSTR}",
@@ -431,6 +437,16 @@ JAILBREAK: tuple[Pattern, ...] = (
     ),
     _p("pt-evil", r"\bia (?:malvada|maligna|sem limites)\b", 0.85),
 )
+
+
+_FLOOD = re.compile(r"(.{1,8}?)\1{19,}", re.DOTALL)
+_FILLER = frozenset("-=_*.#~+|/\\ \t\n")
+
+
+def token_flood(text: str) -> bool:
+    """True when a short unit with a real character is repeated 20+ times in a row, the
+    context-flooding trick that pushes the real instructions out of view."""
+    return any(set(m.group(1)) - _FILLER for m in _FLOOD.finditer(text))
 
 
 def match_patterns(patterns: tuple[Pattern, ...], views: tuple[str, ...]) -> tuple[float, str]:
