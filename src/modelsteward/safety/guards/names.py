@@ -91,7 +91,7 @@ _STREET_WORDS = (
     r"praça|gata|gatan|vej|vegen|veien|tie|katu|utca|u\.|laan|straat|plein|gracht|weg"
 )
 _ADDRESS = re.compile(
-    r"(?:\b\d{1,6}[A-Za-z]?,?\s+(?:[\w'’.-]+\s+){0,4}?(?:" + _STREET_WORDS + r")\b"
+    r"(?:(?<![\d/.-])\b\d{1,6}[A-Za-z]?,?\s+(?:[\w'’.-]+\s+){0,4}?(?:" + _STREET_WORDS + r")\b"
     r"(?:\s+[\w'’.-]+){0,3}?"
     r"|\b(?:[\w'’-]+\s+)?(?:" + _STREET_WORDS + r")\s+(?:[\w'’.-]+\s+){0,3}?\d{1,5}[A-Za-z]?\b"
     r"|\b[\w'’-]+(?:"
