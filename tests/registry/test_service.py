@@ -101,6 +101,10 @@ def test_a_rejection_closes_the_request(registry: RegistryService) -> None:
     assert "MAU threshold" in registry.explain(model_id)
     with pytest.raises(ApprovalError, match="already rejected"):
         registry.approve(model_id, "legal", "carol", "ok")
+    with pytest.raises(ApprovalError, match="rejected"):
+        registry.request_approval(model_id, "alice")
+    registry.record_passport(model_id, {"v": 2}, "needs_review", ["legal"], [], "ci")
+    assert registry.request_approval(model_id, "alice").state is RequestState.PENDING
 
 
 def test_a_changed_file_voids_the_approval(registry: RegistryService) -> None:

@@ -57,13 +57,13 @@ def current_passport(tx: Tx, model: ModelRecord) -> PassportRecord:
 
 
 def open_request(tx: Tx, model: ModelRecord, requester: str) -> tuple[ApprovalRequest, bool]:
-    """The pending request for the current passport, opening one if needed.
+    """The request for the current passport and files, opening one if there is none.
 
     Returns the request and whether it was created.
 
     Raises:
         RegistryError: when the model has no current passport.
-        ApprovalError: when the policy rejected the model.
+        ApprovalError: when the policy or a reviewer rejected the model.
     """
     passport = current_passport(tx, model)
     if passport.decision is Decision.REJECT:
@@ -72,8 +72,15 @@ def open_request(tx: Tx, model: ModelRecord, requester: str) -> tuple[ApprovalRe
             hint="fix the findings and vet again, or record a policy exception",
         )
     for req in reversed(tx.requests(model.id)):
-        if _valid(req, model, passport) and req.state is RequestState.PENDING:
-            return req, False
+        if not _valid(req, model, passport):
+            continue
+        if req.state is RequestState.REJECTED:
+            # Asking again until someone agrees would defeat the reviewer who said no.
+            raise ApprovalError(
+                f"a reviewer rejected {model.name} for these files and this passport",
+                hint="address the rejection, vet again and record a new passport",
+            )
+        return req, False
     roles = reviewers(passport)
     req = tx.insert_request(
         model_id=model.id,
