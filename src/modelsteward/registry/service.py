@@ -79,7 +79,7 @@ class RegistryService:
             existing = tx.model_by_name(name)
             if existing is None:
                 model = tx.insert_model(name=name, source=source, revision=revision, files=files)
-                tx.append_audit(actor, "model.added", {**model_facts(model), "files": files})
+                tx.append_audit(actor, "model.added", {**model_facts(model), "files": dict(files)})
                 return model
             if existing.manifest_digest == manifest_digest(files):
                 return existing
@@ -91,7 +91,7 @@ class RegistryService:
                 {
                     **model_facts(model),
                     "previous_digest": existing.manifest_digest,
-                    "files": files,
+                    "files": dict(files),
                 },
             )
             return model
@@ -178,7 +178,7 @@ class RegistryService:
                     "decision": parsed.value,
                     "required_roles": [r.value for r in roles],
                     "reasons": list(reasons),
-                    "passport_sha256": sha256_text(canonical_json(passport)),
+                    "passport_sha256": sha256_text(canonical_json(dict(passport))),
                 },
             )
             return record

@@ -222,7 +222,7 @@ class SqlTx(OperationsQueries):
         latest = self.latest_passport(model_id)
         version = 1 if latest is None else latest.version + 1
         try:
-            passport_text = canonical_json(passport)
+            passport_text = canonical_json(dict(passport))
         except (TypeError, ValueError) as exc:
             raise StoreError(
                 f"the passport is not JSON: {exc}", hint="pass plain JSON values"
