@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from modelsteward.cli import guard, license, scan, serve, vet, vulns
+from modelsteward.cli import guard, license, registry, scan, serve, vet, vulns
 
-AREAS: tuple[ModuleType, ...] = (scan, license, vulns, guard, vet, serve)
+AREAS: tuple[ModuleType, ...] = (scan, license, vulns, guard, vet, registry, serve)
 """In the order their demo sections run."""
