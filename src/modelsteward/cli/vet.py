@@ -57,6 +57,10 @@ def vet(
         str | None,
         typer.Option("--as", help="Who records, as NAME:ROLE (default MODELSTEWARD_ACTOR)."),
     ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", help="Actor token (default MODELSTEWARD_TOKEN)."),
+    ] = None,
     safety_layer: Annotated[
         bool,
         typer.Option(
@@ -91,13 +95,13 @@ def vet(
     if not record:
         decisions = tuple(evaluate(chosen, p) for p in run.passports)
         return _emit(ctx, state, run, decisions, chosen)
-    from modelsteward.cli.registry import actor_of
+    from modelsteward.cli.registry import resolve_actor
     from modelsteward.cli.vet_record import record_passport, registry_exceptions
     from modelsteward.registry import open_registry  # sqlalchemy only when recording
 
-    who = actor_of(state, actor).name
     service = open_registry(registry or state.settings.registry_dsn)
     try:
+        who = resolve_actor(state, service, actor, token).name
         extra = registry_exceptions(service)
         decisions = tuple(evaluate(chosen, p, exceptions=extra) for p in run.passports)
         for passport, decision in zip(run.passports, decisions, strict=True):
