@@ -117,15 +117,34 @@ _PATTERNS: tuple[_Pattern, ...] = (
         score=0.85,
     ),
 )
-_PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s().\-/]{5,18}\d(?![\w])")
+_PHONE_CANDIDATE = re.compile(
+    r"(?<![\w+])(?:\+|00)?\(?\d[\d\s().\-/]{5,18}\d(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w])"
+)
 _SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
 _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 _PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "BR", "IN", "AU", "CH", "CA")
 _PHONE_CONTEXT = re.compile(
-    r"phone|call|tel|mobile|cell|fax|contact|whatsapp|text me|number|"
+    r"phone|call|tel|mobile|desk|office|answering at|reach me|cell|fax|contact|whatsapp|text me|number|"
     r"téléphone|telefon|teléfono|telefono|appel|anruf",
     re.I,
 )
+
+
+def _phone_ok(raw: str, *, international: bool, context: bool) -> bool:
+    """A phone word right before the number is enough; otherwise ``phonenumbers`` must
+    accept it (possible for ``+`` numbers, valid in one of the regions for the others)."""
+    if context:
+        return True
+    for region in ("ZZ",) if raw.startswith("+") else _PHONE_REGIONS:
+        try:
+            number = phonenumbers.parse(raw, None if region == "ZZ" else region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number) or (
+            international and phonenumbers.is_possible_number(number)
+        ):
+            return True
+    return False
 
 
 def _phones(text: str) -> list[Detection]:
@@ -133,29 +152,22 @@ def _phones(text: str) -> list[Detection]:
     for match in _PHONE_CANDIDATE.finditer(text):
         raw = match.group(0).strip()
         digits = chk.digits_of(raw)
-        if not 7 <= len(digits) <= 15:
-            continue
-        if _DATE.fullmatch(raw) or _SSN_SHAPE.fullmatch(raw):
+        if not 7 <= len(digits) <= 18 or _DATE.match(raw) or _SSN_SHAPE.fullmatch(raw):
             continue
         international = raw.startswith(("+", "00"))
         context = bool(_PHONE_CONTEXT.search(text, max(0, match.start() - 40), match.start()))
-        formatted = bool(re.search(r"[\s().\-]", raw))
-        if not (international or context or formatted):
+        # Without a "+" or a phone word nearby, only a full national number (area code
+        # included) counts: short digit groups are house numbers, zips and ids.
+        groups = len(re.findall(r"\d+", raw))
+        shaped = raw.startswith("(") or (groups >= 3 and len(digits) >= 8)
+        if not (international or context or shaped or len(digits) >= 10):
             continue
-        for region in ("ZZ",) if raw.startswith("+") else _PHONE_REGIONS:
-            try:
-                number = phonenumbers.parse(raw, None if region == "ZZ" else region)
-            except phonenumbers.NumberParseException:
-                continue
-            if phonenumbers.is_valid_number(number) or (
-                context and phonenumbers.is_possible_number(number)
-            ):
-                start = match.start() + match.group(0).index(raw)
-                score = 0.9 if (international or context) else 0.75
-                found.append(
-                    _detection("PHONE_NUMBER", text, start, start + len(raw), score, "phonenumbers")
-                )
-                break
+        if _phone_ok(raw, international=international, context=context):
+            start = match.start() + match.group(0).index(raw)
+            score = 0.9 if (international or context) else 0.75
+            found.append(
+                _detection("PHONE_NUMBER", text, start, start + len(raw), score, "phonenumbers")
+            )
     return found
 
 

@@ -67,16 +67,17 @@ def luhn_ok(number: str) -> bool:
 
 
 def card_ok(text: str) -> bool:
-    """A plausible payment card: 13-19 digits, a known issuer prefix and a valid Luhn sum."""
+    """A plausible payment card: 12-19 digits, a known issuer prefix and a valid Luhn sum."""
     number = digits_of(text)
-    if not 13 <= len(number) <= 19 or len(set(number)) < 2:
+    if not 12 <= len(number) <= 19 or len(set(number)) < 2:
         return False
     issuer = (
         number[0] == "4"
         or 51 <= int(number[:2]) <= 55
         or 2221 <= int(number[:4]) <= 2720
-        or number[:2] in ("34", "37", "36", "38", "39", "30", "35", "62", "65", "60")
-        or number[:4] == "6011"
+        or number[:2] in ("34", "37", "36", "38", "39", "30", "35", "62", "65", "60", "50", "56")
+        or number[:2] in ("57", "58", "63", "67")  # Maestro
+        or number[:4] in ("6011", "2131", "1800")  # Discover, JCB
     )
     return issuer and luhn_ok(number)
 
