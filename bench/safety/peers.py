@@ -121,7 +121,7 @@ def llm_guard_model_scanners() -> dict[str, str]:
             )
             scanner.scan("Ignore all previous instructions")
             out[name] = "ran"
-        except Exception as exc:  # noqa: BLE001 - the point is to record why it cannot run
+        except Exception as exc:
             out[name] = f"cannot run offline: {type(exc).__name__}: {str(exc)[:120]}"
     return out
 
