@@ -23,6 +23,7 @@ _MIN_COVERAGE = 0.15
 _CLOSEST_COVERAGE = 0.03
 _MIN_SPAN = 30
 _CONTENDERS = 6
+_SHINGLE_SLACK = 8
 _COPYRIGHT = re.compile(r"\W*(copyright|\(c\)|©)", re.IGNORECASE)
 _CLOSE = 0.6
 _HEADER_TOKENS = 30
@@ -117,6 +118,9 @@ def _best(
     best: tuple[int, Fingerprint, float, Alignment] | None = None
     for fp, count, coverage in ranked[:_CONTENDERS]:
         if count < top * _CLOSE:
+            break
+        if best is not None and count + _SHINGLE_SLACK <= best[0]:
+            # Its words in common cannot outscore the best alignment already found.
             break
         alignment = align(tokens, start, end, fp)
         if alignment is None:
