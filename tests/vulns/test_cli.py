@@ -178,3 +178,31 @@ def test_demo_section_runs_and_writes_the_bom(data_dir: Path, tmp_path: Path) ->
     assert "AI-BOM (CycloneDX 1.6)" in out
     bom = (ws.root / "tiny-llama.cdx.json").read_text()
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(bom) is None
+
+
+def test_sla_clocks_live_in_the_registry_by_default(
+    with_db: Path, stack: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from modelsteward.registry import open_registry
+
+    argv = ["vulns", str(stack), "--deployment", "prod", "--today", "2026-01-01"]
+    assert run([*argv, "--fail-on", "critical"]) == 1
+    capsys.readouterr()
+    service = open_registry(f"sqlite:///{with_db / 'registry.db'}")
+    try:
+        items = service.open_items()
+    finally:
+        service.close()
+    assert {e.vuln_id for e in items} >= {"PYSEC-2025-42", "PYSEC-2024-259"}
+    assert not (with_db / "sla-state.json").exists()
+
+
+def test_state_file_is_used_when_given(
+    with_db: Path, stack: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state_file = tmp_path / "clocks.json"
+    argv = ["vulns", str(stack), "--today", "2026-01-01", "--deployment", "prod"]
+    argv += ["--state", str(state_file)]
+    assert run([*argv, "--fail-on", "critical"]) == 1
+    assert "PYSEC-2025-42" in state_file.read_text()
+    assert not (with_db / "registry.db").exists()

@@ -59,9 +59,16 @@ def vulns(
     ] = None,
     db: Annotated[Path | None, typer.Option(help="Advisory database directory.")] = None,
     deployment: Annotated[
-        str | None, typer.Option(help="Record SLA clocks for this deployment in the state file.")
+        str | None,
+        typer.Option(help="Record SLA clocks for this deployment (in the registry or --state)."),
     ] = None,
-    sla_state: Annotated[Path | None, typer.Option("--state", help="SLA state file.")] = None,
+    sla_state: Annotated[
+        Path | None,
+        typer.Option("--state", help="SLA state JSON file instead of the registry."),
+    ] = None,
+    registry: Annotated[
+        str | None, typer.Option("--registry", help="Registry DSN holding the SLA clocks.")
+    ] = None,
     kev: Annotated[Path | None, typer.Option(help="CISA KEV catalog JSON.")] = None,
     epss: Annotated[Path | None, typer.Option(help="EPSS scores CSV (.gz allowed).")] = None,
     sla: Annotated[
@@ -81,9 +88,9 @@ def vulns(
     packages, skipped = collect_packages(sources, engine or [])
     day = parse_today(today)
     policy = sla_policy(sla or [], kev, epss)
-    store = state_store(state, sla_state)
+    store = state_store(state, sla_state, registry) if deployment else None
     with open_db(state, db) as database:
-        earlier = store.entries() if deployment else []
+        earlier = store.entries() if store is not None else []
         result = match_packages(
             packages,
             database,
@@ -92,7 +99,7 @@ def vulns(
             state=earlier,
             deployment=deployment or "default",
         )
-    if deployment:
+    if store is not None and deployment:
         record_sightings(store, deployment, result.sla_entries, day)
     report = result.report.merge(Report(skipped=tuple(skipped))).sorted()
     return state.emit(

@@ -16,6 +16,7 @@ from modelsteward.vulns import (
     JsonSlaStateStore,
     Package,
     SlaPolicy,
+    SlaStateStore,
     ThreatData,
     Vulnerability,
     inventory_from_engine,
@@ -79,9 +80,18 @@ def sla_policy(overrides: Sequence[str], kev: Path | None, epss: Path | None) ->
     return SlaPolicy(days=days, threat=threat)
 
 
-def state_store(state: CliState, path: Path | None) -> JsonSlaStateStore:
-    """The SLA state file: ``--state`` or ``sla-state.json`` in the data directory."""
-    return JsonSlaStateStore(path or state.settings.data_dir / SLA_STATE_NAME)
+def state_store(state: CliState, path: Path | None, registry: str | None = None) -> SlaStateStore:
+    """Where SLA clocks live: the ``--state`` JSON file when given, else the registry
+    (``--registry`` / ``MODELSTEWARD_REGISTRY``, by default SQLite in the data directory).
+
+    Raises:
+        StoreError: when the registry cannot be opened.
+    """
+    if path is not None:
+        return JsonSlaStateStore(path)
+    from modelsteward.registry import open_registry  # SQLAlchemy only when needed
+
+    return open_registry(registry or state.settings.registry_dsn).sla_state()
 
 
 def vuln_table(vulns: Sequence[Vulnerability]) -> SummaryTable:

@@ -48,7 +48,13 @@ def register_bom(app: typer.Typer) -> None:
 def sla_status(
     ctx: typer.Context,
     deployment: Annotated[str | None, typer.Option(help="Only this deployment.")] = None,
-    sla_state: Annotated[Path | None, typer.Option("--state", help="SLA state file.")] = None,
+    sla_state: Annotated[
+        Path | None,
+        typer.Option("--state", help="SLA state JSON file instead of the registry."),
+    ] = None,
+    registry: Annotated[
+        str | None, typer.Option("--registry", help="Registry DSN holding the SLA clocks.")
+    ] = None,
     today: Annotated[str | None, typer.Option(help="Evaluate as of this date.")] = None,
     show_fixed: Annotated[bool, typer.Option("--all", help="Include fixed items.")] = False,
 ) -> int:
@@ -57,7 +63,7 @@ def sla_status(
     day = parse_today(today)
     entries = [
         e
-        for e in state_store(state, sla_state).entries()
+        for e in state_store(state, sla_state, registry).entries()
         if deployment in (None, e.deployment) and (show_fixed or e.fixed_on is None)
     ]
     entries.sort(key=lambda e: (e.due, -e.severity, e.key))
@@ -108,13 +114,22 @@ def sla_accept(
     owner: Annotated[str, typer.Option(help="Who owns the accepted risk.")],
     expires: Annotated[str, typer.Option(help="YYYY-MM-DD; the exception ends then.")],
     reason: Annotated[str, typer.Option(help="Why the risk is accepted.")] = "",
-    sla_state: Annotated[Path | None, typer.Option("--state", help="SLA state file.")] = None,
+    sla_state: Annotated[
+        Path | None,
+        typer.Option("--state", help="SLA state JSON file instead of the registry."),
+    ] = None,
+    registry: Annotated[
+        str | None, typer.Option("--registry", help="Registry DSN holding the SLA clocks.")
+    ] = None,
 ) -> int:
     """Record an accepted risk (an exception with an owner and an expiry)."""
     state = get_state(ctx)
     exception = RiskException(owner=owner, expires=parse_today(expires), reason=reason)
     hits = accept_risk(
-        state_store(state, sla_state), deployment=deployment, vuln_id=vuln_id, exception=exception
+        state_store(state, sla_state, registry),
+        deployment=deployment,
+        vuln_id=vuln_id,
+        exception=exception,
     )
     return state.emit(
         "sla accept",
