@@ -43,7 +43,7 @@ class StreamModerator:
         layer: SafetyLayer,
         *,
         window_chars: int = 256,
-        hold_chars: int = 32,
+        hold_chars: int = 48,
         check_every: int = 48,
         role: Role = Role.ASSISTANT,
     ) -> None:
