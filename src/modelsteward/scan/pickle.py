@@ -22,6 +22,7 @@ PICKLE_SUFFIXES = frozenset(
 LEGACY_TORCH_MAGIC = 0x1950A86A20F9469CFC6C
 _LEGACY_STREAMS = 5
 _MAX_NESTED_DEPTH = 4
+_SMALL = 1 << 20
 
 
 def _deadline(options: ScanOptions) -> float:
@@ -121,6 +122,10 @@ def scan_file(
         size = fh.seek(0, 2)
         if size == 0:
             return []
+        if size <= _SMALL:
+            fh.seek(0)
+            data = fh.read()
+            return scan_stream(data, 0, len(data), where, options, deadline=deadline)
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
             return scan_stream(buf, 0, size, where, options, deadline=deadline)
 

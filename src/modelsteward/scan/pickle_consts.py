@@ -23,27 +23,27 @@ def _op(code: bytes) -> Callable[[Handler], Handler]:
 # -- constants ------------------------------------------------------------------------------
 @_op(b"N")
 def _none(m: Machine) -> None:
-    m.push(None)
+    m.stack.append(None)
 
 
 @_op(b"\x88")
 def _true(m: Machine) -> None:
-    m.push(True)
+    m.stack.append(True)
 
 
 @_op(b"\x89")
 def _false(m: Machine) -> None:
-    m.push(False)
+    m.stack.append(False)
 
 
 @_op(b"I")
 def _int(m: Machine) -> None:
     line = m.readline()
     if line in (b"00", b"01"):
-        m.push(line == b"01")
+        m.stack.append(line == b"01")
         return
     try:
-        m.push(int(line))
+        m.stack.append(int(line))
     except ValueError as exc:
         raise m.fail("invalid INT argument") from exc
 
@@ -52,7 +52,7 @@ def _int(m: Machine) -> None:
 def _long(m: Machine) -> None:
     line = m.readline()
     try:
-        m.push(int(line[:-1] if line.endswith(b"L") else line))
+        m.stack.append(int(line[:-1] if line.endswith(b"L") else line))
     except ValueError as exc:
         raise m.fail("invalid LONG argument") from exc
 
@@ -60,36 +60,38 @@ def _long(m: Machine) -> None:
 @_op(b"F")
 def _float(m: Machine) -> None:
     try:
-        m.push(float(m.readline()))
+        m.stack.append(float(m.readline()))
     except ValueError as exc:
         raise m.fail("invalid FLOAT argument") from exc
 
 
 @_op(b"J")
 def _binint(m: Machine) -> None:
-    m.push(int.from_bytes(m.read(4), "little", signed=True))
+    m.stack.append(int.from_bytes(m.read(4), "little", signed=True))
 
 
 @_op(b"K")
 def _binint1(m: Machine) -> None:
-    m.push(m.uint(1))
+    m.stack.append(m.uint(1))
 
 
 @_op(b"M")
 def _binint2(m: Machine) -> None:
-    m.push(m.uint(2))
+    m.stack.append(m.uint(2))
 
 
 @_op(b"G")
 def _binfloat(m: Machine) -> None:
-    m.push(struct.unpack(">d", m.read(8))[0])
+    m.stack.append(struct.unpack(">d", m.read(8))[0])
 
 
 def _long_n(m: Machine, width: int) -> None:
     n = int.from_bytes(m.read(width), "little", signed=True)
     if n < 0:
         raise m.fail("LONG pickle has negative byte count")
-    m.push(int.from_bytes(m.read(n), "little", signed=True) if n <= 4096 else Blob(m.skip(n), n))
+    m.stack.append(
+        int.from_bytes(m.read(n), "little", signed=True) if n <= 4096 else Blob(m.skip(n), n)
+    )
 
 
 @_op(b"\x8a")
@@ -104,7 +106,7 @@ def _long4(m: Machine) -> None:
 
 @_op(b"S")
 def _string(m: Machine) -> None:
-    m.push(decode_string_literal(m.readline().rstrip(b"\r"), m.fail))
+    m.stack.append(decode_string_literal(m.readline().rstrip(b"\r"), m.fail))
 
 
 def _binstring(m: Machine, width: int, signed: bool) -> None:
@@ -112,7 +114,7 @@ def _binstring(m: Machine, width: int, signed: bool) -> None:
     if n < 0:
         raise m.fail("BINSTRING pickle has negative byte count")
     value = m.bytes_value(n)
-    m.push(value.decode("latin-1") if isinstance(value, bytes) else value)
+    m.stack.append(value.decode("latin-1") if isinstance(value, bytes) else value)
 
 
 @_op(b"T")
@@ -126,7 +128,7 @@ def _short_binstring(m: Machine) -> None:
 
 
 def _bytes(m: Machine, width: int) -> None:
-    m.push(m.bytes_value(m.uint(width)))
+    m.stack.append(m.bytes_value(m.uint(width)))
 
 
 @_op(b"B")
@@ -147,13 +149,13 @@ def _binbytes8(m: Machine) -> None:
 @_op(b"\x96")
 def _bytearray8(m: Machine) -> None:
     value = m.bytes_value(m.uint(8))
-    m.push(bytearray(value) if isinstance(value, bytes) else value)
+    m.stack.append(bytearray(value) if isinstance(value, bytes) else value)
 
 
 @_op(b"V")
 def _unicode(m: Machine) -> None:
     try:
-        m.push(m.readline().decode("raw-unicode-escape"))
+        m.stack.append(m.readline().decode("raw-unicode-escape"))
     except UnicodeDecodeError as exc:
         raise m.fail("invalid UNICODE argument") from exc
 
@@ -162,10 +164,10 @@ def _binunicode(m: Machine, width: int) -> None:
     n = m.uint(width)
     value = m.bytes_value(n)
     if isinstance(value, Blob):
-        m.push(value)
+        m.stack.append(value)
         return
     try:
-        m.push(value.decode("utf-8", "surrogatepass"))
+        m.stack.append(value.decode("utf-8", "surrogatepass"))
     except UnicodeDecodeError as exc:
         raise m.fail("invalid UTF-8 in BINUNICODE") from exc
 
@@ -187,7 +189,7 @@ def _binunicode8(m: Machine) -> None:
 
 @_op(b"\x97")
 def _next_buffer(m: Machine) -> None:
-    m.push(OutOfBand(m.op_at))
+    m.stack.append(OutOfBand(m.op_at))
 
 
 @_op(b"\x98")

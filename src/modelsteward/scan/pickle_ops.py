@@ -64,44 +64,44 @@ def _pop_mark(m: Machine) -> None:
 
 @_op(b"2")
 def _dup(m: Machine) -> None:
-    m.push(m.top())
+    m.stack.append(m.top())
 
 
 # -- containers ----------------------------------------------------------------------------
 @_op(b"]")
 def _empty_list(m: Machine) -> None:
-    m.push([])
+    m.stack.append([])
 
 
 @_op(b"}")
 def _empty_dict(m: Machine) -> None:
-    m.push(SymDict())
+    m.stack.append(SymDict())
 
 
 @_op(b")")
 def _empty_tuple(m: Machine) -> None:
-    m.push(())
+    m.stack.append(())
 
 
 @_op(b"\x8f")
 def _empty_set(m: Machine) -> None:
-    m.push(SymSet())
+    m.stack.append(SymSet())
 
 
 @_op(b"l")
 def _list(m: Machine) -> None:
-    m.push(m.pop_mark())
+    m.stack.append(m.pop_mark())
 
 
 @_op(b"t")
 def _tuple(m: Machine) -> None:
-    m.push(tuple(m.pop_mark()))
+    m.stack.append(tuple(m.pop_mark()))
 
 
 def _tuple_n(n: int) -> Handler:
     def handler(m: Machine) -> None:
         items = [m.pop() for _ in range(n)]
-        m.push(tuple(reversed(items)))
+        m.stack.append(tuple(reversed(items)))
 
     return handler
 
@@ -116,12 +116,12 @@ def _dict(m: Machine) -> None:
     items = m.pop_mark()
     if len(items) % 2:
         raise m.fail("odd number of items for DICT")
-    m.push(SymDict(list(zip(items[::2], items[1::2], strict=True))))
+    m.stack.append(SymDict(list(zip(items[::2], items[1::2], strict=True))))
 
 
 @_op(b"\x91")
 def _frozenset(m: Machine) -> None:
-    m.push(SymSet(m.pop_mark(), frozen=True))
+    m.stack.append(SymSet(m.pop_mark(), frozen=True))
 
 
 def _store(m: Machine, target: object, pairs: list[tuple[object, object]], op: str) -> None:
@@ -183,7 +183,7 @@ def _put(m: Machine, index: int) -> None:
 def _get(m: Machine, index: int) -> None:
     if index not in m.memo:
         raise m.fail(f"memo value not found at index {index}")
-    m.push(m.memo[index])
+    m.stack.append(m.memo[index])
 
 
 def _text_index(m: Machine) -> int:
@@ -207,7 +207,7 @@ DISPATCH[b"j"] = lambda m: _get(m, m.uint(4))
 def _global(m: Machine) -> None:
     module = m.text_line()
     name = m.text_line()
-    m.push(m.resolve(module, name))
+    m.stack.append(m.resolve(module, name))
 
 
 @_op(b"\x93")
@@ -215,7 +215,7 @@ def _stack_global(m: Machine) -> None:
     name = m.pop()
     module = m.pop()
     if type(module) is str and type(name) is str:
-        m.push(m.resolve(module, name))
+        m.stack.append(m.resolve(module, name))
         return
     # CPython refuses non-str operands, but a call's result is a str at load time.
     # A global's attribute can hold a str at load time (set earlier by BUILD).
@@ -223,7 +223,7 @@ def _stack_global(m: Machine) -> None:
     if isinstance(module, symbolic) or isinstance(name, symbolic):
         shown_module = module if isinstance(module, str) else "<computed>"
         shown_name = name if isinstance(name, str) else "<computed>"
-        m.push(m.resolve(shown_module, shown_name, dynamic=True))
+        m.stack.append(m.resolve(shown_module, shown_name, dynamic=True))
         return
     raise m.fail("STACK_GLOBAL requires str")
 
@@ -233,7 +233,7 @@ def _inst(m: Machine) -> None:
     module = m.text_line()
     name = m.text_line()
     args = tuple(m.pop_mark())
-    m.push(m.call(m.resolve(module, name), args, "INST"))
+    m.stack.append(m.call(m.resolve(module, name), args, "INST"))
 
 
 @_op(b"o")
@@ -241,21 +241,21 @@ def _obj(m: Machine) -> None:
     items = m.pop_mark()
     if not items:
         raise m.fail("OBJ without a class")
-    m.push(m.call(items[0], tuple(items[1:]), "OBJ"))
+    m.stack.append(m.call(items[0], tuple(items[1:]), "OBJ"))
 
 
 @_op(b"R")
 def _reduce(m: Machine) -> None:
     args = m.pop()
     func = m.pop()
-    m.push(m.call(func, args if isinstance(args, tuple) else (args,), "REDUCE"))
+    m.stack.append(m.call(func, args if isinstance(args, tuple) else (args,), "REDUCE"))
 
 
 @_op(b"\x81")
 def _newobj(m: Machine) -> None:
     args = m.pop()
     cls = m.pop()
-    m.push(m.call(cls, args if isinstance(args, tuple) else (args,), "NEWOBJ"))
+    m.stack.append(m.call(cls, args if isinstance(args, tuple) else (args,), "NEWOBJ"))
 
 
 @_op(b"\x92")
@@ -264,7 +264,7 @@ def _newobj_ex(m: Machine) -> None:
     args = m.pop()
     cls = m.pop()
     positional = args if isinstance(args, tuple) else (args,)
-    m.push(m.call(cls, (*positional, kwargs), "NEWOBJ_EX"))
+    m.stack.append(m.call(cls, (*positional, kwargs), "NEWOBJ_EX"))
 
 
 @_op(b"b")
@@ -282,11 +282,11 @@ def _persid(m: Machine) -> None:
         pid = m.readline().decode("ascii")
     except UnicodeDecodeError as exc:
         raise m.fail("persistent IDs in protocol 0 must be ASCII strings") from exc
-    m.push(Persistent(pid))
+    m.stack.append(Persistent(pid))
 
 
 DISPATCH[b"P"] = _persid
-DISPATCH[b"Q"] = lambda m: m.push(Persistent(m.pop()))
+DISPATCH[b"Q"] = lambda m: m.stack.append(Persistent(m.pop()))
 
 
 def _ext(m: Machine, width: int) -> None:
@@ -294,11 +294,14 @@ def _ext(m: Machine, width: int) -> None:
     if code <= 0:
         raise m.fail("EXT specifies code <= 0")
     m.sink.on_extension(code, m.op_at)
-    m.push(Ref("copyreg._extension_registry", str(code), m.op_at))
+    m.stack.append(Ref("copyreg._extension_registry", str(code), m.op_at))
 
 
 DISPATCH[b"\x82"] = lambda m: _ext(m, 1)
 DISPATCH[b"\x83"] = lambda m: _ext(m, 2)
 DISPATCH[b"\x84"] = lambda m: _ext(m, 4)
 
-__all__ = ["DISPATCH", "Ref"]
+TABLE: list[Handler | None] = [DISPATCH.get(bytes([i])) for i in range(256)]
+"""The dispatch table indexed by opcode byte."""
+
+__all__ = ["DISPATCH", "TABLE", "Ref"]

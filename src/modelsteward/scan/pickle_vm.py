@@ -15,7 +15,7 @@ import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, overload
 
 from modelsteward.scan.pickle_values import (
     _BIG,
@@ -30,6 +30,7 @@ from modelsteward.scan.pickle_values import (
 
 HIGHEST_PROTOCOL = 5
 _CHECK_EVERY = 4096
+_STOP = ord(".")
 
 
 class PickleFormatError(Exception):
@@ -89,7 +90,11 @@ class Buffer(Protocol):
 
     def find(self, sub: bytes, start: int = ..., end: int = ...) -> int: ...
     def rfind(self, sub: bytes, start: int = ..., end: int = ...) -> int: ...
+    @overload
+    def __getitem__(self, key: int) -> int: ...
+    @overload
     def __getitem__(self, key: slice) -> bytes: ...
+    def __getitem__(self, key: int | slice) -> int | bytes: ...
 
 
 class Machine:
@@ -141,6 +146,11 @@ class Machine:
 
     def uint(self, n: int) -> int:
         """A little-endian unsigned integer of ``n`` bytes."""
+        if n == 1:
+            if self.pos >= self.end:
+                raise self.fail("pickle data was truncated")
+            self.pos += 1
+            return self.buf[self.pos - 1]
         return int.from_bytes(self.read(n), "little")
 
     # -- stack -----------------------------------------------------------------------------
@@ -182,23 +192,24 @@ class Machine:
             PickleFormatError: when CPython would refuse the stream.
             BudgetExceeded: when the op or time budget runs out.
         """
-        from modelsteward.scan.pickle_ops import DISPATCH
+        from modelsteward.scan.pickle_ops import TABLE
 
+        buf = self.buf
         while True:
-            self.op_at = self.pos
-            if self.pos >= self.end:
+            pos = self.op_at = self.pos
+            if pos >= self.end:
                 raise self.fail("pickle data was truncated")
-            code = self.buf[self.pos : self.pos + 1]
-            self.pos += 1
+            code = buf[pos]
+            self.pos = pos + 1
             self.ops += 1
-            if self.ops % _CHECK_EVERY == 0:
+            if not self.ops % _CHECK_EVERY:
                 self.check_budget()
-            if code == b".":
+            if code == _STOP:
                 value = self.pop()
                 return Outcome(end=self.pos, protocol=self.proto, value=value)
-            handler: Callable[[Machine], None] | None = DISPATCH.get(code)
+            handler: Callable[[Machine], None] | None = TABLE[code]
             if handler is None:
-                raise self.fail(f"invalid load key, {code!r}")
+                raise self.fail(f"invalid load key, {bytes([code])!r}")
             handler(self)
 
     def check_budget(self) -> None:
