@@ -21,6 +21,14 @@ _HAZARD_CUES: tuple[tuple[Hazard, re.Pattern[str], float], ...] = (
     (
         Hazard.S4,
         re.compile(
+            r"\bgroom(?:ing)? (?:a |the |young )?(?:minor|child|kid|children|teen|girl|boy)s?\b"
+            r"|\b(?:solicit|get|obtain)\w* (?:explicit|nude|naked) (?:pictures|photos|images)\b"
+        ),
+        0.7,
+    ),
+    (
+        Hazard.S4,
+        re.compile(
             r"\b(?:child|children|minor|minors|kid|kids|underage|preteen|\d{1,2}[- ]year[- ]old)\b[^.\n]{0,40}\b(?:sexual|sexually|nude|naked|porn\w*|erotic|explicit)\b"
             r"|\b(?:sexual|sexually|nude|naked|porn\w*|erotic|explicit)\b[^.\n]{0,40}\b(?:child|children|minor|minors|kid|kids|underage|preteen|\d{1,2}[- ]year[- ]old)\b"
             r"|\bcsam\b|\bchild porn"
@@ -121,6 +129,25 @@ _HAZARD_CUES: tuple[tuple[Hazard, re.Pattern[str], float], ...] = (
 )
 
 
+# Cues that count only when the text asks to produce something ("write a sexist email"),
+# so "how do I report a racist post" stays a question about the topic.
+_MAKE = re.compile(
+    r"\b(?:write|create|generate|compose|draft|make|produce|craft|give me|come up with|"
+    r"use to express|phrases|script)\b"
+)
+_MADE_CUES: tuple[tuple[Hazard, re.Pattern[str], float], ...] = (
+    (
+        Hazard.S10,
+        re.compile(
+            r"\b(?:write|create|generate|compose|draft|make|craft|give me)\b (?:me )?(?:a |an |some |\d+ )?(?:(?:short|funny|mean|nasty|cruel|viral|new) )?"
+            r"(?:homophobic|sexist|racist|misogynistic|xenophobic|antisemitic|transphobic|bigoted)"
+            r" (?:email|post|tweet|joke|response|message|script|rant|letter|comment)s?\b"
+            r"|\bexpress\w* (?:my |our )?(?:homophobic|sexist|racist|misogynistic|xenophobic|antisemitic|transphobic) (?:views|opinions)\b"
+            r"|\b(?:provoke|incite|commit) (?:a |more )?hate crimes?\b|\bneo-?nazi organi[sz]ation\b"
+        ),
+        0.9,
+    ),
+)
 _CUES = tuple(
     (hazard, Pattern(hazard.value, pattern, weight, anchors_of(pattern.pattern)))
     for hazard, pattern, weight in _HAZARD_CUES
@@ -145,6 +172,9 @@ def hazard_cue(all_views: tuple[str, ...]) -> tuple[Hazard | None, float]:
     for hazard, pattern in _CUES:
         if any(pattern.search(v) for v in all_views):
             return hazard, pattern.weight
+    for hazard, regex, weight in _MADE_CUES:
+        if any(regex.search(v) and _MAKE.search(v) for v in all_views):
+            return hazard, weight
     return None, 0.0
 
 
