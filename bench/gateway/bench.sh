@@ -3,7 +3,8 @@
 # generator, same run, following ../shared/bench/gateway/METHOD.md.
 #   bench/gateway/bench.sh > bench/gateway/results.jsonl
 # Env: REPEATS (2), N (300 requests per latency point), PEER (venv with litellm[proxy] and
-# aiohttp, default /tmp/peers-gateway), SHARED (the shared bench dir).
+# aiohttp, default /tmp/peers-gateway), SHARED (the shared bench dir), CPU_ONLY=1 to run only
+# the CPU-per-request measurement.
 set -euo pipefail
 H=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$H/../.." && pwd)
@@ -39,6 +40,14 @@ declare -A URL=([direct]="http://127.0.0.1:9100$P" [litellm]="http://127.0.0.1:4
   [modelsteward+guard]="http://127.0.0.1:4101$P")
 TARGETS="direct litellm litellm+guard modelsteward modelsteward+guard"
 echo "{\"env\": \"$(uname -m) $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); uptime: $(uptime | sed 's/.*load/load/')\"}"
+# CPU time each gateway process spends per request (robust to a busy machine).
+declare -A GPID=([litellm]=${PIDS[2]} [litellm+guard]=${PIDS[3]} [modelsteward]=${PIDS[4]} [modelsteward+guard]=${PIDS[5]})
+for mode in "" "--stream"; do
+  for t in litellm litellm+guard modelsteward modelsteward+guard; do
+    "$PEER/bin/python" "$H/cpu_cost.py" "${GPID[$t]}" $LG --url "${URL[$t]}" --requests 400 --concurrency 4 $mode --max-seconds 60 --label "$t|cpu${mode:+-sse}|4|r1"
+  done
+done
+[ "${CPU_ONLY:-0}" = 1 ] && exit 0
 for r in $(seq 1 "$REPEATS"); do
   for mode in "" "--stream"; do
     for c in 1 4; do

@@ -60,6 +60,19 @@ def main() -> None:
                     f"{statistics.median(r['rps'] for r in rows)} | "
                     f"{sum(r['errors'] for r in rows)} |"
                 )
+    cpu = [(k, v) for k, v in runs.items() if k[0].startswith("cpu")]
+    if cpu:
+        print()
+        print("| gateway CPU per request (conc 4) | JSON ms | SSE ms |")
+        print("|---|---|---|")
+        for target in TARGETS:
+            cells = [
+                str(runs[(scenario, target, 4)][0].get("gateway_cpu_ms_per_request", "-"))
+                if (scenario, target, 4) in runs
+                else "-"
+                for scenario in ("cpu", "cpu-sse")
+            ]
+            print(f"| {target} | " + " | ".join(cells) + " |")
     print()
     print("| max RPS, conc | direct | " + " | ".join(TARGETS) + " |")
     print("|---|---|" + "---|" * len(TARGETS))

@@ -94,15 +94,28 @@ def run_server(state: CliState, config: GatewayConfig, options: Options | None =
     from modelsteward.gateway.state import Options
 
     app = create_app(state.settings, config, options or Options())
-    uvicorn.run(
-        app,
-        host=config.host,
-        port=config.port,
-        loop=_loop(),
-        http=_http(),
-        log_level="info" if state.verbose else "warning",
-        access_log=False,
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=config.host,
+            port=config.port,
+            loop=_loop(),
+            http=_http(),
+            log_level="info" if state.verbose else "warning",
+            access_log=False,
+        )
     )
+    try:
+        server.run()
+    except SystemExit:
+        # uvicorn exits the process when the lifespan fails; report it as one error line.
+        if server.started:
+            raise
+    error = getattr(app.state, "startup_error", None)
+    if isinstance(error, StewardError):
+        raise error
+    if not server.started:
+        raise ServeError("the gateway could not start", hint="see the log lines above")
     return 0
 
 

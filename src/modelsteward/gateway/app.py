@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from modelsteward._version import VERSION
 from modelsteward.config import Settings
+from modelsteward.errors import StewardError
 from modelsteward.gateway.config import GatewayConfig
 from modelsteward.gateway.routes import router
 from modelsteward.gateway.schemas import GatewayError
@@ -33,7 +34,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        gateway = await build_gateway(config, registry_dsn, opts)
+        try:
+            gateway = await build_gateway(config, registry_dsn, opts)
+        except StewardError as exc:
+            app.state.startup_error = exc  # the CLI reports it as a one-line error
+            raise
         app.state.gateway = gateway
         try:
             yield

@@ -1,0 +1,64 @@
+"""``modelsteward serve``: argument errors, the quick-start refusal, and the demo section."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from modelsteward.cli.demo_context import DemoContext
+from modelsteward.cli.main import run
+from modelsteward.cli.serve_demo import run_demo
+from modelsteward.cli.state import CliState
+from modelsteward.config import load_settings
+from modelsteward.demo.models import build_workspace
+
+STORIES = Path(__file__).resolve().parents[2] / ".." / "shared" / "models" / "stories260K"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["serve"],
+        ["serve", "--config", "x.yaml", "--gguf", "y.gguf"],
+        ["serve", "--gguf", "does-not-exist.gguf"],
+        ["serve", "--config", "does-not-exist.yaml"],
+    ],
+)
+def test_bad_invocations_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(argv) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_quick_start_refuses_a_file_with_critical_scan_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trojan = build_workspace(tmp_path / "ws").trojan / "pytorch_model.bin"
+    assert run(["serve", "--gguf", str(trojan)]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to serve pytorch_model.bin: critical scan findings" in err
+
+
+def test_quick_start_reports_a_file_llama_cpp_cannot_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF" + b"\xff" * 64)
+    assert run(["serve", "--gguf", str(bad), "--port", "0"]) == 2
+    assert "llama.cpp could not load broken.gguf" in capsys.readouterr().err
+
+
+def test_demo_section_shows_what_the_safety_layer_did(tmp_path: Path) -> None:
+    if not (STORIES / "stories260K.gguf").is_file():
+        pytest.skip("shared stories260K model absent")
+    console = Console(record=True, width=160)
+    context = DemoContext(
+        build_workspace(tmp_path / "ws"), console, CliState(settings=load_settings())
+    )
+    run_demo(context)
+    text = console.export_text()
+    assert "cannot serve tiny-llama.gguf" in text
+    assert "safety.guard.pii" in text
+    assert "safety.guard.prompt-injection" in text
+    assert "HTTP 400 content_blocked" in text
