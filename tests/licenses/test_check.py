@@ -205,3 +205,16 @@ def test_result_follows_the_json_contract(tmp_path: Path) -> None:
     assert isinstance(verdict, dict)
     assert set(verdict) >= {"decision", "obligations", "clauses"}
     assert all(set(c) >= {"license", "section", "quote"} for c in verdict["clauses"])
+
+
+@needs_corpus
+def test_hugging_face_cache_repo(tmp_path: Path) -> None:
+    repo = tmp_path / "hub" / "models--acme--tuned"
+    snapshot = repo / "snapshots" / "0123456789abcdef0123456789abcdef01234567"
+    snapshot.mkdir(parents=True)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(snapshot.name, encoding="utf-8")
+    (snapshot / "README.md").write_text("---\nlicense: gemma\n---\n", encoding="utf-8")
+    (snapshot / "LICENSE").write_text(text_of("gemma"), encoding="utf-8")
+    result = check_license(repo)
+    assert (result.license_id, result.status.value, result.flags) == ("gemma", "exact", ())
