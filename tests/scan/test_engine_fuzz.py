@@ -111,3 +111,22 @@ def test_demo_section_shows_the_exact_call(tmp_path: Path) -> None:
     text = console.export_text()
     assert f"posix.system({TROJAN_COMMAND!r})" in text
     assert "tiny-llama: no finding at medium or above" in text
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.binary(max_size=300), protocol=st.integers(0, 5))
+def test_random_opcode_streams_never_raise(body: bytes, protocol: int) -> None:
+    from modelsteward.scan.pickle import scan_stream
+    from modelsteward.scan.pickle_sink import Where
+
+    data = bytes([0x80, protocol]) + body
+    findings = scan_stream(data, 0, len(data), Where(path="x"), ScanOptions(timeout_s=2.0))
+    assert {f.rule_id for f in findings} <= set(RULES)
+
+
+def test_time_budget_stops_a_long_stream(tmp_path: Path) -> None:
+    body = b"\x80\x02" + b"N0" * 50_000 + b"N."
+    report = scan_path(write(tmp_path, "slow.pkl", body), ScanOptions(timeout_s=0.0))
+    (finding,) = report.findings
+    assert finding.rule_id == "scan.limit.exceeded"
+    assert "time budget" in finding.message
