@@ -130,3 +130,19 @@ def test_time_budget_stops_a_long_stream(tmp_path: Path) -> None:
     (finding,) = report.findings
     assert finding.rule_id == "scan.limit.exceeded"
     assert "time budget" in finding.message
+
+
+def test_inventory_findings_are_included(tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "escape").symlink_to(tmp_path)
+    write(model, "w.pkl", pickle.dumps([1], protocol=2))
+    report = scan_inventory(walk_model(model, hash_files=False), ScanOptions())
+    assert report.rule_ids() == {"inventory.symlink.escape"}
+
+
+def test_file_over_the_size_limit_is_skipped(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.pkl", call_pickle("posix", "system", "id"))
+    report = scan_path(path, ScanOptions(max_file_bytes=8))
+    assert report.rule_ids() == {"scan.file.too-large"}
+    assert [s.reason for s in report.skipped] == ["larger than max_file_bytes"]
