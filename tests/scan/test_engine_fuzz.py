@@ -146,3 +146,29 @@ def test_file_over_the_size_limit_is_skipped(tmp_path: Path) -> None:
     report = scan_path(path, ScanOptions(max_file_bytes=8))
     assert report.rule_ids() == {"scan.file.too-large"}
     assert [s.reason for s in report.skipped] == ["larger than max_file_bytes"]
+
+
+def test_pool_kills_a_file_that_outlives_its_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from modelsteward.scan import engine
+
+    original = engine.scan_artifact
+
+    def slow(artifact: object, options: ScanOptions) -> object:
+        if str(getattr(artifact, "relpath", "")) == "hang.pkl":
+            time.sleep(60)
+        return original(artifact, options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(engine, "scan_artifact", slow)
+    write(tmp_path, "hang.pkl", pickle.dumps([1], protocol=2))
+    write(tmp_path, "bad.pkl", call_pickle("posix", "system", "id"))
+    started = time.monotonic()
+    report = scan_inventory(
+        walk_model(tmp_path, hash_files=False), ScanOptions(timeout_s=0.5), workers=2
+    )
+    assert time.monotonic() - started < 30
+    assert report.rule_ids() == {"scan.limit.exceeded", "scan.pickle.unsafe-global"}
