@@ -106,9 +106,6 @@ _CORE: tuple[tuple[str, Severity, str, str], ...] = (
     ("scan.scanner.failed", _H,
      "A format scanner stopped with an internal error on this file; it was not verified.",
      "Report the file to the maintainers; treat it as unverified."),
-    ("scan.unknown.pickle-suffix", _M,
-     "A file named like a pickle (.bin) is neither a pickle nor a known format.",
-     "Check what reads this file."),
 )  # fmt: skip
 
 
