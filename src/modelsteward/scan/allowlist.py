@@ -176,6 +176,7 @@ TIER1: frozenset[str] = frozenset(
         "joblib.numpy_pickle_compat.NDArrayWrapper",
         "copyreg._reconstructor",
         "builtins.object",
+        "argparse.Namespace",
         "sklearn.pipeline.Pipeline",
         "sklearn.pipeline.FeatureUnion",
         "sklearn.compose._column_transformer.ColumnTransformer",
