@@ -105,3 +105,31 @@ def test_console_script_prints_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error: no such file or directory")
+
+
+def _command_names(app: object) -> set[str]:
+    import typer.main
+
+    group = typer.main.get_command(app)  # type: ignore[arg-type]
+    return set(group.commands)  # type: ignore[attr-defined]
+
+
+def test_every_command_is_mapped_to_the_area_that_registers_it() -> None:
+    from modelsteward.cli.commands import COMMAND_AREAS
+    from modelsteward.cli.main import build_app
+
+    everything = _command_names(build_app(None))
+    assert everything - {"demo", "inventory"} == set(COMMAND_AREAS)
+    for command in COMMAND_AREAS:
+        assert command in _command_names(build_app(command)), command
+
+
+def test_version_does_not_import_the_areas() -> None:
+    code = (
+        "import sys; from modelsteward.cli.main import run; run(['--version']); "
+        "print(sorted(m for m in sys.modules if m.startswith('modelsteward.cli.')))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = proc.stdout.splitlines()[-1]
+    for area in ("scan", "license", "vulns", "guard", "vet", "registry", "serve"):
+        assert f"'modelsteward.cli.{area}'" not in loaded

@@ -14,7 +14,6 @@ from rich.table import Table
 from modelsteward.cli import commands
 from modelsteward.cli.demo_context import DemoContext, Section
 from modelsteward.cli.state import get_state
-from modelsteward.demo import build_workspace
 from modelsteward.inventory import walk_model
 
 
@@ -37,7 +36,7 @@ def _inventory_section(ctx: DemoContext) -> None:
 
 def _sections() -> tuple[tuple[str, Section], ...]:
     sections: list[tuple[str, Section]] = [("inventory", _inventory_section)]
-    for module in commands.AREAS:
+    for module in commands.areas_for(None):
         sections.extend(module.DEMO_SECTIONS)
     return tuple(sections)
 
@@ -57,6 +56,8 @@ def register(app: typer.Typer) -> None:
         started = time.perf_counter()
         if workspace.exists():
             shutil.rmtree(workspace)
+        from modelsteward.demo import build_workspace  # numpy, safetensors, gguf
+
         ws = build_workspace(workspace)
         console = Console(highlight=False, width=140)
         console.print(f"[bold]modelsteward demo[/] workspace: {ws.root}")

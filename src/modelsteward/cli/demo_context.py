@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from modelsteward.cli.state import CliState
-from modelsteward.demo import DemoWorkspace
+
+if TYPE_CHECKING:
+    from modelsteward.demo import DemoWorkspace
 
 
 @dataclass(frozen=True, slots=True)

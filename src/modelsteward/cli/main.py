@@ -18,15 +18,6 @@ from modelsteward.errors import StewardError, UsageError
 from modelsteward.findings import Severity
 from modelsteward.report import OutputFormat
 
-app = typer.Typer(
-    name="modelsteward",
-    help="Adopt open-source AI models like any vetted supplier.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
 # Global options may be written before or after the command name; main() moves them first.
 _GLOBAL_VALUE = {"--format", "-f", "--output", "-o", "--fail-on"}
 _GLOBAL_FLAG = {"--no-progress", "--verbose", "-v"}
@@ -38,7 +29,6 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def _root(
     ctx: typer.Context,
     fmt: Annotated[
@@ -74,10 +64,38 @@ def _root(
     )
 
 
-demo.register(app)
-inventory.register(app)
-for _area in commands.AREAS:
-    _area.register(app)
+def build_app(command: str | None = None) -> typer.Typer:
+    """The Typer app with the core commands and the areas ``command`` needs."""
+    app = typer.Typer(
+        name="modelsteward",
+        help="Adopt open-source AI models like any vetted supplier.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+    app.callback()(_root)
+    demo.register(app)
+    inventory.register(app)
+    for area in commands.areas_for(command):
+        area.register(app)
+    return app
+
+
+def _command_name(argv: list[str]) -> str | None:
+    """The first word after the global options: the command to run."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--version":
+            return arg
+        if arg in _GLOBAL_VALUE:
+            i += 2
+            continue
+        if not arg.startswith("-"):
+            return arg
+        i += 1
+    return None
 
 
 def hoist_global_options(argv: list[str]) -> list[str]:
@@ -109,7 +127,9 @@ def run(argv: list[str]) -> int:
     """Run the CLI on ``argv`` (without the program name) and return the exit code."""
     verbose = "--verbose" in argv or "-v" in argv
     try:
-        result = app(hoist_global_options(argv), standalone_mode=False, prog_name="modelsteward")
+        args = hoist_global_options(argv)
+        app = build_app(_command_name(args))
+        result = app(args, standalone_mode=False, prog_name="modelsteward")
     except StewardError as exc:
         if verbose:
             raise
