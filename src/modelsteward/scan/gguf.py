@@ -9,14 +9,13 @@ The file is memory-mapped and only the header pages are touched.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import mmap
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-
-from gguf.constants import GGML_QUANT_SIZES
 
 from modelsteward.findings import Finding, Rule, Severity
 from modelsteward.inventory import Artifact, ArtifactKind
@@ -36,7 +35,16 @@ _SCALARS: dict[int, str] = {
     0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "B", 10: "Q", 11: "q", 12: "d",
 }  # fmt: skip
 _STRING, _ARRAY = 8, 9
-_BLOCKS: dict[int, tuple[int, int]] = {int(k): v for k, v in GGML_QUANT_SIZES.items()}
+
+
+@functools.cache
+def _blocks() -> dict[int, tuple[int, int]]:
+    """Block size and bytes per block of each tensor type, from the gguf package (imported on
+    first use: it pulls numpy, which a scan without GGUF files does not need)."""
+    from gguf.constants import GGML_QUANT_SIZES
+
+    return {int(k): v for k, v in GGML_QUANT_SIZES.items()}
+
 
 RULES: tuple[Rule, ...] = (
     malformed_rule(NAME, "GGUF header"),
@@ -240,12 +248,12 @@ def _read_tensor(reader: _Reader, names: set[str]) -> tuple[str, int, int, int]:
     dims = [reader.uint("Q", f"dimension of {name!r}") for _ in range(n_dims)]
     ggml_type = reader.uint("I", f"type of {name!r}")
     offset = reader.uint("Q", f"offset of {name!r}")
-    if ggml_type not in _BLOCKS:
+    if ggml_type not in _blocks():
         raise _Malformed(f"tensor {name!r} has unknown type {ggml_type}", at)
     count = math.prod(dims)
     if count >= 2**63 or any(d >= 2**63 for d in dims):
         raise _Malformed(f"tensor {name!r} element count {count} overflows int64", at)
-    block, type_size = _BLOCKS[ggml_type]
+    block, type_size = _blocks()[ggml_type]
     if dims[0] % block:
         raise _Malformed(f"tensor {name!r} row of {dims[0]} is not a multiple of {block}", at)
     return name, offset, count // block * type_size, at
