@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -79,7 +79,7 @@ class JsonlAudit:
 
     def write(self, record: AuditRecord) -> None:
         """Append the record."""
-        line = orjson.dumps(asdict(record)) + b"\n"
+        line = orjson.dumps(record) + b"\n"
         with self._lock:
             self._file.write(line)
             self._pending += 1
