@@ -62,3 +62,5 @@ def test_demo_section_shows_what_the_safety_layer_did(tmp_path: Path) -> None:
     assert "safety.guard.pii" in text
     assert "safety.guard.prompt-injection" in text
     assert "HTTP 400 content_blocked" in text
+    received = text.split("the engine received", 1)[1]
+    assert "jane.doe@example.com" not in received and "4111" not in received

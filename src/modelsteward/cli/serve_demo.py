@@ -4,6 +4,7 @@ what the safety layer did, stop."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,7 @@ def run_demo(ctx: DemoContext) -> None:
     if not status.approved:
         return
     config = quick_config(gguf, name="demo", host="127.0.0.1", port=0, key=_KEY)
+    config = dataclasses.replace(config, audit_prompts=True)  # stored redacted: shown below
     records = _Records()
     rows = asyncio.run(_exchange(ctx, config, FixedApprover({"demo": status}), records))
     table = Table(title="gateway: what the safety layer did", show_lines=False)
@@ -84,6 +86,9 @@ def run_demo(ctx: DemoContext) -> None:
         for d in decisions:
             table.add_row(label, str(code), d["stage"], d["action"], ", ".join(d["rule_ids"]))
     console.print(table)
+    for label, _code, record in rows:
+        if record is not None and record.prompt:
+            console.print(f"  {label}: the engine received {record.prompt[:90]!r}")
 
 
 async def _exchange(
