@@ -64,12 +64,13 @@ def run_demo(ctx: DemoContext) -> None:
     from modelsteward.gateway.vetting import vet_for_serving
 
     console = ctx.console
+    console.print("[bold]Gateway: an approved GGUF served with the safety layer in the path[/]")
     gguf = servable_gguf(ctx)
     if gguf is None:
         console.print("  no servable GGUF found; skipping the gateway section")
         return
     status = vet_for_serving(gguf, warn_only=True)
-    console.print(f"  vetted {gguf.name} in warn mode: {status.reason}")
+    console.print(f"  {gguf.name}: {status.reason}")
     if not status.approved:
         return
     config = quick_config(gguf, name="demo", host="127.0.0.1", port=0, key=_KEY)
