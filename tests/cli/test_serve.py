@@ -31,22 +31,61 @@ def test_bad_invocations_exit_2(argv: list[str], capsys: pytest.CaptureFixture[s
     assert "error:" in capsys.readouterr().err
 
 
+def _gguf(path: Path, template: str | None = None) -> Path:
+    import gguf
+    import numpy as np
+
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_name("t")
+    if template is not None:
+        writer.add_chat_template(template)
+    writer.add_tensor("w", np.zeros((2, 2), dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
 def test_quick_start_refuses_a_file_with_critical_scan_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # CVE-2024-34359: a GGUF chat template that escapes the Jinja sandbox.
+    template = "{{ ''.__class__.__mro__[1].__subclasses__() }}"
+    evil = _gguf(tmp_path / "evil.gguf", template)
+    assert run(["serve", "--gguf", str(evil)]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to serve evil.gguf: critical scan findings: scan.gguf.template-escape" in err
+
+
+def test_quick_start_refuses_a_file_that_is_not_gguf(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     trojan = build_workspace(tmp_path / "ws").trojan / "pytorch_model.bin"
     assert run(["serve", "--gguf", str(trojan)]) == 2
     err = capsys.readouterr().err
-    assert "refusing to serve pytorch_model.bin: critical scan findings" in err
+    assert "error: not a GGUF file" in err and "zip" in err
 
 
-def test_quick_start_reports_a_file_llama_cpp_cannot_load(
+def test_quick_start_refuses_a_gguf_the_scanner_cannot_parse(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "broken.gguf"
     bad.write_bytes(b"GGUF" + b"\xff" * 64)
     assert run(["serve", "--gguf", str(bad), "--port", "0"]) == 2
-    assert "llama.cpp could not load broken.gguf" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "files the scanner could not parse: scan.gguf.malformed" in err
+
+
+def test_quick_start_reports_a_file_llama_cpp_cannot_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A well-formed GGUF without a vocabulary: it passes the scan, llama.cpp refuses it.
+    header_only = _gguf(tmp_path / "weights-only.gguf")
+    assert run(["serve", "--gguf", str(header_only), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "llama.cpp could not load weights-only.gguf" in err
+    assert "Traceback" not in err
 
 
 def test_demo_section_shows_what_the_safety_layer_did(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -94,6 +95,8 @@ def run_server(state: CliState, config: GatewayConfig, options: Options | None =
     from modelsteward.gateway.state import Options
 
     app = create_app(state.settings, config, options or Options())
+    quiet = _StartupErrorFilter(app)
+    logging.getLogger("uvicorn.error").addFilter(quiet)
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -117,6 +120,25 @@ def run_server(state: CliState, config: GatewayConfig, options: Options | None =
     if not server.started:
         raise ServeError("the gateway could not start", hint="see the log lines above")
     return 0
+
+
+class _StartupErrorFilter(logging.Filter):
+    """Drops uvicorn's traceback lines for a start-up failure the CLI reports as one
+    ``error:`` line (an environment problem, not a bug)."""
+
+    def __init__(self, app: object) -> None:
+        super().__init__()
+        self._app = app
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        state = getattr(self._app, "state", None)
+        if not isinstance(getattr(state, "startup_error", None), StewardError):
+            return True
+        text = record.getMessage()
+        return not (
+            text.startswith(("Traceback", "Exception in 'lifespan'"))
+            or "Application startup failed" in text
+        )
 
 
 def _loop() -> str:
@@ -161,6 +183,13 @@ def serve(
     assert gguf is not None
     if not gguf.is_file():
         raise UsageError(f"GGUF file not found: {gguf}", hint="pass a local .gguf file")
+    from modelsteward.inventory import ArtifactKind, sniff_kind
+
+    if sniff_kind(gguf) is not ArtifactKind.GGUF:
+        raise UsageError(
+            f"not a GGUF file: {gguf} (its content is {sniff_kind(gguf).value})",
+            hint="--gguf takes a GGUF model; serve other formats through an engine URL in --config",
+        )
     model_name = name or gguf.stem
     key = state.settings.api_key
     if not key:

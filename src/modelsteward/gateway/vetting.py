@@ -1,7 +1,7 @@
 """Vetting a model at gateway start-up (``approval: auto`` and the quick start's ``warn``).
 
 ``warn`` refuses a model whose files have critical scan findings (or that the scanner could
-not check), runs the policy in warn mode and serves the rest, passing the policy's reasons
+not check or parse), runs the policy in warn mode and serves the rest, passing the policy's reasons
 and the passport's other findings on as warnings. ``auto`` serves a model only when the
 default policy approves its passport outright (``needs_review`` is not enough).
 """
@@ -39,6 +39,12 @@ def vet_for_serving(path: Path, *, warn_only: bool, policy: Policy | None = None
     )
     if critical:
         return ModelStatus(False, f"critical scan findings: {', '.join(critical)}")
+    # A file the scanner could not parse was not checked: fail closed, as for a scan error.
+    unparsed = sorted(
+        {f.rule_id for f in passport.report.findings if f.rule_id.endswith(".malformed")}
+    )
+    if unparsed:
+        return ModelStatus(False, f"files the scanner could not parse: {', '.join(unparsed)}")
     chosen = policy or default_policy()
     if warn_only:
         chosen = dataclasses.replace(chosen, mode=Mode.WARN)
