@@ -240,16 +240,7 @@ def _use_profile(use: Path | None, preset: str | None) -> tuple[UseProfile | Non
 
 
 def _scan_options(state: CliState) -> Any:
-    from modelsteward.scan.interface import ScanOptions
+    from modelsteward.cli.scan import scan_options
 
-    s = state.settings.scan
-    return ScanOptions(
-        max_file_bytes=s.max_file_bytes,
-        max_pickle_bytes=s.max_pickle_bytes,
-        max_pickle_ops=s.max_pickle_ops,
-        max_archive_members=s.max_archive_members,
-        max_archive_ratio=s.max_archive_ratio,
-        max_unpacked_bytes=s.max_unpacked_bytes,
-        timeout_s=s.timeout_s,
-        allow_globals=frozenset(s.allow_globals),
-    )
+    # vet hashes through the inventory walk, not the scanner
+    return scan_options(state, hash_files=False, allow=[])
