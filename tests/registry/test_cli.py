@@ -6,20 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 
 from modelsteward.cli import main
-from modelsteward.cli import registry as registry_cli
 from modelsteward.demo import DemoWorkspace, build_workspace
 
 
 @pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch) -> object:
-    """``cli(*args) -> exit code`` through the real entry point, with the registry group."""
-    app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-    app.callback()(main._root)
-    registry_cli.register(app)
-    monkeypatch.setattr(main, "app", app)
+def cli() -> object:
+    """``cli(*args) -> exit code`` through the real entry point."""
     return lambda *args: main.run(list(args))
 
 
