@@ -83,3 +83,44 @@ def test_harmful_output_stops_the_stream() -> None:
     stopped = stopped or moderator.finish().stopped
     assert stopped
     assert "detonator" not in released
+
+
+def test_first_words_leave_after_one_more_chunk() -> None:
+    moderator = StreamModerator(SafetyLayer(SafetyPolicy.default()))
+    first = moderator.feed("Once")
+    assert first.text == ""  # the last token could still grow into something sensitive
+    second = moderator.feed(" upon")
+    assert second.text == "Once"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=120), max_size=30))
+def test_a_card_number_split_across_chunks_never_leaks_in_part(cuts: list[int]) -> None:
+    text = "Sure, the card on file is 4111 1111 1111 1111 and it expires soon. Anything else?"
+    moderator = StreamModerator(SafetyLayer(SafetyPolicy.default()))
+    out = ""
+    for chunk in _chunks(text, cuts):
+        out += moderator.feed(chunk).text
+    out += moderator.finish().text
+    assert "4111" not in out and "1111" not in out
+    assert "<CREDIT_CARD>" in out
+
+
+def test_hold_never_exceeds_hold_chars_after_a_check() -> None:
+    moderator = StreamModerator(LAYER, window_chars=256, hold_chars=16, check_every=8)
+    digits = " ".join(["12345"] * 20)  # one long digit-group run, nothing sensitive
+    for word in digits.split(" "):
+        moderator.feed(word + " ")
+    assert moderator.held <= 16 + 8 + 6
+
+
+def test_deny_phrase_hold_comes_from_the_patterns() -> None:
+    moderator = StreamModerator(LAYER, window_chars=128, hold_chars=32, check_every=4)
+    released = ""
+    words = ["we", "must", "not", "say", "the", "forbidden", "phrase", "here", "at", "all"]
+    for word in words:
+        step = moderator.feed(word + " ")
+        released += step.text
+        if step.stopped:
+            break
+    assert "forbidden" not in released

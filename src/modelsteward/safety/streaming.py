@@ -1,12 +1,16 @@
 """Moderate a token stream: hold back a bounded window, release only checked text, stop
 cleanly on a violation.
 
-The moderator keeps the unreleased tail of the stream. Each time enough new text has arrived
-(or the tail reaches ``window_chars``) it checks the tail together with up to
-``context_chars`` of already released text, then releases the checked part except a short
-trailing hold (the last word or number, which a later chunk could complete into a secret or
-a banned phrase). Redacted spans are released as their replacement. A blocking verdict stops
-the stream: nothing more is released and the step carries the verdict.
+The moderator keeps the unreleased tail of the stream. It checks the first chunks as they
+arrive (so the first words leave quickly), then each time ``check_every`` new characters have
+arrived (or the tail reaches ``window_chars``), always together with up to ``window_chars`` of
+already released text. It releases the checked part except what a later chunk could still
+complete into something sensitive: the last token (a key, an e-mail address, a word), a
+trailing run of digit groups (a card, phone or IBAN split by spaces), and, when the policy
+has a deny list, as many characters as its shortest possible match; never more than
+``hold_chars``.
+Redacted spans are released as their replacement. A blocking verdict stops the stream:
+nothing more is released and the step carries the verdict.
 """
 
 from __future__ import annotations
@@ -20,6 +24,25 @@ from modelsteward.safety.redact import Pseudonymizer, redact
 from modelsteward.safety.verdict import Verdict
 
 _SENSITIVE_TAIL = re.compile(r"[\w@.+:/=-]*$")
+# Digit groups (an IBAN's first group may start with its country code), separated by a few
+# separator characters: a card, phone or IBAN split by spaces. The separators are mandatory,
+# so a text splits into groups in one way only (no backtracking).
+_DIGIT_GROUPS_TAIL = re.compile(r"(?:[A-Z]{0,2}\d+[ \t.()+/-]{1,3})*[A-Z]{0,2}\d+[ \t.()+/-]{0,3}$")
+
+
+def _phrase_hold(patterns: tuple[re.Pattern[str], ...], cap: int) -> int:
+    """Characters to hold so that no deny-list match can leave half-way: the longest of the
+    patterns' shortest possible matches, at most ``cap``."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    widest = 0
+    for pattern in patterns:
+        try:
+            shortest = int(_parser.parse(pattern.pattern, pattern.flags).getwidth()[0])
+        except (re.error, TypeError, ValueError, OverflowError):
+            shortest = cap
+        widest = max(widest, shortest)
+    return min(widest, cap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +84,7 @@ class StreamModerator:
         self._stopped: Verdict | None = None
         self._done = False
         self._pseudo = Pseudonymizer()
+        self._phrase = _phrase_hold(layer.policy.deny, hold_chars)
 
     @property
     def held(self) -> int:
@@ -72,7 +96,11 @@ class StreamModerator:
         if self._stopped is not None or self._done:
             return StreamStep(stopped=self._stopped is not None, verdict=self._stopped, done=True)
         self._text += delta
-        due = len(self._text) - self._checked_at >= self._every or self.held >= self._window
+        due = (
+            self._released == 0  # until the first words are out, check every chunk
+            or len(self._text) - self._checked_at >= self._every
+            or self.held >= self._window
+        )
         if not due:
             return StreamStep()
         return self._check(final=False)
@@ -123,17 +151,24 @@ class StreamModerator:
         return StreamStep(text=segment, verdict=verdict)
 
     def _cut(self) -> int:
-        """Where to stop releasing: keep at least ``hold_chars`` and never split a token."""
-        limit = len(self._text) - self._hold
+        """Where to stop releasing: before any tail a later chunk could complete into
+        something sensitive, and never inside a token."""
+        end = len(self._text)
+        limit = end - self._phrase
+        floor = end - self._hold  # the most ever held back after a check
+        token = _SENSITIVE_TAIL.search(self._text, self._released, end)
+        if token is not None:
+            limit = min(limit, token.start())
+        groups = _DIGIT_GROUPS_TAIL.search(self._text, self._released, end)
+        if groups is not None:
+            limit = min(limit, groups.start())
+        limit = max(limit, floor)
         if limit <= self._released:
             return self._released
-        head = self._text[:limit]
-        tail = _SENSITIVE_TAIL.search(head)
-        cut = tail.start() if tail else limit
-        space = self._text.rfind(" ", self._released, cut + 1)
-        if space < 0 and cut - self._released < self._window - self._hold:
+        space = max(self._text.rfind(c, self._released, limit + 1) for c in " \n\t")
+        if space < 0 and limit - self._released < self._window - self._hold:
             return self._released
-        return max(self._released, cut if space < 0 else space)
+        return max(self._released, limit if space < 0 else space)
 
     @property
     def pseudonyms(self) -> dict[str, str]:
