@@ -4,7 +4,7 @@
 #   bench/gateway/bench.sh > bench/gateway/results.jsonl
 # Env: REPEATS (2), N (300 requests per latency point), PEER (venv with litellm[proxy] and
 # aiohttp, default /tmp/peers-gateway), SHARED (the shared bench dir), CPU_ONLY=1 to run only
-# the CPU-per-request measurement.
+# the CPU-per-request measurement, SLOW_ONLY=1 to run only the 50 tok/s streaming (TTFT) points.
 set -euo pipefail
 H=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$H/../.." && pwd)
@@ -42,6 +42,15 @@ TARGETS="direct litellm litellm+guard modelsteward modelsteward+guard"
 echo "{\"env\": \"$(uname -m) $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); uptime: $(uptime | sed 's/.*load/load/')\"}"
 # CPU time each gateway process spends per request (robust to a busy machine).
 declare -A GPID=([litellm]=${PIDS[2]} [litellm+guard]=${PIDS[3]} [modelsteward]=${PIDS[4]} [modelsteward+guard]=${PIDS[5]})
+if [ "${SLOW_ONLY:-0}" = 1 ]; then
+  for r in $(seq 1 "$REPEATS"); do
+    for t in $TARGETS; do
+      u=${URL[$t]}; [ "$t" = direct ] && u="http://127.0.0.1:9101$P"
+      $LG --url "$u" --model fake-model-slow --stream --requests 30 --warmup 3 --concurrency 1 --max-seconds 30 --label "$t|slow-sse|1|r$r"
+    done
+  done
+  exit 0
+fi
 for mode in "" "--stream"; do
   for t in litellm litellm+guard modelsteward modelsteward+guard; do
     "$PEER/bin/python" "$H/cpu_cost.py" "${GPID[$t]}" $LG --url "${URL[$t]}" --requests 400 --concurrency 4 $mode --max-seconds 60 --label "$t|cpu${mode:+-sse}|4|r1"
