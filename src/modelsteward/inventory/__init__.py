@@ -8,52 +8,24 @@ A Hugging Face cache layout (``models--org--name/snapshots/<rev>/``) is understo
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import os
 import stat
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from modelsteward.errors import UsageError
 from modelsteward.findings import CheckError, Finding, Location, Report, Severity, Skipped
+from modelsteward.inventory.kinds import (
+    COMPRESSED_KINDS,
+    ArtifactKind,
+    classify_bytes,
+    sniff_kind,
+)
 
 _BLOCK = 4 * 1024 * 1024
-_HEAD = 4096
-_EOCD_WINDOW = 65_557  # 22-byte end-of-central-directory record plus a 64 KiB comment
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__"})
-
-
-class ArtifactKind(enum.StrEnum):
-    """What a file is, judged from its content."""
-
-    ZIP = "zip"
-    TAR = "tar"
-    GZIP = "gzip"
-    BZ2 = "bz2"
-    XZ = "xz"
-    LZ4 = "lz4"
-    ZLIB = "zlib"
-    PICKLE = "pickle"
-    NUMPY = "numpy"
-    SAFETENSORS = "safetensors"
-    GGUF = "gguf"
-    ONNX = "onnx"
-    TF_SAVED_MODEL = "tf_saved_model"
-    HDF5 = "hdf5"
-    JSON = "json"
-    PYTHON = "python"
-    TEXT = "text"
-    BINARY = "binary"
-    EMPTY = "empty"
-
-
-COMPRESSED_KINDS = frozenset(
-    {ArtifactKind.GZIP, ArtifactKind.BZ2, ArtifactKind.XZ, ArtifactKind.LZ4, ArtifactKind.ZLIB}
-)
-"""Single-stream compressed files (joblib writes these)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,165 +85,6 @@ def sha256_file(path: Path) -> str:
         while n := fh.readinto(buf):
             digest.update(view[:n])
     return digest.hexdigest()
-
-
-def sniff_kind(path: Path, size: int | None = None) -> ArtifactKind:
-    """Decide what a regular file is from its first bytes and, for zips, its tail.
-
-    Raises:
-        OSError: when the file cannot be read.
-    """
-    if size is None:
-        size = path.stat().st_size
-    if size == 0:
-        return ArtifactKind.EMPTY
-    with open(path, "rb") as fh:
-        head = fh.read(_HEAD)
-        tail = b""
-        if size > len(head):
-            fh.seek(max(0, size - _EOCD_WINDOW))
-            tail = fh.read(_EOCD_WINDOW)
-    return classify_bytes(head, tail or head, size=size, name=path.name)
-
-
-def classify_bytes(head: bytes, tail: bytes, *, size: int, name: str = "") -> ArtifactKind:
-    """Classify content from its first bytes, last bytes and total size."""
-    kind = _by_magic(head, size)
-    if kind is not None:
-        return kind
-    if b"PK\x05\x06" in tail or b"PK\x06\x06" in tail:
-        # A central directory at the end is what torch's reader trusts, even when the
-        # local headers at the start were mangled.
-        return ArtifactKind.ZIP
-    if _looks_like_pickle(head, tail):
-        return ArtifactKind.PICKLE
-    proto = _protobuf_kind(head)
-    if proto is not None:
-        return proto
-    return _text_kind(head, name)
-
-
-def _by_magic(head: bytes, size: int) -> ArtifactKind | None:
-    magics: tuple[tuple[bytes, ArtifactKind], ...] = (
-        (b"PK\x03\x04", ArtifactKind.ZIP),
-        (b"PK\x05\x06", ArtifactKind.ZIP),
-        (b"\x93NUMPY", ArtifactKind.NUMPY),
-        (b"GGUF", ArtifactKind.GGUF),
-        (b"\x89HDF\r\n\x1a\n", ArtifactKind.HDF5),
-        (b"\x1f\x8b", ArtifactKind.GZIP),
-        (b"BZh", ArtifactKind.BZ2),
-        (b"\xfd7zXZ\x00", ArtifactKind.XZ),
-        (b"\x04\x22\x4d\x18", ArtifactKind.LZ4),
-    )
-    for magic, kind in magics:
-        if head.startswith(magic):
-            return kind
-    if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
-        return ArtifactKind.PICKLE
-    if len(head) > 262 and head[257:262] == b"ustar":
-        return ArtifactKind.TAR
-    if _looks_like_safetensors(head, size):
-        return ArtifactKind.SAFETENSORS
-    if len(head) >= 2 and head[0] == 0x78 and head[1] in (0x01, 0x5E, 0x9C, 0xDA):
-        if (head[0] << 8 | head[1]) % 31 == 0:
-            return ArtifactKind.ZLIB
-    return None
-
-
-def _looks_like_safetensors(head: bytes, size: int) -> bool:
-    if len(head) < 10:
-        return False
-    (n,) = struct.unpack_from("<Q", head, 0)
-    return 2 <= n <= size - 8 and head[8:9] == b"{"
-
-
-# Opcodes a protocol 0/1 pickle may start with: MARK, EMPTY_LIST/DICT/TUPLE, GLOBAL, INT,
-# LONG, STRING, UNICODE, NONE, BININT*, SHORT_BINSTRING, BINUNICODE, PERSID, FLOAT.
-_PICKLE_START = frozenset(b"(]})cILSVNJKMUXPFG")
-
-
-def _looks_like_pickle(head: bytes, tail: bytes) -> bool:
-    if not head or head[0] not in _PICKLE_START:
-        return False
-    if not tail.rstrip(b"\n").endswith(b"."):
-        return False
-    if head[0] in b"cILSVPF":
-        # Text opcodes end their argument with a newline within a short distance.
-        return b"\n" in head[:512]
-    return True
-
-
-def _protobuf_kind(head: bytes) -> ArtifactKind | None:
-    """Tell ONNX ModelProto from a TensorFlow SavedModel by their top-level fields."""
-    fields = _protobuf_fields(head)
-    if not fields or fields[0] != (1, 0):
-        return None
-    numbers = {n for n, _ in fields}
-    if numbers & {3, 4, 5, 6, 7, 8, 14}:
-        return ArtifactKind.ONNX
-    if numbers <= {1, 2} and 2 in numbers:
-        return ArtifactKind.TF_SAVED_MODEL
-    return None
-
-
-def _protobuf_fields(data: bytes, limit: int = 16) -> list[tuple[int, int]]:
-    """Parse up to ``limit`` top-level (field number, wire type) pairs; [] if not protobuf."""
-    out: list[tuple[int, int]] = []
-    pos = 0
-    while pos < len(data) and len(out) < limit:
-        key, pos = _varint(data, pos)
-        if key is None:
-            break
-        number, wire = key >> 3, key & 7
-        if number == 0 or wire not in (0, 1, 2, 5):
-            return []
-        out.append((number, wire))
-        if wire == 0:
-            value, pos = _varint(data, pos)
-            if value is None:
-                break
-        elif wire == 1:
-            pos += 8
-        elif wire == 5:
-            pos += 4
-        else:
-            length, pos = _varint(data, pos)
-            if length is None:
-                break
-            pos += length
-    return out
-
-
-def _varint(data: bytes, pos: int) -> tuple[int | None, int]:
-    result = 0
-    for shift in range(0, 64, 7):
-        if pos >= len(data):
-            return None, pos
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, pos
-    return None, pos
-
-
-def _text_kind(head: bytes, name: str) -> ArtifactKind:
-    if b"\x00" in head:
-        return ArtifactKind.BINARY
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the end of the sniffed block is still text.
-        if exc.start < len(head) - 4:
-            return ArtifactKind.BINARY
-        text = head[: exc.start].decode("utf-8")
-    stripped = text.lstrip("\ufeff \t\r\n")
-    if stripped[:1] in ("{", "["):
-        return ArtifactKind.JSON
-    first = stripped.splitlines()[0] if stripped else ""
-    if name.endswith(".py") or (first.startswith("#!") and "python" in first):
-        return ArtifactKind.PYTHON
-    return ArtifactKind.TEXT
 
 
 def resolve_source(path: str | Path) -> ModelSource:
@@ -428,3 +241,17 @@ def _describe(
     return Artifact(
         path=target, display=display, relpath=rel, size=st.st_size, kind=kind, sha256=digest
     )
+
+
+__all__ = [
+    "COMPRESSED_KINDS",
+    "Artifact",
+    "ArtifactKind",
+    "Inventory",
+    "ModelSource",
+    "classify_bytes",
+    "resolve_source",
+    "sha256_file",
+    "sniff_kind",
+    "walk_model",
+]
