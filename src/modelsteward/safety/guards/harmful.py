@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from modelsteward.safety.guards.rules import Pattern, anchors_of
+from modelsteward.safety.guards.patterns import Pattern, anchors_of
 from modelsteward.safety.guards.signals import combine, message_texts, scores, views
 from modelsteward.safety.interface import Category, Detection, Hazard, Role
 

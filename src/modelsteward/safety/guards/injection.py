@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from modelsteward.safety.guards.rules import INJECTION, JAILBREAK, match_patterns, token_flood
+from modelsteward.safety.guards.patterns import match_patterns, token_flood
+from modelsteward.safety.guards.rules import INJECTION, JAILBREAK
 from modelsteward.safety.guards.signals import (
     combine,
     document_score,
