@@ -96,7 +96,8 @@ def run_server(state: CliState, config: GatewayConfig, options: Options | None =
 
     app = create_app(state.settings, config, options or Options())
     quiet = _StartupErrorFilter(app)
-    logging.getLogger("uvicorn.error").addFilter(quiet)
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    uvicorn_log.addFilter(quiet)
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -114,6 +115,8 @@ def run_server(state: CliState, config: GatewayConfig, options: Options | None =
         # uvicorn exits the process when the lifespan fails; report it as one error line.
         if server.started:
             raise
+    finally:
+        uvicorn_log.removeFilter(quiet)
     error = getattr(app.state, "startup_error", None)
     if isinstance(error, StewardError):
         raise error
@@ -185,9 +188,10 @@ def serve(
         raise UsageError(f"GGUF file not found: {gguf}", hint="pass a local .gguf file")
     from modelsteward.inventory import ArtifactKind, sniff_kind
 
-    if sniff_kind(gguf) is not ArtifactKind.GGUF:
+    kind = sniff_kind(gguf)
+    if kind is not ArtifactKind.GGUF:
         raise UsageError(
-            f"not a GGUF file: {gguf} (its content is {sniff_kind(gguf).value})",
+            f"not a GGUF file: {gguf} (its content is {kind.value})",
             hint="--gguf takes a GGUF model; serve other formats through an engine URL in --config",
         )
     model_name = name or gguf.stem

@@ -57,29 +57,19 @@ class OperationsQueries:
         self, *, rule_id: str, scope: str, reason: str, owner: str, expires: date, actor: str
     ) -> ExceptionRecord:
         """Record a policy exception."""
+        values = {
+            "rule_id": rule_id,
+            "scope": scope,
+            "reason": reason,
+            "owner": owner,
+            "expires": expires,
+            "actor": actor,
+            "created_at": self._now,
+        }
         new_id = self._conn.execute(
-            insert(ExceptionRow)
-            .values(
-                rule_id=rule_id,
-                scope=scope,
-                reason=reason,
-                owner=owner,
-                expires=expires,
-                actor=actor,
-                created_at=self._now,
-            )
-            .returning(_E.id)
+            insert(ExceptionRow).values(**values).returning(_E.id)
         ).scalar_one()
-        return ExceptionRecord(
-            id=new_id,
-            rule_id=rule_id,
-            scope=scope,
-            reason=reason,
-            owner=owner,
-            expires=expires,
-            actor=actor,
-            created_at=self._now,
-        )
+        return ExceptionRecord(id=new_id, **values)  # type: ignore[arg-type]
 
     def exceptions(self, today: date | None) -> list[ExceptionRecord]:
         """Exceptions expiring on or after ``today`` (all when None)."""
