@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -42,6 +42,15 @@ class UseProfile:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
+_SAAS = UseProfile(
+    commercial=True,
+    monthly_active_users=1_000_000,
+    annual_revenue_usd=50_000_000,
+    customer_facing=True,
+    fine_tuning=True,
+)
+"""A commercial SaaS with a million monthly users: the base of several presets."""
+
 PRESETS: Mapping[str, UseProfile] = MappingProxyType(
     {
         "research": UseProfile(fine_tuning=True),
@@ -51,13 +60,7 @@ PRESETS: Mapping[str, UseProfile] = MappingProxyType(
             annual_revenue_usd=50_000_000,
             fine_tuning=True,
         ),
-        "commercial-saas": UseProfile(
-            commercial=True,
-            monthly_active_users=1_000_000,
-            annual_revenue_usd=50_000_000,
-            customer_facing=True,
-            fine_tuning=True,
-        ),
+        "commercial-saas": _SAAS,
         "startup-saas": UseProfile(
             commercial=True,
             monthly_active_users=20_000,
@@ -65,28 +68,14 @@ PRESETS: Mapping[str, UseProfile] = MappingProxyType(
             customer_facing=True,
             fine_tuning=True,
         ),
-        "redistribution": UseProfile(
-            commercial=True,
-            monthly_active_users=1_000_000,
-            annual_revenue_usd=50_000_000,
-            customer_facing=True,
-            fine_tuning=True,
-            redistribution=True,
-        ),
+        "redistribution": replace(_SAAS, redistribution=True),
         "distillation": UseProfile(
             commercial=True,
             annual_revenue_usd=50_000_000,
             fine_tuning=True,
             distillation=True,
         ),
-        "eu-multimodal-saas": UseProfile(
-            commercial=True,
-            monthly_active_users=1_000_000,
-            annual_revenue_usd=50_000_000,
-            customer_facing=True,
-            eu_entity=True,
-            multimodal=True,
-        ),
+        "eu-multimodal-saas": replace(_SAAS, fine_tuning=False, eu_entity=True, multimodal=True),
         "hyperscale": UseProfile(
             commercial=True,
             monthly_active_users=1_000_000_000,
