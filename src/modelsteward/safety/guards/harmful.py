@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from modelsteward.safety.guards.asks import direct_harm_ask
 from modelsteward.safety.guards.patterns import Pattern, anchors_of
 from modelsteward.safety.guards.signals import combine, message_texts, scores, views
 from modelsteward.safety.interface import Category, Detection, Hazard, Role
@@ -199,10 +200,13 @@ class HarmfulGuard:
             # A hazard word without an operational ask ("history of chemical weapons") only
             # strengthens what the classifier already sees.
             weight *= min(1.0, 2 * cls.harmful)
-        score = combine(cls.harmful, weight)
+        ask_hazard, ask_weight = None, 0.0
+        if role is not Role.ASSISTANT:
+            _, ask_hazard, ask_weight = direct_harm_ask(all_views)
+        score = combine(cls.harmful, weight, ask_weight)
         if score < _MIN_SCORE:
             return ()
-        hazard = cue or cls.hazard
+        hazard = cue or ask_hazard or cls.hazard
         category = Category.HARMFUL_OUTPUT if role is Role.ASSISTANT else Category.HARMFUL_REQUEST
         return (
             Detection(
@@ -211,7 +215,7 @@ class HarmfulGuard:
                 label=hazard.label,
                 hazard=hazard,
                 evidence=f"{hazard.value} {hazard.label}",
-                source="rule" if cue and weight >= 0.9 else "classifier",
+                source="rule" if (cue and weight >= 0.9) or ask_weight >= 0.5 else "classifier",
             ),
         )
 
