@@ -9,14 +9,19 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from modelsteward._version import VERSION
 from modelsteward.config import Settings
 from modelsteward.errors import StewardError
 from modelsteward.gateway.config import GatewayConfig
+from modelsteward.gateway.endpoints import GatewayApp, Generate
+from modelsteward.gateway.proxy import PATHS
 from modelsteward.gateway.routes import router
-from modelsteward.gateway.schemas import GatewayError
+from modelsteward.gateway.schemas import GatewayError, Kind
 from modelsteward.gateway.state import Options, build_gateway
+
+_GENERATION: tuple[Kind, ...] = ("chat", "completion", "embedding")
 
 
 def create_app(
@@ -45,7 +50,7 @@ def create_app(
         finally:
             await gateway.aclose()
 
-    app = FastAPI(
+    app = GatewayApp(
         title="modelsteward gateway",
         version=VERSION,
         lifespan=lifespan,
@@ -54,6 +59,11 @@ def create_app(
         openapi_url=None,
     )
     app.include_router(router)
+    app.hot = {}
+    for kind in _GENERATION:
+        path = "/v1" + PATHS[kind]
+        app.hot[path] = Generate(app, kind)
+        app.router.routes.append(Route(path, app.hot[path], methods=["POST"]))
     app.add_exception_handler(GatewayError, _gateway_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]

@@ -21,7 +21,15 @@ async def get_gateway(request: Request) -> Gateway:
 async def get_key(request: Request) -> KeyConfig:
     """The caller's key from ``Authorization: Bearer``; 401 when missing or unknown."""
     gateway: Gateway = request.app.state.gateway
-    header = request.headers.get("authorization", "")
+    return key_from_header(gateway, request.headers.get("authorization", ""))
+
+
+def key_from_header(gateway: Gateway, header: str) -> KeyConfig:
+    """The key an ``Authorization`` header value names.
+
+    Raises:
+        GatewayError: 401 when the key is missing, unknown or not sent as ``Bearer``.
+    """
     scheme, _, token = header.partition(" ")
     digest = hashlib.sha256(token.strip().encode()).hexdigest() if token else ""
     key = gateway.key_for(digest) if (digest or not gateway.keys) else None

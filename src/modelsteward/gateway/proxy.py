@@ -175,7 +175,7 @@ async def forward_json(gw: Gateway, call: Call) -> tuple[bytes, dict[str, str]]:
     response = await gw.upstream.send(call.backend, PATHS[call.kind], payload, stream=False)
     engine_s = time.perf_counter() - sent
     try:
-        answer = orjson.loads(response.content)
+        answer = orjson.loads(await response.aread())
     except orjson.JSONDecodeError as exc:
         raise GatewayError(502, "the engine returned invalid JSON", code="engine_error",
                            err_type="server_error") from exc  # fmt: skip

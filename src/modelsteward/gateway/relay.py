@@ -32,6 +32,7 @@ from modelsteward.gateway.streaming import (
     set_chunk_text,
 )
 from modelsteward.gateway.tokens import count_usage
+from modelsteward.gateway.upstream import EngineResponse
 
 
 class StreamStopped(Exception):
@@ -44,7 +45,7 @@ class StreamStopped(Exception):
         self.reason = reason
 
 
-async def open_stream(gw: Gateway, call: Call) -> tuple[httpx.Response, dict[str, str]]:
+async def open_stream(gw: Gateway, call: Call) -> tuple[EngineResponse, dict[str, str]]:
     """Start the engine request; errors before the first byte are ordinary HTTP errors.
 
     Raises:
@@ -65,7 +66,7 @@ async def open_stream(gw: Gateway, call: Call) -> tuple[httpx.Response, dict[str
     return response, headers
 
 
-async def relay(gw: Gateway, call: Call, response: httpx.Response) -> AsyncIterator[bytes]:
+async def relay(gw: Gateway, call: Call, response: EngineResponse) -> AsyncIterator[bytes]:
     """The events to send to the client, ending with ``[DONE]`` in every case."""
     relayer = _Relayer(gw, call)
     status, error = 200, None

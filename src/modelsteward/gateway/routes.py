@@ -1,20 +1,15 @@
-"""HTTP routes: thin adapters from requests to :mod:`proxy` and :mod:`relay`."""
+"""The framework routes: model list, health, readiness and metrics.
+
+The generation endpoints are plain ASGI apps in :mod:`modelsteward.gateway.endpoints`.
+"""
 
 from __future__ import annotations
 
-import time
-import uuid
-
 import orjson
-from fastapi import APIRouter, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi import APIRouter
+from fastapi.responses import Response
 
-from modelsteward.gateway.audit import AuditRecord
 from modelsteward.gateway.deps import GatewayDep, KeyDep
-from modelsteward.gateway.proxy import PATHS, Call, finish, forward_json, prepare
-from modelsteward.gateway.relay import open_stream, relay
-from modelsteward.gateway.schemas import GatewayError, Kind
-from modelsteward.gateway.state import Gateway
 
 router = APIRouter()
 _JSON = "application/json"
@@ -29,24 +24,6 @@ async def list_models(gw: GatewayDep, key: KeyDep) -> Response:
         if gw.statuses[name].approved and key.allows(name)
     ]
     return Response(orjson.dumps({"object": "list", "data": data}), media_type=_JSON)
-
-
-@router.post("/v1/chat/completions")
-async def chat(request: Request, gw: GatewayDep, key: KeyDep) -> Response:
-    """Chat completions, streamed or not."""
-    return await _generate(request, gw, key, "chat")
-
-
-@router.post("/v1/completions")
-async def completions(request: Request, gw: GatewayDep, key: KeyDep) -> Response:
-    """Text completions, streamed or not."""
-    return await _generate(request, gw, key, "completion")
-
-
-@router.post("/v1/embeddings")
-async def embeddings(request: Request, gw: GatewayDep, key: KeyDep) -> Response:
-    """Embeddings."""
-    return await _generate(request, gw, key, "embedding")
 
 
 @router.get("/healthz")
@@ -75,39 +52,3 @@ async def readyz(gw: GatewayDep) -> Response:
 async def metrics(gw: GatewayDep) -> Response:
     """Prometheus metrics."""
     return Response(gw.metrics.render(), media_type=gw.metrics.content_type)
-
-
-async def _generate(request: Request, gw: Gateway, key: KeyDep, kind: Kind) -> Response:
-    started = time.perf_counter()
-    try:
-        call = await prepare(gw, kind, key, await request.body())
-    except GatewayError as exc:
-        _rejected(gw, key.name, kind, exc, started)
-        raise
-    try:
-        if not call.stream or kind == "embedding":
-            body, headers = await forward_json(gw, call)
-            await finish(gw, call, 200)
-            return Response(body, media_type=_JSON, headers=headers)
-        response, headers = await open_stream(gw, call)
-    except GatewayError as exc:
-        await finish(gw, call, exc.status, exc.message)
-        raise
-    return StreamingResponse(
-        relay(gw, call, response), media_type="text/event-stream", headers=headers
-    )
-
-
-def _rejected(gw: Gateway, key: str, kind: Kind, exc: GatewayError, started: float) -> None:
-    record = AuditRecord(
-        request_id=uuid.uuid4().hex, key=key, model=None, endpoint=PATHS[kind],
-        status=exc.status, error=exc.code,
-        latency_ms=round((time.perf_counter() - started) * 1000, 3),
-    )  # fmt: skip
-    if exc.code == "content_blocked":
-        record.decide("input", "block", tuple(exc.extra.get("rule_ids", ())))
-    gw.metrics.requests.labels("", kind, str(exc.status)).inc()
-    gw.audit.write(record)
-
-
-__all__ = ["Call", "router"]

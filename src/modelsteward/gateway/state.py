@@ -27,6 +27,7 @@ from modelsteward.gateway.guards import Layer, Moderator, load_layer, new_modera
 from modelsteward.gateway.metrics import Metrics
 from modelsteward.gateway.quotas import MemoryQuotas, Quotas, RedisQuotas
 from modelsteward.gateway.schemas import GatewayError
+from modelsteward.gateway.transport import LeanTransport
 from modelsteward.gateway.upstream import Backend, Upstream, new_client
 
 log = logging.getLogger("modelsteward.gateway")
@@ -136,10 +137,11 @@ async def build_gateway(config: GatewayConfig, registry_dsn: str, options: Optio
         for engine in engines:
             engine.stop()
         raise
-    client = options.client or new_client()
+    lean = LeanTransport(keepalive_expiry=4.0) if options.client is None else None
+    client = options.client or new_client(lean)
     gateway = Gateway(
         config=config,
-        upstream=Upstream(client, backends),
+        upstream=Upstream(client, backends, lean),
         models=models,
         statuses=statuses,
         keys={k.sha256: k for k in config.keys},

@@ -7,6 +7,10 @@ It raises httpx's own exceptions, so callers cannot tell the difference: ``Conne
 ``ConnectTimeout`` only when no byte was sent, ``ReadTimeout`` when the engine is silent,
 ``RemoteProtocolError`` / ``ReadError`` when it goes away. HTTPS URLs are refused: use
 httpx's default transport for those (:func:`modelsteward.gateway.upstream.new_client` does).
+
+The request path of the gateway skips httpx altogether: :meth:`LeanTransport.post` takes a
+prepared request head and returns a :class:`LeanResponse`, the part of ``httpx.Response`` the
+gateway reads (no URL parsing, header objects, cookies or redirects per request).
 """
 
 from __future__ import annotations
@@ -160,6 +164,24 @@ class _Body(httpx.AsyncByteStream):
             await conn.wait(self.timeout)
         self._release(reusable=True)
 
+    async def read(self) -> bytes:
+        """The whole body; the connection goes back to the pool (or is closed on failure)."""
+        conn = self.conn
+        parts: list[bytes] = []
+        try:
+            while True:
+                if conn.body:
+                    parts.append(conn.take())
+                elif conn.done:
+                    break
+                else:
+                    await conn.wait(self.timeout)
+        except BaseException:
+            self._release(reusable=False)
+            raise
+        self._release(reusable=True)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
     async def aclose(self) -> None:
         self._release(reusable=False)
 
@@ -218,6 +240,38 @@ class LeanTransport(httpx.AsyncBaseTransport):
             raise httpx.ConnectError(f"cannot connect to {key[0]}:{key[1]}: {exc}") from exc
         return conn
 
+    async def _exchange(
+        self, key: _Key, payload: bytes, connect_s: float | None, read_s: float | None
+    ) -> _Conn:
+        conn = self._take(key) or await self._open(key, connect_s)
+        conn.start(payload)
+        try:
+            while not conn.head_done:
+                await conn.wait(read_s)
+        except BaseException:
+            conn.closed = True
+            if conn.transport is not None:
+                conn.transport.close()
+            raise
+        return conn
+
+    async def post(
+        self, origin: _Key, head: bytes, body: bytes, timeouts: tuple[float, float]
+    ) -> LeanResponse:
+        """POST ``body`` after ``head`` (request line and headers up to ``content-length: ``).
+
+        ``timeouts`` are (connect, read) seconds. Returns once the response head arrived.
+
+        Raises:
+            httpx.ConnectError: the connection could not be made (nothing was sent).
+            httpx.ConnectTimeout: connecting took too long (nothing was sent).
+            httpx.ReadTimeout: the engine was silent for longer than the read timeout.
+            httpx.RemoteProtocolError: the engine closed the connection or sent invalid HTTP.
+        """
+        payload = b"%s%d\r\n\r\n%s" % (head, len(body), body)
+        conn = await self._exchange(origin, payload, timeouts[0], timeouts[1])
+        return LeanResponse(conn.status, _Body(self, origin, conn, timeouts[1]))
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` and return the response once its head has arrived."""
         url = request.url
@@ -225,17 +279,8 @@ class LeanTransport(httpx.AsyncBaseTransport):
             raise httpx.UnsupportedProtocol("the lean transport speaks plain http only")
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
         key = (url.host, url.port or 80)
-        conn = self._take(key) or await self._open(key, timeouts.get("connect"))
-        conn.start(_encode(request))
         read_timeout = timeouts.get("read")
-        try:
-            while not conn.head_done:
-                await conn.wait(read_timeout)
-        except BaseException:
-            conn.closed = True
-            if conn.transport is not None:
-                conn.transport.close()
-            raise
+        conn = await self._exchange(key, _encode(request), timeouts.get("connect"), read_timeout)
         return httpx.Response(
             conn.status,
             headers=conn.headers,
@@ -250,6 +295,35 @@ class LeanTransport(httpx.AsyncBaseTransport):
                 if conn.transport is not None:
                     conn.transport.close()
         self._idle.clear()
+
+
+class LeanResponse:
+    """An engine's answer as the gateway reads it (a subset of ``httpx.Response``)."""
+
+    __slots__ = ("_body", "_content", "status_code")
+
+    def __init__(self, status_code: int, body: _Body) -> None:
+        self.status_code = status_code
+        self._body = body
+        self._content: bytes | None = None
+
+    async def aread(self) -> bytes:
+        """The whole body (read once, then kept).
+
+        Raises:
+            httpx.ReadTimeout, httpx.RemoteProtocolError: as :meth:`LeanTransport.post`.
+        """
+        if self._content is None:
+            self._content = await self._body.read()
+        return self._content
+
+    def aiter_bytes(self) -> AsyncIterator[bytes]:
+        """The body piece by piece as it arrives (for streams)."""
+        return self._body.__aiter__()
+
+    async def aclose(self) -> None:
+        """Stop reading; an unfinished answer's connection is closed, ending the request."""
+        await self._body.aclose()
 
 
 def _encode(request: httpx.Request) -> bytes:
