@@ -2,8 +2,6 @@
 so the homonym twin ("kill a Python process") passes. Texts are hand-written here, not
 taken from any benchmark set."""
 
-# ruff: noqa: E501  (parametrized tables read best one case per line)
-
 from __future__ import annotations
 
 import pytest

@@ -41,6 +41,13 @@ def _types(text: str) -> dict[str, str]:
         ("Dear Mr. Luca Drescher,", "PERSON", "Luca Drescher"),
         ("send it to 221B Baker Street, London", "STREET_ADDRESS", "221B Baker Street"),
         ("wohnt in Augsburger Strasse 36", "STREET_ADDRESS", "Augsburger Strasse 36"),
+        ("Phone:\n61-47-22-98", "PHONE_NUMBER", "61-47-22-98"),  # not a date: no month 47
+        ("maestro card: 501234567896", "CREDIT_CARD", "501234567896"),
+        ("my iban is de89370400440532013000", "IBAN_CODE", "de89370400440532013000"),
+        ("the minutes were taken by Ottilie R. Brandstetter", "PERSON", "Ottilie R. Brandstetter"),
+        ("please follow up with Hjalmar Lindqvist tomorrow", "PERSON", "Hjalmar Lindqvist"),
+        ("ship it to 10115 Lindenweg 12 before Friday", "STREET_ADDRESS", "10115 Lindenweg 12"),
+        ("USNS Comfort FPO AE 09123", "STREET_ADDRESS", "USNS Comfort FPO AE 09123"),
     ],
 )
 def test_pii_type_and_span(text: str, label: str, value: str) -> None:
@@ -55,6 +62,8 @@ def test_pii_type_and_span(text: str, label: str, value: str) -> None:
         "Order 4111 1111 1111 1112 shipped",  # fails Luhn
         "Invoice 1234 5678 9012 3456 is overdue",  # fails Luhn
         "The meeting is on 2024-03-01 at 10:30",
+        "Phone booked for 12.03.2024 at noon",
+        "a 12-digit order id 501234567896 and nothing else",
         "ISBN 978-3-16-148410-0 is the book",
         "SSN-like 000-12-3456 and 666-12-3456 are never issued",
         "IBAN DE89 3704 0044 0532 0130 01 has a bad checksum",

@@ -6,6 +6,8 @@ house number next to a street word (Street, Rue, Straße, Calle, Via, Rua...), P
 military addresses, with an optional unit, city and postcode tail.
 """
 
+# ruff: noqa: E501  (pattern and text tables read best one entry per line)
+
 from __future__ import annotations
 
 import re
@@ -67,9 +69,39 @@ def _first_word(seq: str) -> str:
     return seq.split()[0].strip(".,'’").lower()
 
 
+_INITIAL = re.compile(
+    r"\b([A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž'’-]+ [A-Z]\.? [A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž'’-]+)\b(?!\.\w)"
+)
+"""Given name, middle initial, surname: "Ada B. Lovelace", "Jildau S Bouts"."""
+_NAME_CONTEXT = re.compile(
+    r"(?i:\b(?:said|asked|told|by|assistant to|under|(?:under|in) (?:my |his |her )?(?:\w+'s )?name|calls? me|"
+    r"speak (?:to|with)|follow up with|add|player|actor|actress|singer|author|writer|director|manager|"
+    r"colleague|customer|client|partner|guardian|founder)\s+)"
+    r"(" + _CAP + r"(?:[ \t]+" + _CAP + r"){1,2})\b(?!['’]s\b \w+ (?:inc|llc|ltd)\b)"
+)
+"""A capitalised two- or three-word sequence right after a word that introduces a person."""
+_ORG_WORDS = frozenset(
+    """inc llc ltd corp co company group bank university college school hospital technologies
+    technology systems services solutions international news times airlines air health care
+    labs partners capital holdings foundation institute association agency media studios
+    street avenue road city county state republic kingdom united new north south east west""".split()  # noqa: SIM905
+)
+
+
+def _not_org(seq: str) -> bool:
+    words = [w.strip(".,'’").lower() for w in seq.split()]
+    return not any(w in _ORG_WORDS or w in _NOT_NAMES for w in words)
+
+
 def find_names(text: str) -> list[tuple[int, int, float]]:
     """Spans ``(start, end, score)`` that look like person names."""
     spans: list[tuple[int, int, float]] = []
+    for match in _INITIAL.finditer(text):
+        if _not_org(match.group(1)):
+            spans.append((match.start(1), match.end(1), 0.75))
+    for match in _NAME_CONTEXT.finditer(text):
+        if _not_org(match.group(1)):
+            spans.append((match.start(1), match.end(1), 0.7))
     for match in _CUE.finditer(text):
         name = match.group(1)
         if not name[0].isupper() or _first_word(name) in _NOT_NAMES:
@@ -101,11 +133,21 @@ _ADDRESS = re.compile(
     r"(?:,?\s+(?:apt\.?|suite|unit|floor|#)\s*\d+\w?)*",
     re.IGNORECASE,
 )
+_SHIP = re.compile(
+    r"\b(?:USNS|USNV|USS|USCGC) [A-Z][\w'’-]+(?:\s*\n?\s*(?:FPO|APO|DPO) [A-Z]{2} \d{5})?"
+)
+"""US military ship addresses: "USNS Mercy FPO AP 96672"."""
+_NUMBERED_STREET = re.compile(
+    r"(?<![\w.,-])\d{3,6} ((?:[A-ZÀ-ÖØ-ÞĀ-Žͱ-Ͽ][\w'’.-]*|ul\.|du|de|la|del|da) ){1,3}\d{1,5}[A-Za-z]?\b"
+)
+"""Postcode, street name, house number (the continental order): "10115 Lindenweg 12"."""
 _APT = re.compile(r"\b(?:apt\.?|apartment|suite)\s+\d+\w?\b", re.IGNORECASE)
 
 
 def find_addresses(text: str) -> list[tuple[int, int, float]]:
     """Spans ``(start, end, score)`` that look like street addresses."""
     spans = [(m.start(), m.end(), 0.7) for m in _ADDRESS.finditer(text)]
+    spans.extend((m.start(), m.end(), 0.7) for m in _SHIP.finditer(text))
+    spans.extend((m.start(), m.end(), 0.7) for m in _NUMBERED_STREET.finditer(text))
     spans.extend((m.start(), m.end(), 0.55) for m in _APT.finditer(text))
     return spans
