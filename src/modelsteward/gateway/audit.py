@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -68,30 +69,72 @@ class NullAudit:
 
 
 class JsonlAudit:
-    """Appends one JSON object per line; lines are flushed at least every 64 records/second."""
+    """Appends one JSON object per line.
 
-    def __init__(self, path: Path) -> None:
+    Records are serialised by the caller and written by one background thread in batches
+    (every 64 records, or on the first record after a second without a write), so the event
+    loop never waits on the disk. :meth:`close` writes whatever is still pending. A write
+    that fails makes the next :meth:`write` raise, so requests are not served unaudited.
+    """
+
+    def __init__(self, path: Path, *, batch: int = 64, interval_s: float = 1.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._file: io.BufferedWriter = path.open("ab")
+        self._batch = batch
+        self._interval_s = interval_s
         self._lock = threading.Lock()
-        self._pending = 0
+        self._pending: list[bytes] = []
         self._flushed = time.monotonic()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="modelsteward-audit")
+        self._error: OSError | None = None
+        self._closed = False
 
     def write(self, record: AuditRecord) -> None:
-        """Append the record."""
-        line = orjson.dumps(record) + b"\n"
+        """Queue the record for the file.
+
+        Raises:
+            OSError: when an earlier batch could not be written.
+            ValueError: after :meth:`close`.
+        """
+        if self._error is not None:
+            raise OSError(f"the audit log cannot be written: {self._error}") from self._error
+        line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
         with self._lock:
-            self._file.write(line)
-            self._pending += 1
+            if self._closed:
+                raise ValueError("the audit log is closed")
+            self._pending.append(line)
             now = time.monotonic()
-            if self._pending >= 64 or now - self._flushed >= 1.0:
-                self._file.flush()
-                self._pending = 0
-                self._flushed = now
+            if len(self._pending) >= self._batch or now - self._flushed >= self._interval_s:
+                self._hand_over(now)
+
+    def _hand_over(self, now: float) -> None:
+        data, self._pending = b"".join(self._pending), []
+        self._flushed = now
+        self._writer.submit(self._append, data)
+
+    def _append(self, data: bytes) -> None:
+        try:
+            self._file.write(data)
+            self._file.flush()
+        except OSError as exc:
+            self._error = exc
 
     def close(self) -> None:
-        """Flush and close the file."""
+        """Write every pending record, then close the file.
+
+        Raises:
+            OSError: when records could not be written.
+        """
         with self._lock:
-            if not self._file.closed:
-                self._file.flush()
-                self._file.close()
+            if self._closed:
+                return
+            self._closed = True
+            if self._pending:
+                self._hand_over(time.monotonic())
+        self._writer.shutdown(wait=True)
+        try:
+            self._file.close()
+        except OSError as exc:
+            self._error = self._error or exc
+        if self._error is not None:
+            raise OSError(f"the audit log cannot be written: {self._error}") from self._error

@@ -137,5 +137,5 @@ def _rejected(gw: Gateway, key: str, kind: Kind, exc: GatewayError, started: flo
     )  # fmt: skip
     if exc.code == "content_blocked":
         record.decide("input", "block", tuple(exc.extra.get("rule_ids", ())))
-    gw.metrics.requests.labels("", kind, str(exc.status)).inc()
+    gw.metrics.count_request("", kind, exc.status)
     gw.audit.write(record)

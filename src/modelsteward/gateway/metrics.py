@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -47,6 +49,34 @@ class Metrics:
             buckets=_OVERHEAD_BUCKETS,
             registry=self.registry,
         )
+
+        self._children: dict[tuple[Any, ...], Any] = {}
+
+    def _child(self, metric: Any, *labels: str) -> Any:
+        # ``labels()`` validates and hashes on every call; the children never change.
+        key = (id(metric), *labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
+
+    def count_request(self, model: str, endpoint: str, status: int) -> None:
+        """One finished request."""
+        self._child(self.requests, model, endpoint, str(status)).inc()
+
+    def count_tokens(self, model: str, prompt: int, completion: int) -> None:
+        """Tokens a request used."""
+        self._child(self.tokens, model, "prompt").inc(prompt)
+        self._child(self.tokens, model, "completion").inc(completion)
+
+    def count_safety(self, stage: str, action: str) -> None:
+        """One safety decision."""
+        self._child(self.safety, stage, action).inc()
+
+    def observe(self, model: str, latency_s: float, overhead_s: float) -> None:
+        """A finished request's total latency and the gateway's own time."""
+        self._child(self.latency, model).observe(latency_s)
+        self.overhead.observe(overhead_s)
 
     def render(self) -> bytes:
         """The text exposition format."""

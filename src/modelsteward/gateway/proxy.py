@@ -161,7 +161,7 @@ def _redact_input(gw: Gateway, call: Call, texts: list[dict[str, str]], decision
 
 def _note(gw: Gateway, call: Call, stage: str, decision: Decision) -> None:
     call.record.decide(stage, decision.action, decision.rule_ids)
-    gw.metrics.safety.labels(stage, decision.action).inc()
+    gw.metrics.count_safety(stage, decision.action)
 
 
 async def forward_json(gw: Gateway, call: Call) -> tuple[bytes, dict[str, str]]:
@@ -174,22 +174,27 @@ async def forward_json(gw: Gateway, call: Call) -> tuple[bytes, dict[str, str]]:
     sent = time.perf_counter()
     response = await gw.upstream.send(call.backend, PATHS[call.kind], payload, stream=False)
     engine_s = time.perf_counter() - sent
+    raw = await response.aread()
     try:
-        answer = orjson.loads(await response.aread())
+        answer = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise GatewayError(502, "the engine returned invalid JSON", code="engine_error",
                            err_type="server_error") from exc  # fmt: skip
     if not isinstance(answer, dict):
         raise GatewayError(502, "the engine returned an unexpected answer", code="engine_error",
                            err_type="server_error")  # fmt: skip
+    # The engine's bytes go out as they came unless the answer had to change.
+    changed = answer.get("model") != call.model.name
     answer["model"] = call.model.name
     if call.guards_output and call.kind != "embedding":
         _guard_answer(gw, call, answer)
+        changed = True
     usage = answer.get("usage")
     source = "engine"
     if not isinstance(usage, dict):
         usage, source = await count_usage(gw, call, _answer_text(answer))
         answer["usage"] = usage
+        changed = True
     account_usage(gw, call, usage, source)
     overhead = (time.perf_counter() - call.started - engine_s) * 1000
     call.record.overhead_ms = round(overhead, 3)
@@ -198,7 +203,7 @@ async def forward_json(gw: Gateway, call: Call) -> tuple[bytes, dict[str, str]]:
         "x-modelsteward-usage-source": source,
         "x-request-id": call.record.request_id,
     }
-    return orjson.dumps(answer), headers
+    return (orjson.dumps(answer) if changed else raw), headers
 
 
 def _answer_text(answer: dict[str, Any]) -> str:
@@ -239,8 +244,7 @@ def account_usage(gw: Gateway, call: Call, usage: dict[str, Any], source: str) -
     call.record.prompt_tokens = prompt
     call.record.completion_tokens = completion
     call.record.usage_source = source
-    gw.metrics.tokens.labels(call.model.name, "prompt").inc(prompt)
-    gw.metrics.tokens.labels(call.model.name, "completion").inc(completion)
+    gw.metrics.count_tokens(call.model.name, prompt, completion)
 
 
 def _int(value: object) -> int:
@@ -258,7 +262,6 @@ async def finish(gw: Gateway, call: Call, status: int, error: str | None = None)
         record.status = status
         record.error = error
         record.latency_ms = round(elapsed * 1000, 3)
-        gw.metrics.requests.labels(call.model.name, call.kind, str(status)).inc()
-        gw.metrics.latency.labels(call.model.name).observe(elapsed)
-        gw.metrics.overhead.observe(record.overhead_ms / 1000)
+        gw.metrics.count_request(call.model.name, call.kind, status)
+        gw.metrics.observe(call.model.name, elapsed, record.overhead_ms / 1000)
         gw.audit.write(record)

@@ -161,7 +161,7 @@ class _Relayer:
         released, decision = step_release(step)
         if decision is not None:
             self.call.record.decide(stage, decision.action, decision.rule_ids)
-            self.gw.metrics.safety.labels(stage, decision.action).inc()
+            self.gw.metrics.count_safety(stage, decision.action)
             rules = ", ".join(decision.rule_ids) or "safety policy"
             raise StreamStopped(
                 error_event(
