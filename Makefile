@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade "pip>=25.1"
 	$(BIN)/python -m pip install -q -e ".[all]" --group dev
+	$(BIN)/python -m compileall -q src/modelsteward
 	touch $(STAMP)
 
 demo: $(STAMP)

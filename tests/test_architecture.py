@@ -16,7 +16,8 @@ ALLOWED: dict[str, set[str]] = {
     "_version": set(),
     "findings": set(),
     "errors": set(),
-    "config": BASE,
+    "config_sources": set(),
+    "config": BASE | {"config_sources"},
     "inventory": BASE,
     **{check: BASE | {"inventory"} for check in CHECKS},
     "engines": BASE,
@@ -81,9 +82,10 @@ def test_only_config_reads_the_environment() -> None:
     offenders = []
     for path in MODULES:
         text = path.read_text(encoding="utf-8")
-        if (
-            "os.environ" in text or "os.getenv" in text or "getenv(" in text
-        ) and path != SRC / "config.py":
+        if ("os.environ" in text or "os.getenv" in text or "getenv(" in text) and path not in (
+            SRC / "config.py",
+            SRC / "config_sources.py",
+        ):
             offenders.append(str(path.relative_to(SRC)))
     assert offenders == []
 

@@ -231,3 +231,35 @@ def test_dangling_symlink_given_as_path_is_a_usage_error(tmp_path: Path) -> None
     with pytest.raises(UsageError, match="cannot read") as info:
         walk_model(link)
     assert "readable" in info.value.hint
+
+
+@pytest.mark.parametrize("size", [0, 1, 4 * 1024 * 1024, 8 * 1024 * 1024 + 1, 21 * 1024 * 1024 + 7])
+def test_sha256_file_matches_hashlib_small_and_overlapped(tmp_path: Path, size: int) -> None:
+    from modelsteward.inventory import sha256_file
+
+    data = os.urandom(size)
+    path = tmp_path / "blob.bin"
+    path.write_bytes(data)
+    assert sha256_file(path) == hashlib.sha256(data).hexdigest()
+
+
+def test_sha256_file_read_error_reaches_the_caller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import modelsteward.inventory as inventory
+
+    class Failing(io.FileIO):
+        reads = 0
+
+        def readinto(self, buf: object) -> int | None:  # type: ignore[override]
+            Failing.reads += 1
+            if Failing.reads == 2:
+                raise OSError(5, "Input/output error")
+            return super().readinto(buf)  # type: ignore[arg-type]
+
+    path = tmp_path / "blob.bin"
+    path.write_bytes(b"\0" * (9 * 1024 * 1024))
+    monkeypatch.setattr(inventory, "open", lambda p, *a, **k: Failing(p, "rb"), raising=False)
+    with pytest.raises(OSError, match="Input/output error"):
+        inventory.sha256_file(path)
+    assert Failing.reads == 2

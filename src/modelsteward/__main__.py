@@ -1,5 +1,5 @@
 """``python -m modelsteward``."""
 
-from modelsteward.cli.main import main
+from modelsteward.cli.entry import main
 
 main()

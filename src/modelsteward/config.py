@@ -20,6 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from modelsteward.config_sources import ENV_PREFIX, PYPROJECT_TABLE, TOML_FILE
 from modelsteward.errors import ConfigError
 
 
@@ -51,11 +52,11 @@ class Settings(BaseSettings):
     """Everything configurable. Build it with ``load_settings``; never at import time."""
 
     model_config = SettingsConfigDict(
-        env_prefix="MODELSTEWARD_",
+        env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
         extra="ignore",
-        toml_file="modelsteward.toml",
-        pyproject_toml_table_header=("tool", "modelsteward"),
+        toml_file=TOML_FILE,
+        pyproject_toml_table_header=PYPROJECT_TABLE,
     )
 
     data_dir: Path = Field(default_factory=default_data_dir)

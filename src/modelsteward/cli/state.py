@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,10 +11,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from modelsteward.cli.output import exit_code, write_document
 from modelsteward.config import Settings
-from modelsteward.errors import UsageError
 from modelsteward.findings import Report, Rule, Severity
-from modelsteward.report import Document, OutputFormat, SummaryTable, render
+from modelsteward.report import Document, OutputFormat, SummaryTable
 
 
 @dataclass(slots=True, kw_only=True)
@@ -81,27 +80,8 @@ class CliState:
             cyclonedx=cyclonedx,
             denied=denied,
         )
-        color = self.output is None and sys.stdout.isatty()
-        try:
-            text = render(document, self.fmt, color=color)
-        except ValueError as exc:
-            raise UsageError(str(exc), hint="use --format table, json or sarif") from exc
-        if self.output is None:
-            typer.echo(text, nl=False)
-        else:
-            try:
-                self.output.parent.mkdir(parents=True, exist_ok=True)
-                tmp = self.output.with_name(self.output.name + ".tmp")
-                tmp.write_text(text, encoding="utf-8")
-                tmp.replace(self.output)
-            except OSError as exc:
-                raise UsageError(
-                    f"cannot write {self.output}: {exc.strerror or exc}",
-                    hint="choose a writable --output path",
-                ) from exc
-        if denied or report.at_least(self.fail_on):
-            return 1
-        return 0
+        write_document(document, self.fmt, self.output)
+        return exit_code(report, self.fail_on, denied=denied)
 
 
 def get_state(ctx: typer.Context) -> CliState:

@@ -63,15 +63,18 @@ def render(document: Document, fmt: OutputFormat, *, color: bool = False) -> str
     Raises:
         ValueError: when the command offers no output in ``fmt``.
     """
-    from modelsteward.report import json as json_fmt
-    from modelsteward.report import sarif, text
-
     match fmt:
         case OutputFormat.TABLE:
+            from modelsteward.report import text
+
             return text.TableFormatter(color=color).render(document)
         case OutputFormat.JSON:
+            from modelsteward.report import json as json_fmt
+
             return json_fmt.JsonFormatter().render(document)
         case OutputFormat.SARIF:
+            from modelsteward.report import sarif
+
             return sarif.SarifFormatter().render(document)
         case OutputFormat.MARKDOWN:
             if document.markdown is None:

@@ -1,11 +1,8 @@
-"""Human-readable tables, rendered with rich."""
+"""Human-readable tables, rendered with rich (imported only when there is a table to draw)."""
 
 from __future__ import annotations
 
 import io
-
-from rich.console import Console
-from rich.table import Table
 
 from modelsteward.findings import Severity
 from modelsteward.report.interface import Document
@@ -28,6 +25,12 @@ class TableFormatter:
 
     def render(self, document: Document) -> str:
         """Return the rendered text."""
+        report = document.report.sorted()
+        if not (document.summary or report.findings or report.errors or report.skipped):
+            return f"{document.command}: no findings\n"
+        from rich.console import Console
+        from rich.table import Table
+
         buf = io.StringIO()
         console = Console(
             file=buf,
@@ -44,7 +47,6 @@ class TableFormatter:
             for row in summary.rows:
                 table.add_row(*row)
             console.print(table)
-        report = document.report.sorted()
         if report.findings:
             table = Table(title=f"{document.command}: findings", title_justify="left")
             for column in ("severity", "rule", "location", "message", "evidence"):

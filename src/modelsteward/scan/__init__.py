@@ -2,12 +2,17 @@
 
 Pickle-based formats are interpreted symbolically and judged by a tiered allowlist; every
 other format is read the way its loader reads it. Nothing from a model is ever imported or
-executed.
+executed. Format readers are imported on first use; ``RULES`` (the rule catalogue, which
+needs every reader's declarations) is built when first read.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from modelsteward.scan.engine import SCANNERS, scan_artifact, scan_inventory, scan_path
 from modelsteward.scan.interface import ScanError, Scanner, ScanOptions
-from modelsteward.scan.rules import RULES
+
+if TYPE_CHECKING:
+    from modelsteward.scan.rules import RULES
 
 __all__ = [
     "RULES",
@@ -19,3 +24,11 @@ __all__ = [
     "scan_inventory",
     "scan_path",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RULES":
+        from modelsteward.scan.rules import RULES
+
+        return RULES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

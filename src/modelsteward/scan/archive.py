@@ -8,7 +8,6 @@ scanner of their format. Archive-level tricks are findings of their own.
 from __future__ import annotations
 
 import mmap
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,6 @@ from modelsteward.scan.archive_members import (
     materialize,
     scan_window,
 )
-from modelsteward.scan.archive_tar import scan_compressed, scan_tar
 from modelsteward.scan.interface import ScanOptions
 from modelsteward.scan.torch import STORAGE_MEMBER, is_torch_zip, is_torchscript
 from modelsteward.scan.unpack import (
@@ -47,6 +45,8 @@ class ArchiveScanner:
 
     def scan(self, artifact: Artifact, options: ScanOptions) -> Iterator[Finding]:
         """Check the container, then scan each member by its format."""
+        import tempfile
+
         with tempfile.TemporaryDirectory(prefix="modelsteward-scan-") as tmp:
             ctx = MemberScan(
                 artifact=artifact,
@@ -63,6 +63,8 @@ def scan_container(ctx: MemberScan, path: Path, kind: ArtifactKind, prefix: str)
     """Findings of the container at ``path`` (members are labelled ``prefix`` + name)."""
     if kind is ArtifactKind.ZIP:
         return _scan_zip(ctx, path, prefix)
+    from modelsteward.scan.archive_tar import scan_compressed, scan_tar
+
     if kind is ArtifactKind.TAR:
         return scan_tar(ctx, path, prefix)
     return scan_compressed(ctx, path, kind, prefix)

@@ -3,37 +3,107 @@ many files are scanned in parallel worker processes when that pays off."""
 
 from __future__ import annotations
 
-import concurrent.futures as cf
+import importlib
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from modelsteward.findings import CheckError, Finding, Report, Severity, Skipped
-from modelsteward.inventory import Artifact, ArtifactKind, Inventory, walk_model
-from modelsteward.scan.archive import ArchiveScanner
-from modelsteward.scan.chat_template import ChatTemplateScanner
-from modelsteward.scan.gguf import GgufScanner
-from modelsteward.scan.hf_config import HfConfigScanner
+from modelsteward.inventory import COMPRESSED_KINDS, Artifact, ArtifactKind, Inventory, walk_model
 from modelsteward.scan.interface import Scanner, ScanOptions
-from modelsteward.scan.keras import KerasScanner
-from modelsteward.scan.numpy import NumpyScanner
-from modelsteward.scan.onnx import OnnxScanner
-from modelsteward.scan.pickle import PickleScanner
-from modelsteward.scan.safetensors import SafetensorsScanner
-from modelsteward.scan.tf import TfSavedModelScanner
 
+_ALWAYS: frozenset[str] = frozenset()
+
+
+class LazyScanner:
+    """A built-in scanner whose module is imported only when an artifact it may handle
+    appears, so that scanning pickles never pays for the Jinja2, ONNX or Keras readers.
+
+    ``kinds``, file ``names`` and name ``suffixes`` are a cheap superset of what the real
+    scanner handles; the real ``handles`` decides.
+    """
+
+    __slots__ = ("_loaded", "kinds", "name", "names", "suffixes", "target")
+
+    def __init__(
+        self,
+        name: str,
+        target: str,
+        kinds: frozenset[ArtifactKind],
+        names: frozenset[str] = _ALWAYS,
+        *,
+        suffixes: frozenset[str] = _ALWAYS,
+    ) -> None:
+        self.name = name
+        self.target = target
+        self.kinds = kinds
+        self.names = names
+        self.suffixes = suffixes
+        self._loaded: Scanner | None = None
+
+    def may_handle(self, artifact: Artifact) -> bool:
+        """The prefilter: True when the real scanner could handle ``artifact``."""
+        name = artifact.path.name
+        return (
+            artifact.kind in self.kinds
+            or name in self.names
+            or any(name.endswith(suffix) for suffix in self.suffixes)
+        )
+
+    def load(self) -> Scanner:
+        """The real scanner (imported on first use)."""
+        if self._loaded is None:
+            module, _, cls = self.target.partition(":")
+            self._loaded = getattr(importlib.import_module(module), cls)()
+        return self._loaded
+
+    def handles(self, artifact: Artifact) -> bool:
+        return self.may_handle(artifact) and self.load().handles(artifact)
+
+    def scan(self, artifact: Artifact, options: ScanOptions) -> Iterator[Finding]:
+        return self.load().scan(artifact, options)
+
+
+_K = ArtifactKind
 SCANNERS: tuple[Scanner, ...] = (
-    PickleScanner(),
-    ArchiveScanner(),
-    NumpyScanner(),
-    SafetensorsScanner(),
-    GgufScanner(),
-    ChatTemplateScanner(),
-    OnnxScanner(),
-    KerasScanner(),
-    TfSavedModelScanner(),
-    HfConfigScanner(),
+    LazyScanner(
+        "pickle",
+        "modelsteward.scan.pickle:PickleScanner",
+        frozenset({_K.PICKLE, _K.BINARY, _K.TEXT}),
+    ),
+    LazyScanner(
+        "archive",
+        "modelsteward.scan.archive:ArchiveScanner",
+        frozenset({_K.ZIP, _K.TAR}) | COMPRESSED_KINDS,
+    ),
+    LazyScanner("numpy", "modelsteward.scan.numpy:NumpyScanner", frozenset({_K.NUMPY})),
+    LazyScanner(
+        "safetensors",
+        "modelsteward.scan.safetensors:SafetensorsScanner",
+        frozenset({_K.SAFETENSORS}),
+    ),
+    LazyScanner("gguf", "modelsteward.scan.gguf:GgufScanner", frozenset({_K.GGUF})),
+    LazyScanner(
+        "chat-template",
+        "modelsteward.scan.chat_template:ChatTemplateScanner",
+        frozenset({_K.JSON, _K.TEXT}),
+    ),
+    LazyScanner("onnx", "modelsteward.scan.onnx:OnnxScanner", frozenset({_K.ONNX})),
+    LazyScanner(
+        "keras",
+        "modelsteward.scan.keras:KerasScanner",
+        frozenset({_K.HDF5}),
+        frozenset({"keras_metadata.pb"}),
+        suffixes=frozenset({".keras"}),
+    ),
+    LazyScanner(
+        "tf",
+        "modelsteward.scan.tf:TfSavedModelScanner",
+        frozenset({_K.TF_SAVED_MODEL}),
+        frozenset({"saved_model.pb"}),
+    ),
+    LazyScanner("hf", "modelsteward.scan.hf_config:HfConfigScanner", frozenset({_K.JSON})),
 )
 """The built-in scanners, in the order they run on an artifact."""
 
@@ -131,6 +201,8 @@ def _pooled(items: list[Artifact], options: ScanOptions, workers: int) -> list[R
     by_size = sorted(range(len(items)), key=lambda i: -items[i].size)
     for n, index in enumerate(by_size):
         batches[n % len(batches)].append(index)
+    import concurrent.futures as cf
+
     results: dict[int, Report] = {}
     pool = cf.ProcessPoolExecutor(max_workers=workers)
     hung = False
