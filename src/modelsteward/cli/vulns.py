@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -88,19 +89,20 @@ def vulns(
     packages, skipped = collect_packages(sources, engine or [])
     day = parse_today(today)
     policy = sla_policy(sla or [], kev, epss)
-    store = state_store(state, sla_state, registry) if deployment else None
-    with open_db(state, db) as database:
-        earlier = store.entries() if store is not None else []
-        result = match_packages(
-            packages,
-            database,
-            today=day,
-            sla=policy,
-            state=earlier,
-            deployment=deployment or "default",
-        )
-    if store is not None and deployment:
-        record_sightings(store, deployment, result.sla_entries, day)
+    with ExitStack() as stack:
+        store = stack.enter_context(state_store(state, sla_state, registry)) if deployment else None
+        with open_db(state, db) as database:
+            earlier = store.entries() if store is not None else []
+            result = match_packages(
+                packages,
+                database,
+                today=day,
+                sla=policy,
+                state=earlier,
+                deployment=deployment or "default",
+            )
+        if store is not None and deployment:
+            record_sightings(store, deployment, result.sla_entries, day)
     report = result.report.merge(Report(skipped=tuple(skipped))).sorted()
     return state.emit(
         "vulns",

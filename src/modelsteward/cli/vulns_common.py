@@ -80,18 +80,27 @@ def sla_policy(overrides: Sequence[str], kev: Path | None, epss: Path | None) ->
     return SlaPolicy(days=days, threat=threat)
 
 
-def state_store(state: CliState, path: Path | None, registry: str | None = None) -> SlaStateStore:
+@contextmanager
+def state_store(
+    state: CliState, path: Path | None, registry: str | None = None
+) -> Iterator[SlaStateStore]:
     """Where SLA clocks live: the ``--state`` JSON file when given, else the registry
-    (``--registry`` / ``MODELSTEWARD_REGISTRY``, by default SQLite in the data directory).
+    (``--registry`` / ``MODELSTEWARD_REGISTRY``, by default SQLite in the data directory),
+    closed when the block ends.
 
     Raises:
         StoreError: when the registry cannot be opened.
     """
     if path is not None:
-        return JsonSlaStateStore(path)
+        yield JsonSlaStateStore(path)
+        return
     from modelsteward.registry import open_registry  # SQLAlchemy only when needed
 
-    return open_registry(registry or state.settings.registry_dsn).sla_state()
+    opened = open_registry(registry or state.settings.registry_dsn)
+    try:
+        yield opened.sla_state()
+    finally:
+        opened.close()
 
 
 def vuln_table(vulns: Sequence[Vulnerability]) -> SummaryTable:

@@ -61,11 +61,12 @@ def sla_status(
     """Show due and overdue items; exit 1 when something is overdue."""
     state = get_state(ctx)
     day = parse_today(today)
-    entries = [
-        e
-        for e in state_store(state, sla_state, registry).entries()
-        if deployment in (None, e.deployment) and (show_fixed or e.fixed_on is None)
-    ]
+    with state_store(state, sla_state, registry) as store:
+        entries = [
+            e
+            for e in store.entries()
+            if deployment in (None, e.deployment) and (show_fixed or e.fixed_on is None)
+        ]
     entries.sort(key=lambda e: (e.due, -e.severity, e.key))
     findings = [f for e in entries for f in _entry_findings(e, day)]
     rows = tuple(
@@ -125,12 +126,8 @@ def sla_accept(
     """Record an accepted risk (an exception with an owner and an expiry)."""
     state = get_state(ctx)
     exception = RiskException(owner=owner, expires=parse_today(expires), reason=reason)
-    hits = accept_risk(
-        state_store(state, sla_state, registry),
-        deployment=deployment,
-        vuln_id=vuln_id,
-        exception=exception,
-    )
+    with state_store(state, sla_state, registry) as store:
+        hits = accept_risk(store, deployment=deployment, vuln_id=vuln_id, exception=exception)
     return state.emit(
         "sla accept",
         Report(),
