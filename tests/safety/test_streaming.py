@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,12 +86,153 @@ def test_harmful_output_stops_the_stream() -> None:
     assert "detonator" not in released
 
 
-def test_first_words_leave_after_one_more_chunk() -> None:
-    moderator = StreamModerator(SafetyLayer(SafetyPolicy.default()))
-    first = moderator.feed("Once")
+def test_strict_mode_holds_the_last_token_until_the_next_chunk() -> None:
+    moderator = StreamModerator(SafetyLayer(SafetyPolicy.default()), hold_last_token=True)
+    first = moderator.feed(" tok0")
     assert first.text == ""  # the last token could still grow into something sensitive
-    second = moderator.feed(" upon")
-    assert second.text == "Once"
+    second = moderator.feed(" tok1")
+    assert second.text == " tok0"
+
+
+def test_first_plain_token_leaves_on_its_own_feed() -> None:
+    # issue 8: the first token costs no token interval when it cannot grow into anything
+    moderator = StreamModerator(SafetyLayer(SafetyPolicy.default()))
+    assert moderator.feed(" tok0").text == " tok0"
+    assert moderator.held == 0
+    assert moderator.feed(" tok1").text == ""  # after the first words, every check_every chars
+
+
+@pytest.mark.parametrize(
+    ("first", "released"),
+    [
+        (" tok0", " tok0"),
+        (" Hello", " Hello"),  # the name detector never starts a name with "Hello"
+        ("Sure,", "Sure,"),
+        (" the answer is", " the answer is"),
+        (" John", ""),  # a capitalised word may be the start of a name
+        (" Once", ""),
+    ],
+)
+def test_first_token_under_the_default_policy(first: str, released: str) -> None:
+    moderator = StreamModerator(SafetyLayer(SafetyPolicy.default()))
+    assert moderator.feed(first).text == released
+
+
+def test_capitalised_words_leave_when_the_role_does_not_redact_pii() -> None:
+    policy = parse_safety_policy({"roles": {"assistant": {"skip": ["pii"]}}})
+    moderator = StreamModerator(SafetyLayer(policy))
+    assert moderator.feed(" John").text == " John"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "4111",  # card, phone, id
+        "+44",
+        "(555",
+        "DE89",  # IBAN start
+        "de89",
+        "fe80",  # IPv6
+        "john@",  # e-mail
+        "jane.doe",
+        "https:",  # URL
+        "http",  # prefix of a basic-auth URL's scheme
+        "postgres",  # connection string
+        "sk-",  # secret prefixes read off the secrets guard
+        "sk",
+        "AKIA",
+        "AKIAIOSFODNN7",
+        "ghp_",
+        "gh",
+        "xox",
+        "eyJ",
+        "-----",
+        "-----BEGIN",
+        "key=abc",
+        "Xk9qLm2Pz8Rw",  # long, mixed classes: a generic key
+        '"quoted',
+    ],
+)
+def test_a_last_token_that_could_grow_into_something_sensitive_is_held(token: str) -> None:
+    moderator = StreamModerator(SafetyLayer(SafetyPolicy.default()))
+    step = moderator.feed("the value is " + token)
+    assert step.text == "the value is"
+    assert moderator.held == len(token) + 1
+
+
+def test_a_value_after_a_key_separator_is_held() -> None:
+    moderator = StreamModerator(SafetyLayer(SafetyPolicy.default()))
+    assert moderator.feed("the password: Xk9").text == "the password:"
+
+
+def test_a_split_access_key_never_leaves_unredacted() -> None:
+    moderator = StreamModerator(SafetyLayer(SafetyPolicy.default()))
+    out = ""
+    for chunk in ["Use", " AKIA", "IOSFODNN7EXAMPLE", " to sign", " in."]:
+        out += moderator.feed(chunk).text
+    out += moderator.finish().text
+    assert out == "Use <AWS_ACCESS_KEY> to sign in."
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=80), max_size=30))
+def test_a_secret_split_anywhere_never_leaks_in_part(cuts: list[int]) -> None:
+    text = (
+        "Use AKIAIOSFODNN7EXAMPLE and sk-proj-"
+        + "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7cDe0f"
+        + " now."
+    )
+    moderator = StreamModerator(SafetyLayer(SafetyPolicy.default()))
+    out = ""
+    for chunk in _chunks(text, cuts):
+        out += moderator.feed(chunk).text
+    out += moderator.finish().text
+    assert out == "Use <AWS_ACCESS_KEY> and <OPENAI_API_KEY> now."
+
+
+def test_a_span_that_began_in_released_text_has_its_rest_replaced() -> None:
+    # The plain word "jane" left before the next chunk glued it into an address: exactly
+    # that word leaves, the rest of the address is replaced (the documented trade-off).
+    moderator = StreamModerator(SafetyLayer(SafetyPolicy.default()))
+    first = moderator.feed("the contact is jane")
+    assert first.text == "the contact is jane"
+    rest = moderator.feed(".doe@example.com today").text + moderator.finish().text
+    assert rest == "<EMAIL_ADDRESS> today"
+
+    strict = StreamModerator(SafetyLayer(SafetyPolicy.default()), hold_last_token=True)
+    out = strict.feed("the contact is jane").text
+    out += strict.feed(".doe@example.com today").text + strict.finish().text
+    assert out == "the contact is <EMAIL_ADDRESS> today"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=80), max_size=30))
+def test_what_leaves_of_a_split_address_is_at_most_its_first_plain_word(cuts: list[int]) -> None:
+    address = "jane.doe@example.com"
+    text = f"Sure, send it to {address} and wait for the answer."
+    moderator = StreamModerator(SafetyLayer(SafetyPolicy.default()))
+    out = ""
+    for chunk in _chunks(text, cuts):
+        out += moderator.feed(chunk).text
+    out += moderator.finish().text
+    assert out.count("<EMAIL_ADDRESS>") == 1 and "doe" not in out
+    # at most "jane." (or a piece of it) left before the rest of the address arrived
+    assert any(text == out.replace("<EMAIL_ADDRESS>", address[k:]) for k in range(6))
+
+
+def test_a_blocking_phrase_split_across_chunks_stops_before_any_of_it_leaves() -> None:
+    moderator = StreamModerator(LAYER, check_every=8)
+    released = ""
+    stopped = False
+    for chunk in [" we", " must", " not", " say", " the", " forbid", "den", " phr", "ase", " x"]:
+        step = moderator.feed(chunk)
+        released += step.text
+        if step.stopped:
+            stopped = True
+            break
+    assert stopped  # caught by a check before the stream ended
+    assert "forbid" not in released
+    assert released == " we must not"  # the deny-list hold: 16 characters, whole words
 
 
 @settings(max_examples=40, deadline=None)
