@@ -104,3 +104,32 @@ def test_unreadable_and_non_yaml_files(tmp_path: Path) -> None:
     scalar.write_text("just text")
     with pytest.raises(ConfigError, match="mapping"):
         load_gateway_config(scalar)
+
+
+@pytest.mark.parametrize(
+    ("streaming", "strict"), [("", False), ("streaming: {hold_last_token: true}\n", True)]
+)
+def test_strict_stream_hold_is_configurable_and_reaches_the_moderator(
+    tmp_path: Path, streaming: str, strict: bool
+) -> None:
+    import asyncio
+
+    from modelsteward.gateway.state import Options, build_gateway
+    from modelsteward.safety import SafetyLayer
+
+    raw = "models:\n  - name: m\n    engine: openai\n    urls: [http://127.0.0.1:9/v1]\n"
+    path = tmp_path / "gateway.yaml"
+    path.write_text(streaming + raw)
+    config = load_gateway_config(path)
+    assert config.stream_hold_last_token is strict
+
+    async def first_release() -> str:
+        options = Options(safety=SafetyLayer(), health_interval_s=0, data_dir=tmp_path)
+        gateway = await build_gateway(config, f"sqlite:///{tmp_path / 'r.db'}", options)
+        try:
+            moderator = gateway.moderator(SafetyLayer(), 256)
+            return str(getattr(moderator.feed(" tok0"), "text", ""))
+        finally:
+            await gateway.aclose()
+
+    assert asyncio.run(first_release()) == ("" if strict else " tok0")

@@ -149,8 +149,13 @@ class KeyIn(_Strict):
     safety: SafetyProfile | None = None
 
 
+class StreamingIn(_Strict):
+    hold_last_token: bool = False
+
+
 class GatewayIn(_Strict):
     listen: ListenIn = Field(default_factory=ListenIn)
+    streaming: StreamingIn = Field(default_factory=StreamingIn)
     approval: Approval = Approval.REGISTRY
     registry: str | None = None
     redis_url: str | None = None
@@ -213,6 +218,9 @@ class GatewayConfig:
     audit_sink: AuditSink = AuditSink.JSONL
     audit_path: Path | None = None
     audit_prompts: bool = False
+    stream_hold_last_token: bool = False
+    """Strict stream moderation: never release a stream's last token before the next chunk
+    (or the end) shows it complete; costs one token interval of time to first token."""
     models: tuple[ModelConfig, ...] = ()
     keys: tuple[KeyConfig, ...] = field(default=())
 
@@ -272,6 +280,7 @@ def parse_gateway_config(raw: Any, *, base: Path, source: str = "config") -> Gat
         audit_sink=parsed.audit.sink,
         audit_path=_resolve(parsed.audit.path, base),
         audit_prompts=parsed.audit.include_prompts,
+        stream_hold_last_token=parsed.streaming.hold_last_token,
         models=models,
         keys=tuple(_key(k) for k in parsed.keys),
     )

@@ -149,8 +149,8 @@ def load_layer() -> Layer:
     return layer
 
 
-def new_moderator(layer: Layer, window_chars: int) -> Moderator:
-    """A stream moderator over ``layer``.
+def new_moderator(layer: Layer, window_chars: int, *, hold_last_token: bool = False) -> Moderator:
+    """A stream moderator over ``layer`` (``hold_last_token``: the strict hold).
 
     Raises:
         GatewayError: 503 when the safety package is unavailable.
@@ -161,7 +161,9 @@ def new_moderator(layer: Layer, window_chars: int) -> Moderator:
         raise _unavailable(str(exc)) from exc
     if not isinstance(layer, SafetyLayer):
         raise _unavailable("stream moderation needs the safety package's SafetyLayer")
-    moderator: Moderator = StreamModerator(layer, window_chars=window_chars)
+    moderator: Moderator = StreamModerator(
+        layer, window_chars=window_chars, hold_last_token=hold_last_token
+    )
     return moderator
 
 

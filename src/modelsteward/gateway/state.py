@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -150,7 +151,8 @@ async def build_gateway(config: GatewayConfig, registry_dsn: str, options: Optio
         metrics=Metrics(),
         safety=safety,
         safety_error=safety_error,
-        moderator=options.moderator or new_moderator,
+        moderator=options.moderator
+        or functools.partial(new_moderator, hold_last_token=config.stream_hold_last_token),
         window_chars=options.window_chars,
         engines=engines,
         owns_client=options.client is None,
