@@ -40,9 +40,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from modelsteward.safety.guards.names import _GIVEN, _NOT_NAMES
+from modelsteward.safety.guards.names import GIVEN_NAMES, NOT_NAMES
 from modelsteward.safety.guards.patterns import anchors_of
-from modelsteward.safety.guards.secrets import _KNOWN
+from modelsteward.safety.guards.secrets import KNOWN_SECRETS
 from modelsteward.safety.interface import Category, Role
 from modelsteward.safety.layer import SafetyLayer
 from modelsteward.safety.policy import Treatment
@@ -60,11 +60,11 @@ _PLAIN_WORD = re.compile(r"([^\W_]+)[.,;!?)\"'’]*")
 """Letters and digits, maybe followed by sentence punctuation."""
 _NUMBER_LIKE = re.compile(r"\d|[^\W\d_]{1,2}\d|[0-9A-Fa-f]*\d[0-9A-Fa-f]*$")
 _SECRET_PREFIXES = tuple(
-    dict.fromkeys(prefix for _, pattern in _KNOWN for prefix in anchors_of(pattern.pattern))
+    dict.fromkeys(prefix for _, pattern in KNOWN_SECRETS for prefix in anchors_of(pattern.pattern))
 )
 """Literal starts of the secrets guard's known formats; the ones with none (a key's value
 after ``aws_secret_access_key=``) follow a separator, which the separator rule holds."""
-_NEVER_NAMES = frozenset(_NOT_NAMES - _GIVEN)
+_NEVER_NAMES = frozenset(NOT_NAMES - GIVEN_NAMES)
 """Capitalised words that no name detector starts a name with."""
 _GENERIC_KEY_CHARS = 12
 """The shortest value the secrets guard's generic ``key = value`` rule reports."""

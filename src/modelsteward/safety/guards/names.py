@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-_GIVEN = frozenset(
+GIVEN_NAMES = frozenset(
     """james john robert michael william david richard joseph thomas charles christopher daniel
     matthew anthony mark donald steven paul andrew joshua kenneth kevin brian george timothy
     ronald edward jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry justin scott
@@ -54,7 +54,7 @@ _CUE = re.compile(
     r"\s+)(" + _CAP_SEQ + ")",
 )
 _SEQ = re.compile(r"\b(" + _CAP_SEQ + r")\b")
-_NOT_NAMES = frozenset(
+NOT_NAMES = frozenset(
     """i the a an and or but if in on at to for of with from by this that it is are was were
     be been my your our their his her we you they he she please thanks thank hello hi dear
     monday tuesday wednesday thursday friday saturday sunday january february march april may
@@ -90,7 +90,7 @@ _ORG_WORDS = frozenset(
 
 def _not_org(seq: str) -> bool:
     words = [w.strip(".,'’").lower() for w in seq.split()]
-    return not any(w in _ORG_WORDS or w in _NOT_NAMES for w in words)
+    return not any(w in _ORG_WORDS or w in NOT_NAMES for w in words)
 
 
 def find_names(text: str) -> list[tuple[int, int, float]]:
@@ -104,13 +104,13 @@ def find_names(text: str) -> list[tuple[int, int, float]]:
             spans.append((match.start(1), match.end(1), 0.7))
     for match in _CUE.finditer(text):
         name = match.group(1)
-        if not name[0].isupper() or _first_word(name) in _NOT_NAMES:
+        if not name[0].isupper() or _first_word(name) in NOT_NAMES:
             continue
         spans.append((match.start(1), match.end(1), 0.8))
     for match in _SEQ.finditer(text):
         words = match.group(1).split()
         first = words[0].lower()
-        if first in _GIVEN and (len(words) > 1 or match.start() > 0):
+        if first in GIVEN_NAMES and (len(words) > 1 or match.start() > 0):
             spans.append((match.start(1), match.end(1), 0.75 if len(words) > 1 else 0.6))
     return spans
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from modelsteward.safety.interface import Category, Detection, Role
 
-_KNOWN: tuple[tuple[str, re.Pattern[str]], ...] = (
+KNOWN_SECRETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("AWS_ACCESS_KEY", re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b")),
     (
         "AWS_SECRET_KEY",
@@ -60,6 +60,7 @@ _KNOWN: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("BASIC_AUTH_URL", re.compile(r"\bhttps?://[^\s:@/]+:[^\s@/]{6,}@[^\s]+")),
 )
+"""Named secret formats with a fixed shape (the stream moderator reads their prefixes)."""
 _ASSIGNMENT = re.compile(
     r"(?i:api[_-]?key|secret|token|passw(?:or)?d|pwd|access[_-]?key|auth|credential|"
     r"private[_-]?key)[\w.-]{0,30}[\"']?\s*(?::|=|=>)\s*[\"']?([^\s\"',;]{12,200})"
@@ -80,7 +81,7 @@ def _mask(value: str) -> str:
 def find_secrets(text: str) -> tuple[Detection, ...]:
     """Every secret in ``text`` with its type, in text order."""
     found: list[Detection] = []
-    for label, pattern in _KNOWN:
+    for label, pattern in KNOWN_SECRETS:
         for match in pattern.finditer(text):
             group = 1 if pattern.groups else 0
             start, end = match.start(group), match.end(group)
