@@ -6,11 +6,15 @@ Reads the licensed training split of ``shared/data/safety`` (see ``safety_corpus
 featurises each text exactly as the runtime does (``normalize`` then ``featurize``), and fits
 one logistic regression per head (injection, jailbreak, harmful) plus a multinomial hazard head
 on the harmful rows whose source names a category. Only the weights ship; no text does.
+
+Besides the licensed sets, the hand-written rows in ``scripts/safety_train/*.jsonl`` (generic
+prompt injections and benign look-alikes, see that folder's README) join the training rows.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -24,6 +28,28 @@ from safety_corpus import ROOT, Sample, document_segment_samples, training_sampl
 
 from modelsteward.safety.classifier import DIMENSIONS, HAZARDS, LABELS, featurize
 from modelsteward.safety.normalize import normalize
+
+HANDWRITTEN = Path(__file__).resolve().parent / "safety_train"
+
+
+def handwritten_samples() -> list[Sample]:
+    """The hand-written training rows: ``label`` is ``injection`` or ``benign``."""
+    rows: list[Sample] = []
+    for path in sorted(HANDWRITTEN.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                if row["label"] == "injection":
+                    rows.append(
+                        Sample(row["text"], frozenset({"injection"}), "handwritten-injection")
+                    )
+                else:
+                    rows.append(
+                        Sample(row["text"], source="handwritten-benign", group="hard_benign")
+                    )
+    return rows
 
 
 def matrix(samples: list[Sample]) -> sparse.csr_matrix:
@@ -72,17 +98,26 @@ def main() -> int:
     parser.add_argument("--fpr", type=float, default=0.02, help="target benign false-positive rate")
     parser.add_argument("--c", type=float, default=4.0, help="inverse regularisation strength")
     args = parser.parse_args()
-    samples = training_samples()
+    base = training_samples()
+    samples = base + handwritten_samples()
     x = matrix(samples)
     weight = np.array(
         [4.0 if s.group == "hard_benign" else 2.5 if not s.labels else 1.0 for s in samples]
     )
+    # The hand-written injection rows and their look-alikes train the injection head only:
+    # as extra easy negatives they would move the other heads' calibrated cuts.
+    n_base = len(base)
     weights = np.zeros((DIMENSIONS, len(LABELS)), dtype=np.float32)
     bias = np.zeros(len(LABELS), dtype=np.float32)
     docs = document_segment_samples()
     x_docs = matrix(docs)
     for col, label in enumerate(LABELS):
-        rows, xs, w = (docs, x_docs, None) if label == "doc_injection" else (samples, x, weight)
+        if label == "doc_injection":
+            rows, xs, w = docs, x_docs, None
+        elif label == "injection":
+            rows, xs, w = samples, x, weight
+        else:
+            rows, xs, w = base, x[:n_base], weight[:n_base]
         y = np.array([label in s.labels for s in rows], dtype=np.int8)
         model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=2000)
         model.fit(xs, y, sample_weight=w)
