@@ -155,7 +155,7 @@ _CUES = tuple(
 )
 
 
-_INTENT = re.compile(
+INTENT = re.compile(
     r"\b(?:how (?:do|can|to|would|should)|step[- ]by[- ]step|instructions|guide me|explain how|"
     r"tell me how|show me how|recipe|ways? to|make|build|synthesi[sz]e|produce|culture|obtain|"
     r"acquire|release|deploy|detonate|write|create|generate|buy|sell)\b"
@@ -195,7 +195,7 @@ class HarmfulGuard:
         all_views = views(text)
         cls = scores(text)
         cue, weight = hazard_cue(all_views)
-        intent = _HOWTO if role is Role.ASSISTANT else _INTENT
+        intent = _HOWTO if role is Role.ASSISTANT else INTENT
         if weight < 0.9 and not any(intent.search(v) for v in all_views):
             # A hazard word without an operational ask ("history of chemical weapons") only
             # strengthens what the classifier already sees.

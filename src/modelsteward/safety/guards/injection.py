@@ -13,6 +13,7 @@ from modelsteward.safety.guards.signals import (
     scores,
     views,
 )
+from modelsteward.safety.guards.suffix import adversarial_suffix
 from modelsteward.safety.interface import Category, Detection, Role
 from modelsteward.safety.normalize import normalize
 
@@ -20,6 +21,7 @@ _UNTRUSTED = frozenset({Role.DOCUMENT, Role.TOOL})
 _ENCODINGS = frozenset({"base64", "hex", "rot13"})
 _MIN_SCORE = 0.2
 """Scores below this are not reported at all."""
+_SUFFIX_WEIGHT = 0.9
 
 
 class InjectionGuard:
@@ -55,6 +57,8 @@ class InjectionGuard:
             # Harm or instructions wrapped in an encoding is itself an evasion attempt.
             rule = combine(rule, 0.9 * max(cls.harmful, cls.injection))
             name = name or f"encoded-payload:{'+'.join(sorted(hidden))}"
+        if not name and adversarial_suffix(text, all_views, cls.harmful):
+            rule, name = combine(rule, _SUFFIX_WEIGHT), "adversarial-suffix"
         score = combine(rule, cls.jailbreak)
         if score >= _MIN_SCORE:
             out.append(
