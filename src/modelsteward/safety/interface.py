@@ -122,6 +122,11 @@ RULE_IDS: Mapping[Category, str] = {
 }
 """The rule id of each category's findings."""
 
+LABEL_RULE_IDS: Mapping[tuple[Category, str], str] = {
+    (Category.JAILBREAK, "adversarial-suffix"): "safety.guard.adversarial-suffix",
+}
+"""Detections whose sub-kind has a rule of its own (otherwise the category's rule applies)."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Detection:
@@ -143,18 +148,23 @@ class Detection:
     """Which detector produced it: ``rule``, ``classifier``, ``presidio``, ``judge``..."""
 
     @property
+    def rule_id(self) -> str:
+        """The rule this detection reports under: its sub-kind's own, else its category's."""
+        return LABEL_RULE_IDS.get((self.category, self.label)) or RULE_IDS[self.category]
+
+    @property
     def has_span(self) -> bool:
         """True for detections that point at a part of the text (PII, secrets)."""
         return self.end > self.start
 
     def to_finding(self, *, severity: Severity, request_id: str | None = None) -> Finding:
-        """This detection as a ``Finding`` with the category's rule id."""
+        """This detection as a ``Finding`` under its rule id."""
         what = self.label or self.category.value
         hazard = f" ({self.hazard.value} {self.hazard.label})" if self.hazard else ""
         kind = self.category.value.replace("_", " ")
         location = Location(offset=self.start if self.has_span else None, request_id=request_id)
         return Finding(
-            rule_id=RULE_IDS[self.category],
+            rule_id=self.rule_id,
             severity=severity,
             message=f"{kind}: {what}{hazard}, score {self.score:.2f}",
             location=location,

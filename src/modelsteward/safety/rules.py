@@ -24,6 +24,13 @@ RULES: Mapping[str, Rule] = {
             severity=Severity.HIGH,
         ),
         Rule(
+            id="safety.guard.adversarial-suffix",
+            summary="A request followed by an optimised adversarial suffix (GCG-style token "
+            "soup) meant to slip it past the model's refusals.",
+            help="Refuse the request; the suffix has no benign use.",
+            severity=Severity.HIGH,
+        ),
+        Rule(
             id="safety.guard.harmful-request",
             summary="A request for hazardous content in the MLCommons taxonomy S1-S14.",
             help="Refuse the request.",
