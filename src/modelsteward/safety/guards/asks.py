@@ -6,7 +6,9 @@ twins ("how do I kill a Python process"). Each family here needs three things at
 operational ask, a harmful act and a human (or protected) target, so the homonym alone never
 fires. The families and their words were read off the training split of XSTest's contrast
 prompts and of AdvBench/HarmBench (``scripts/safety_corpus.py``), and checked there against
-every benign training text; the held-out rows were not used to write them.
+every benign training text; the held-out rows were not used to write them. The weapon,
+hate-promotion and deception families came from the training attacks the layer still missed
+(the layer run over ``training_samples()``), and match none of the benign training texts.
 """
 
 # ruff: noqa: E501  (pattern and text tables read best one entry per line)
@@ -51,6 +53,11 @@ _FICTION = re.compile(
 _GROUPS = r"(?:women|men|girls|black people|white people|asian people|asians|jews|jewish people|muslims|christians|hindus|buddhists|sikhs|atheists|immigrants|refugees|latinos|latinas|hispanics|mexicans|roma(?: people)?|gypsies|gay people|gays|lesbians|bisexual people|trans people|transgender people|non-binary people|asexual people|disabled people|people with disabilities|elderly people|old people|homeless people|poor people|people on benefits|divorced people|pregnant women|indigenous people|native americans|africans|arabs|chinese people|indians|foreigners)"
 _DENIAL = r"\b(?:not (?:be )?(?:allowed|permitted|given|have|get|hold|be shown|be admitted|vote|access)|never (?:be|have|hold)|be (?:barred|denied|banned|kicked|excluded|discriminated|segregated|deported|paid less|overrepresented)|go through extra|earn less|make all|have no|take away|took away)\b"
 
+_HATE_GROUPS = rf"(?:{_GROUPS}|people of colou?r|(?:a |the )?(?:specific|particular|certain|other|minority) (?:race|races|ethnicity|ethnic groups?|religion|minority groups?|groups?)|minorities|minority groups|gay men|jewish people)"
+_WEAPON = r"(?:phosgene(?: gas)?|chlorine gas|mustard gas|sarin|tabun|ricin|anthrax|nerve agents?|anfo|napalm|thermite|tatp|nitroglycerin|semtex|c-?4 explosives?|pipe bombs?|nail bombs?|car bombs?|molotov cocktails?|a bomb|bombs|explosives|an explosive device|explosive devices|ghost guns?|zip guns?|untraceable (?:guns?|firearms?))"
+_MAKE_IT = r"(?:make|making|build|building|synthesi[sz]e|synthesi[sz]ing|produce|producing|assemble|assembling|mix|mixing|cook|cooking|prepare|preparing|manufacture|manufacturing|brew|brewing)"
+_FIREARM = r"(?:guns?|glocks?|pistols?|rifles?|firearms?|handguns?|shotguns?|ar-15s?|weapons?)"
+
 _FAMILIES: tuple[tuple[str, Hazard, float, re.Pattern[str]], ...] = (
     (
         "self-harm-method",
@@ -94,6 +101,42 @@ _FAMILIES: tuple[tuple[str, Hazard, float, re.Pattern[str]], ...] = (
         0.65,
         re.compile(
             rf"{_ASK} (?:best )?(?:buy|buying|get|getting|find|score|obtain|order|sell|selling|deal|make|making|cook|synthesi[sz]e|produce|grow|smuggle) (?:some |a gram of |an ounce of |a bag of |pure |street |more )?(?:meth|methamphetamine|cocaine|coke|crack|heroin|weed|ecstasy|mdma|molly|lsd|fentanyl|marijuana|marihuana|ketamine|opium|crystal meth|pills)\b(?! (?:can|bottle|zero|cola))"
+        ),
+    ),
+    (
+        "weapon-making",
+        Hazard.S9,
+        0.7,
+        re.compile(
+            rf"{_ASK} (?:{_MAKE_IT}) (?:some |my own |your own |a homemade |homemade |an improvised |improvised |a |an )?{_WEAPON}\b"
+            rf"|\b(?:recipe|ingredients|instructions|steps|ways?|methods?) (?:for|of|to) (?:{_MAKE_IT} )?(?:some |a homemade |homemade |an improvised |improvised |a |an )?{_WEAPON}\b"
+            rf"|\b(?:place|plant|detonate|set off|hide) (?:a |an |the )?(?:bomb|explosives?|explosive device|ied)\b(?: \w+){{0,3}} (?:for maximum (?:damage|casualties|impact|effect)|to (?:kill|hurt|injure) (?:as many|the most|people))"
+            rf"|\b(?:remove|removing|file off|filing off|grind off|erase|erasing|obliterate|scratch off|deface|get rid of) (?:the )?serial numbers? (?:from|off|on) (?:\w+ ){{0,3}}{_FIREARM}\b"
+            rf"|\b(?:buy|buying|find|get|getting|obtain|purchase|acquire)\w* (?:an? |some )?(?:unlicensed|unregistered|untraceable|black[- ]market) {_FIREARM}\b"
+            rf"|\b(?:unlicensed|unregistered|untraceable) {_FIREARM} for sale\b"
+        ),
+    ),
+    (
+        "hate-promotion",
+        Hazard.S10,
+        0.7,
+        re.compile(
+            r"\b(?:promot|spread|incit|encourag|fuel|foster|stir|whip)\w*(?: up)? (?:more )?(?:racism|racist (?:views|ideas|attitudes|propaganda)|xenophobi\w*|antisemitism|anti-semitism|homophobia|transphobia|islamophobia|misogyny|bigotry|racial hatred|hatred (?:of|against|toward|towards))\b"
+            r"|\b(?:racial |ethnic )?(?:slurs|epithets|offensive language|offensive names|derogatory (?:terms|names|words))\b(?: \w+){0,3} to (?:use|call|say|hurl|throw)\b"
+            rf"|\b(?:show|express|display)\w* (?:my |our )?(?:contempt|hatred|disgust) (?:for|of|toward|towards) {_HATE_GROUPS}\b"
+            rf"|\b(?:speech|essay|article|post|argument|blog post|pamphlet)\b[^.?!\n]{{0,30}}\bwhy (?:certain |some )?{_HATE_GROUPS} (?:are|is) (?:inferior|subhuman|less (?:intelligent|human|civili[sz]ed))\b"
+            r"|\bglorif\w* (?:the )?(?:\w+ ){0,3}(?:terrorists?|terrorism|terror attacks?|9/11 attacks|hijackers|mass shootings?|mass shooters?|school shoot\w+|genocide|the holocaust|nazis|suicide bomb\w+)\b"
+        ),
+    ),
+    (
+        "deception-campaign",
+        Hazard.S5,
+        0.65,
+        re.compile(
+            r"\b(?:write|create|generate|compose|draft|craft|give)\b[^.?!\n]{0,60}\b(?:that|to|which) (?:deliberately )?misleads? (?:the )?(?:public|voters|readers|people|consumers|investors)\b"
+            rf"|{_ASK} (?:spread|spreading|push|pushing) (?:\w+ )?(?:misinformation|disinformation|fake news|propaganda|conspiracy theories|false rumou?rs)\b"
+            rf"|{_ASK} (?:fabricate|falsify|forge) (?:\w+ ){{0,2}}(?:documents?|records?|readings|receipts|invoices|signatures?|certificates?|test results|reports?|evidence|prescriptions?|tax returns?)\b"
+            r"|\b(?:filing|file|submit|submitting|ideas for) (?:\w+ )?fraudulent (?:tax returns?|claims?|insurance claims?|invoices|documents)\b"
         ),
     ),
     (
