@@ -44,12 +44,12 @@ class LazyScanner:
 
     def may_handle(self, artifact: Artifact) -> bool:
         """The prefilter: True when the real scanner could handle ``artifact``."""
+        if artifact.kind in self.kinds:
+            return True
+        if not (self.names or self.suffixes):
+            return False
         name = artifact.path.name
-        return (
-            artifact.kind in self.kinds
-            or name in self.names
-            or any(name.endswith(suffix) for suffix in self.suffixes)
-        )
+        return name in self.names or name.endswith(tuple(self.suffixes))
 
     def load(self) -> Scanner:
         """The real scanner (imported on first use)."""
