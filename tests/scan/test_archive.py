@@ -11,6 +11,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from modelsteward.scan import ScanOptions, scan_path
 from tests.scan.factories import (
@@ -179,3 +180,33 @@ def test_member_in_another_format_goes_to_its_scanner(tmp_path: Path) -> None:
     report = scan_path(write(tmp_path, "bundle.zip", data), ScanOptions())
     members = {f.location.member for f in report.findings if f.rule_id.startswith("scan.hf")}
     assert members and all(m and m.startswith("bundle/config.json") for m in members)
+
+
+def test_extraction_directory_is_made_on_demand_and_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    made: list[str] = []
+    original = tempfile.mkdtemp
+
+    def spy(*args: object, **kwargs: object) -> str:
+        path = original(*args, **kwargs)  # type: ignore[call-overload]
+        made.append(path)
+        return str(path)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", spy)
+    models = tmp_path / "models"
+    models.mkdir()
+    # A stored torch zip is read in place: no extraction directory at all.
+    write(models, "flat.pt", torch_zip(b"\x80\x02N."))
+    assert scan_path(models / "flat.pt", ScanOptions()).findings == ()
+    assert made == []
+    # A compressed nested archive is extracted; its directory is gone afterwards.
+    inner = zip_bytes({"inner/data.pkl": PAYLOAD}, compress=True)
+    write(models, "outer.zip", zip_bytes({"bundle/model.zip": inner}, compress=True))
+    assert "scan.pickle.unsafe-global" in _rules(models / "outer.zip")
+    assert len(made) == 1 and list(scratch.iterdir()) == []

@@ -45,18 +45,20 @@ class ArchiveScanner:
 
     def scan(self, artifact: Artifact, options: ScanOptions) -> Iterator[Finding]:
         """Check the container, then scan each member by its format."""
-        import tempfile
-
-        with tempfile.TemporaryDirectory(prefix="modelsteward-scan-") as tmp:
-            ctx = MemberScan(
-                artifact=artifact,
-                options=options,
-                budget=Budget(options.max_unpacked_bytes, options.max_archive_ratio),
-                deadline=time.monotonic() + options.timeout_s,
-                tmpdir=Path(tmp),
-                nested=scan_container,
-            )
+        ctx = MemberScan(
+            artifact=artifact,
+            options=options,
+            budget=Budget(options.max_unpacked_bytes, options.max_archive_ratio),
+            deadline=time.monotonic() + options.timeout_s,
+            nested=scan_container,
+        )
+        try:
             yield from scan_container(ctx, artifact.path, artifact.kind, "")
+        finally:
+            if ctx.workdir is not None:
+                import shutil
+
+                shutil.rmtree(ctx.workdir, ignore_errors=True)
 
 
 def scan_container(ctx: MemberScan, path: Path, kind: ArtifactKind, prefix: str) -> list[Finding]:

@@ -30,13 +30,24 @@ class MemberScan:
     artifact: Artifact
     options: ScanOptions
     budget: Budget
-    tmpdir: Path
     nested: Callable[[MemberScan, Path, ArtifactKind, str], list[Finding]]
     """Scans a container member (``archive.scan_container``)."""
     depth: int = 0
     counter: int = 0
     deadline: float | None = None
     """``time.monotonic()`` after which pickle members stop being interpreted."""
+    workdir: str | None = None
+    """The temporary directory for extracted members, made on first use; the archive
+    scanner removes it."""
+
+    @property
+    def tmpdir(self) -> Path:
+        """The temporary directory for extracted members (created on first use)."""
+        if self.workdir is None:
+            import tempfile
+
+            self.workdir = tempfile.mkdtemp(prefix="modelsteward-scan-")
+        return Path(self.workdir)
 
     def next_id(self) -> int:
         """A fresh number for a temporary file name."""
