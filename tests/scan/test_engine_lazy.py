@@ -64,3 +64,21 @@ def test_a_pickle_scan_loads_only_the_pickle_reader(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert proc.stdout.splitlines() == ["[]", "[]"]
+
+
+def test_scan_paths_merges_sorts_and_reports_progress(tmp_path: Path) -> None:
+    from modelsteward.scan import ScanOptions, scan_path, scan_paths
+
+    bad = tmp_path / "bad.pkl"
+    bad.write_bytes(b"\x80\x02cposix\nsystem\nX\x02\x00\x00\x00id\x85R.")
+    odd = tmp_path / "odd.pkl"
+    odd.write_bytes(b"\x80\x02cmylib\nNet\n)R.")
+    steps: list[int] = []
+    report = scan_paths([odd, bad], ScanOptions(), advance=steps.append)
+    assert steps == [1, 1]
+    expected = scan_path(odd, ScanOptions()).merge(scan_path(bad, ScanOptions())).sorted()
+    assert report == expected
+    assert [f.rule_id for f in report.findings] == [
+        "scan.pickle.unsafe-global",
+        "scan.pickle.unverified-global",
+    ]

@@ -16,8 +16,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_FORMATS = frozenset({"table", "json", "sarif"})
-_SEVERITIES = frozenset({"info", "low", "medium", "high", "critical"})
+from modelsteward.findings import Severity
+from modelsteward.report import OutputFormat
+
+_FORMATS = frozenset({OutputFormat.TABLE, OutputFormat.JSON, OutputFormat.SARIF})
+"""The formats ``scan`` writes."""
 _VALUED = frozenset({"--format", "-f", "--output", "-o", "--fail-on", "--allow-global"})
 
 
@@ -26,9 +29,9 @@ class ScanArgs:
     """The arguments of one ``scan`` run on the lean path."""
 
     paths: list[Path] = field(default_factory=list)
-    fmt: str = "table"
+    fmt: OutputFormat = OutputFormat.TABLE
     output: Path | None = None
-    fail_on: str = "high"
+    fail_on: Severity = Severity.HIGH
     hash_files: bool = False
     allow: list[str] = field(default_factory=list)
     progress: bool = True
@@ -86,15 +89,16 @@ def _take_value(args: ScanArgs, name: str, value: str) -> bool:
     if name in ("--format", "-f"):
         if value not in _FORMATS:
             return False
-        args.fmt = value
+        args.fmt = OutputFormat(value)
     elif name in ("--output", "-o"):
         if not value:
             return False
         args.output = Path(value)
     elif name == "--fail-on":
-        if value.strip().lower() not in _SEVERITIES:
+        try:
+            args.fail_on = Severity.parse(value)
+        except ValueError:
             return False
-        args.fail_on = value
     else:
         args.allow.append(value)
     return True
@@ -119,24 +123,19 @@ def run_scan(args: ScanArgs) -> int:
 
 def _scan(args: ScanArgs) -> int:
     from modelsteward.cli.output import exit_code, write_document
-    from modelsteward.findings import Report, Severity
-    from modelsteward.report import Document, OutputFormat
-    from modelsteward.scan import ScanOptions, scan_path
+    from modelsteward.report import Document
+    from modelsteward.scan import ScanOptions, scan_paths
 
     options = ScanOptions(allow_globals=frozenset(args.allow), hash_files=args.hash_files)
-    report = Report()
-    for path in args.paths:
-        report = report.merge(scan_path(path, options))
-    report = report.sorted()
-    fmt = OutputFormat(args.fmt)
+    report = scan_paths(args.paths, options)
     rules = {}
-    if fmt is OutputFormat.SARIF:
+    if args.fmt is OutputFormat.SARIF:
         from modelsteward.scan import RULES
 
         rules = dict(RULES)
     document = Document(command="scan", report=report, rules=rules)
-    write_document(document, fmt, args.output)
-    return exit_code(report, Severity.parse(args.fail_on))
+    write_document(document, args.fmt, args.output)
+    return exit_code(report, args.fail_on)
 
 
 def lean_scan(argv: list[str]) -> int | None:

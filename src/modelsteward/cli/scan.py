@@ -9,8 +9,8 @@ import typer
 
 from modelsteward.cli.demo_context import DemoContext, Section
 from modelsteward.cli.state import CliState, get_state
-from modelsteward.findings import Report, Severity
-from modelsteward.scan import RULES, ScanOptions, scan_path
+from modelsteward.findings import Severity
+from modelsteward.scan import RULES, ScanOptions, scan_path, scan_paths
 
 
 def scan_options(state: CliState, *, hash_files: bool, allow: list[str]) -> ScanOptions:
@@ -52,12 +52,8 @@ def register(app: typer.Typer) -> None:
         archives, safetensors, GGUF, ONNX, Keras...)."""
         state = get_state(ctx)
         options = scan_options(state, hash_files=hash_files, allow=allow_global or [])
-        report = Report()
         with state.progress_bar(len(paths), "scan") as advance:
-            for path in paths:
-                report = report.merge(scan_path(path, options))
-                advance(1)
-        report = report.sorted()
+            report = scan_paths(paths, options, advance=advance)
         return state.emit("scan", report, rules=RULES)
 
 

@@ -12,6 +12,8 @@ import typer
 from modelsteward.cli.demo_context import Section
 from modelsteward.cli.state import CliState, get_state
 from modelsteward.cli.vulns_common import (
+    SlaRegistryOption,
+    SlaStateOption,
     collect_packages,
     open_db,
     parse_today,
@@ -63,13 +65,8 @@ def vulns(
         str | None,
         typer.Option(help="Record SLA clocks for this deployment (in the registry or --state)."),
     ] = None,
-    sla_state: Annotated[
-        Path | None,
-        typer.Option("--state", help="SLA state JSON file instead of the registry."),
-    ] = None,
-    registry: Annotated[
-        str | None, typer.Option("--registry", help="Registry DSN holding the SLA clocks.")
-    ] = None,
+    sla_state: SlaStateOption = None,
+    registry: SlaRegistryOption = None,
     kev: Annotated[Path | None, typer.Option(help="CISA KEV catalog JSON.")] = None,
     epss: Annotated[Path | None, typer.Option(help="EPSS scores CSV (.gz allowed).")] = None,
     sla: Annotated[

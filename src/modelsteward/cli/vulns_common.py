@@ -6,6 +6,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from modelsteward.cli.state import CliState
 from modelsteward.errors import UsageError
@@ -25,6 +28,15 @@ from modelsteward.vulns import (
     read_inventory,
 )
 from modelsteward.vulns.sla import DEFAULT_DAYS
+
+SlaStateOption = Annotated[
+    Path | None, typer.Option("--state", help="SLA state JSON file instead of the registry.")
+]
+"""``--state FILE``: keep SLA clocks in a JSON file (commands that read or write them)."""
+SlaRegistryOption = Annotated[
+    str | None, typer.Option("--registry", help="Registry DSN holding the SLA clocks.")
+]
+"""``--registry DSN``: the registry that keeps SLA clocks."""
 
 SLA_STATE_NAME = "sla-state.json"
 

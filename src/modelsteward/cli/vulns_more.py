@@ -12,6 +12,8 @@ import yaml
 
 from modelsteward.cli.state import get_state
 from modelsteward.cli.vulns_common import (
+    SlaRegistryOption,
+    SlaStateOption,
     collect_packages,
     open_db,
     parse_today,
@@ -48,13 +50,8 @@ def register_bom(app: typer.Typer) -> None:
 def sla_status(
     ctx: typer.Context,
     deployment: Annotated[str | None, typer.Option(help="Only this deployment.")] = None,
-    sla_state: Annotated[
-        Path | None,
-        typer.Option("--state", help="SLA state JSON file instead of the registry."),
-    ] = None,
-    registry: Annotated[
-        str | None, typer.Option("--registry", help="Registry DSN holding the SLA clocks.")
-    ] = None,
+    sla_state: SlaStateOption = None,
+    registry: SlaRegistryOption = None,
     today: Annotated[str | None, typer.Option(help="Evaluate as of this date.")] = None,
     show_fixed: Annotated[bool, typer.Option("--all", help="Include fixed items.")] = False,
 ) -> int:
@@ -115,13 +112,8 @@ def sla_accept(
     owner: Annotated[str, typer.Option(help="Who owns the accepted risk.")],
     expires: Annotated[str, typer.Option(help="YYYY-MM-DD; the exception ends then.")],
     reason: Annotated[str, typer.Option(help="Why the risk is accepted.")] = "",
-    sla_state: Annotated[
-        Path | None,
-        typer.Option("--state", help="SLA state JSON file instead of the registry."),
-    ] = None,
-    registry: Annotated[
-        str | None, typer.Option("--registry", help="Registry DSN holding the SLA clocks.")
-    ] = None,
+    sla_state: SlaStateOption = None,
+    registry: SlaRegistryOption = None,
 ) -> int:
     """Record an accepted risk (an exception with an owner and an expiry)."""
     state = get_state(ctx)

@@ -8,7 +8,13 @@ needs every reader's declarations) is built when first read.
 
 from typing import TYPE_CHECKING, Any
 
-from modelsteward.scan.engine import SCANNERS, scan_artifact, scan_inventory, scan_path
+from modelsteward.scan.engine import (
+    SCANNERS,
+    scan_artifact,
+    scan_inventory,
+    scan_path,
+    scan_paths,
+)
 from modelsteward.scan.interface import ScanError, Scanner, ScanOptions
 
 if TYPE_CHECKING:
@@ -23,6 +29,7 @@ __all__ = [
     "scan_artifact",
     "scan_inventory",
     "scan_path",
+    "scan_paths",
 ]
 
 

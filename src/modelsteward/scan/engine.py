@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from modelsteward.findings import CheckError, Finding, Report, Severity, Skipped
@@ -39,7 +39,7 @@ class LazyScanner:
         self.target = target
         self.kinds = kinds
         self.names = names
-        self.suffixes = suffixes
+        self.suffixes = tuple(suffixes)
         self._loaded: Scanner | None = None
 
     def may_handle(self, artifact: Artifact) -> bool:
@@ -49,7 +49,7 @@ class LazyScanner:
         if not (self.names or self.suffixes):
             return False
         name = artifact.path.name
-        return name in self.names or name.endswith(tuple(self.suffixes))
+        return name in self.names or name.endswith(self.suffixes)
 
     def load(self) -> Scanner:
         """The real scanner (imported on first use)."""
@@ -176,6 +176,26 @@ def scan_path(path: str | Path, options: ScanOptions) -> Report:
         UsageError: when ``path`` does not exist or cannot be read.
     """
     return scan_inventory(walk_model(path, hash_files=options.hash_files), options)
+
+
+def scan_paths(
+    paths: Iterable[str | Path],
+    options: ScanOptions,
+    *,
+    advance: Callable[[int], None] | None = None,
+) -> Report:
+    """Scan several model directories or files into one sorted report; ``advance(1)`` is
+    called after each path (for a progress bar).
+
+    Raises:
+        UsageError: when a path does not exist or cannot be read.
+    """
+    report = Report()
+    for path in paths:
+        report = report.merge(scan_path(path, options))
+        if advance is not None:
+            advance(1)
+    return report.sorted()
 
 
 def _scan_all(
