@@ -7,13 +7,13 @@ capability is imported on first use, so that ``import modelsteward`` stays cheap
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
 from modelsteward._version import VERSION as __version__
 from modelsteward.errors import ConfigError, StewardError, UsageError
 from modelsteward.findings import CheckError, Finding, Location, Report, Rule, Severity, Skipped
 from modelsteward.inventory import Artifact, ArtifactKind, Inventory, walk_model
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from modelsteward.config import Settings, load_settings
     from modelsteward.gateway.app import create_app
@@ -91,7 +91,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'modelsteward' has no attribute {name!r}")

@@ -6,8 +6,14 @@ This module depends on the standard library only, so that every layer can import
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+
+from modelsteward._records import Frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+_set = object.__setattr__
 
 
 class Severity(enum.IntEnum):
@@ -38,23 +44,43 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {value!r}; expected one of {names}") from None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Location:
+class Location(Frozen):
     """Where a finding was seen: a file (with archive member and byte offset), a package,
     or a request."""
 
-    path: str = ""
+    _fields = ("path", "member", "offset", "line", "package", "request_id")
+    __slots__ = _fields
+    __match_args__ = ()
+
+    path: str
     """The path as the user gave it, or a path below it."""
-    member: str | None = None
+    member: str | None
     """The member inside an archive (``archive/data.pkl``)."""
-    offset: int | None = None
+    offset: int | None
     """Byte offset inside the file or member."""
-    line: int | None = None
+    line: int | None
     """1-based line number in a text file."""
-    package: str | None = None
+    package: str | None
     """A package name, for findings about an inventory."""
-    request_id: str | None = None
+    request_id: str | None
     """A gateway request id, for findings about traffic."""
+
+    def __init__(
+        self,
+        *,
+        path: str = "",
+        member: str | None = None,
+        offset: int | None = None,
+        line: int | None = None,
+        package: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        _set(self, "path", path)
+        _set(self, "member", member)
+        _set(self, "offset", offset)
+        _set(self, "line", line)
+        _set(self, "package", package)
+        _set(self, "request_id", request_id)
 
     def to_dict(self) -> dict[str, str | int]:
         """The JSON form: ``path`` always, the other keys only when set."""
@@ -77,20 +103,43 @@ class Location:
         return text
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Finding:
+_NOWHERE = Location()
+
+
+class Finding(Frozen):
     """One thing a check saw, with the rule that fired."""
+
+    _fields = ("rule_id", "severity", "message", "location", "evidence", "refs")
+    __slots__ = _fields
+    __match_args__ = ()
 
     rule_id: str
     """Stable ``<area>.<check>.<what>`` id, e.g. ``scan.pickle.unsafe-global``."""
     severity: Severity
     message: str
     """One human sentence, without the severity."""
-    location: Location = field(default_factory=Location)
-    evidence: str = ""
+    location: Location
+    evidence: str
     """Exactly what was seen: ``posix.system``, ``GPL-3.0-only``."""
-    refs: tuple[str, ...] = ()
+    refs: tuple[str, ...]
     """Advisory ids or URLs."""
+
+    def __init__(
+        self,
+        *,
+        rule_id: str,
+        severity: Severity,
+        message: str,
+        location: Location = _NOWHERE,
+        evidence: str = "",
+        refs: tuple[str, ...] = (),
+    ) -> None:
+        _set(self, "rule_id", rule_id)
+        _set(self, "severity", severity)
+        _set(self, "message", message)
+        _set(self, "location", location)
+        _set(self, "evidence", evidence)
+        _set(self, "refs", refs)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form of the Report contract."""
@@ -104,42 +153,80 @@ class Finding:
         }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rule:
+class Rule(Frozen):
     """What a rule id means: shown as SARIF rule metadata and in the docs."""
+
+    _fields = ("id", "summary", "help", "severity")
+    __slots__ = _fields
+    __match_args__ = ()
 
     id: str
     summary: str
     """One line: what the rule detects."""
-    help: str = ""
+    help: str
     """What to do about it."""
-    severity: Severity = Severity.HIGH
+    severity: Severity
     """The usual severity of its findings."""
 
+    def __init__(
+        self, *, id: str, summary: str, help: str = "", severity: Severity = Severity.HIGH
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "summary", summary)
+        _set(self, "help", help)
+        _set(self, "severity", severity)
 
-@dataclass(frozen=True, slots=True)
-class CheckError:
+
+class CheckError(Frozen):
     """A check that could not finish on one item."""
+
+    _fields = ("path", "message")
+    __slots__ = _fields
+    __match_args__ = ("path", "message")
 
     path: str
     message: str
 
+    def __init__(self, path: str, message: str) -> None:
+        _set(self, "path", path)
+        _set(self, "message", message)
 
-@dataclass(frozen=True, slots=True)
-class Skipped:
+
+class Skipped(Frozen):
     """An item that was not examined, and why."""
+
+    _fields = ("path", "reason")
+    __slots__ = _fields
+    __match_args__ = ("path", "reason")
 
     path: str
     reason: str
 
+    def __init__(self, path: str, reason: str) -> None:
+        _set(self, "path", path)
+        _set(self, "reason", reason)
 
-@dataclass(frozen=True, slots=True)
-class Report:
+
+class Report(Frozen):
     """The result of any run: findings, errors and skipped items. Reports fold with ``merge``."""
 
-    findings: tuple[Finding, ...] = ()
-    errors: tuple[CheckError, ...] = ()
-    skipped: tuple[Skipped, ...] = ()
+    _fields = ("findings", "errors", "skipped")
+    __slots__ = _fields
+    __match_args__ = ("findings", "errors", "skipped")
+
+    findings: tuple[Finding, ...]
+    errors: tuple[CheckError, ...]
+    skipped: tuple[Skipped, ...]
+
+    def __init__(
+        self,
+        findings: tuple[Finding, ...] = (),
+        errors: tuple[CheckError, ...] = (),
+        skipped: tuple[Skipped, ...] = (),
+    ) -> None:
+        _set(self, "findings", findings)
+        _set(self, "errors", errors)
+        _set(self, "skipped", skipped)
 
     @classmethod
     def of(cls, findings: Iterable[Finding]) -> Report:

@@ -13,9 +13,9 @@ about the command line itself.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from modelsteward._records import Record
 from modelsteward.findings import Severity
 from modelsteward.report import OutputFormat
 
@@ -24,17 +24,38 @@ _FORMATS = frozenset({OutputFormat.TABLE, OutputFormat.JSON, OutputFormat.SARIF}
 _VALUED = frozenset({"--format", "-f", "--output", "-o", "--fail-on", "--allow-global"})
 
 
-@dataclass(slots=True)
-class ScanArgs:
+class ScanArgs(Record):
     """The arguments of one ``scan`` run on the lean path."""
 
-    paths: list[Path] = field(default_factory=list)
-    fmt: OutputFormat = OutputFormat.TABLE
-    output: Path | None = None
-    fail_on: Severity = Severity.HIGH
-    hash_files: bool = False
-    allow: list[str] = field(default_factory=list)
-    progress: bool = True
+    _fields = ("paths", "fmt", "output", "fail_on", "hash_files", "allow", "progress")
+    __slots__ = _fields
+    __match_args__ = ("paths", "fmt", "output", "fail_on", "hash_files", "allow", "progress")
+
+    paths: list[Path]
+    fmt: OutputFormat
+    output: Path | None
+    fail_on: Severity
+    hash_files: bool
+    allow: list[str]
+    progress: bool
+
+    def __init__(
+        self,
+        paths: list[Path] | None = None,
+        fmt: OutputFormat = OutputFormat.TABLE,
+        output: Path | None = None,
+        fail_on: Severity = Severity.HIGH,
+        hash_files: bool = False,
+        allow: list[str] | None = None,
+        progress: bool = True,
+    ) -> None:
+        self.paths = [] if paths is None else paths
+        self.fmt = fmt
+        self.output = output
+        self.fail_on = fail_on
+        self.hash_files = hash_files
+        self.allow = [] if allow is None else allow
+        self.progress = progress
 
 
 def parse_scan(argv: list[str]) -> ScanArgs | None:

@@ -1,13 +1,25 @@
-"""The Formatter seam and the Document every command hands to it."""
+"""The Formatter seam and the Document every command hands to it.
+
+``Formatter`` lives in :mod:`modelsteward.report.formatter` and is importable from here; it
+is loaded on first use, so that rendering a document never imports ``typing``.
+"""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Protocol
 
-from modelsteward.findings import Report, Rule
+from modelsteward._records import Frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from modelsteward.findings import Report, Rule
+    from modelsteward.report.formatter import Formatter as Formatter
+
+_set = object.__setattr__
+_NO_SECTIONS: Mapping[str, object] = {}
+_NO_RULES: Mapping[str, Rule] = {}
 
 
 class OutputFormat(enum.StrEnum):
@@ -20,41 +32,77 @@ class OutputFormat(enum.StrEnum):
     CYCLONEDX = "cyclonedx"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SummaryTable:
+class SummaryTable(Frozen):
     """A command-specific table shown above the findings in table output."""
+
+    _fields = ("title", "columns", "rows")
+    __slots__ = _fields
+    __match_args__ = ()
 
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
 
+    def __init__(
+        self, *, title: str, columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...]
+    ) -> None:
+        _set(self, "title", title)
+        _set(self, "columns", columns)
+        _set(self, "rows", rows)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Document:
+
+class Document(Frozen):
     """What a command produced."""
+
+    _fields = (
+        "command", "report", "sections", "summary", "rules", "markdown", "cyclonedx", "denied"
+    )  # fmt: skip
+    __slots__ = _fields
+    __match_args__ = ()
 
     command: str
     """The command name (``scan``, ``license``...)."""
     report: Report
-    sections: Mapping[str, object] = field(default_factory=dict)
+    sections: Mapping[str, object]
     """Command-specific top-level JSON keys (``results``, ``packages``...), JSON-ready."""
-    summary: tuple[SummaryTable, ...] = ()
-    rules: Mapping[str, Rule] = field(default_factory=dict)
+    summary: tuple[SummaryTable, ...]
+    rules: Mapping[str, Rule]
     """Metadata for the rule ids that may appear; used by SARIF."""
-    markdown: str | None = None
+    markdown: str | None
     """A ready-made markdown page, for commands that offer one."""
-    cyclonedx: str | None = None
+    cyclonedx: str | None
     """A ready-made CycloneDX document, for commands that offer one."""
-    denied: bool = False
+    denied: bool
     """True when a policy decision denied; the CLI then exits 1."""
 
+    def __init__(
+        self,
+        *,
+        command: str,
+        report: Report,
+        sections: Mapping[str, object] = _NO_SECTIONS,
+        summary: tuple[SummaryTable, ...] = (),
+        rules: Mapping[str, Rule] = _NO_RULES,
+        markdown: str | None = None,
+        cyclonedx: str | None = None,
+        denied: bool = False,
+    ) -> None:
+        _set(self, "command", command)
+        _set(self, "report", report)
+        _set(self, "sections", {} if sections is _NO_SECTIONS else sections)
+        _set(self, "summary", summary)
+        _set(self, "rules", {} if rules is _NO_RULES else rules)
+        _set(self, "markdown", markdown)
+        _set(self, "cyclonedx", cyclonedx)
+        _set(self, "denied", denied)
 
-class Formatter(Protocol):
-    """Turns a document into the text of one output format."""
 
-    def render(self, document: Document) -> str:
-        """Return the whole output, ending with a newline."""
-        ...
+def __getattr__(name: str) -> object:
+    if name == "Formatter":
+        from modelsteward.report.formatter import Formatter as Formatter
+
+        return Formatter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def render(document: Document, fmt: OutputFormat, *, color: bool = False) -> str:

@@ -6,8 +6,6 @@ executed. Format readers are imported on first use; ``RULES`` (the rule catalogu
 needs every reader's declarations) is built when first read.
 """
 
-from typing import TYPE_CHECKING, Any
-
 from modelsteward.scan.engine import (
     SCANNERS,
     scan_artifact,
@@ -15,10 +13,12 @@ from modelsteward.scan.engine import (
     scan_path,
     scan_paths,
 )
-from modelsteward.scan.interface import ScanError, Scanner, ScanOptions
+from modelsteward.scan.interface import ScanError, ScanOptions
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from modelsteward.scan.rules import RULES
+    from modelsteward.scan.scanner import Scanner as Scanner
 
 __all__ = [
     "RULES",
@@ -33,9 +33,13 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name == "RULES":
         from modelsteward.scan.rules import RULES
 
         return RULES
+    if name == "Scanner":
+        from modelsteward.scan.scanner import Scanner
+
+        return Scanner
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,42 +3,72 @@
 
 from __future__ import annotations
 
-import dataclasses
 import lzma
 import re
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from modelsteward.findings import Finding, Severity
+from modelsteward._records import Record
+from modelsteward.findings import Finding, Location, Severity
 from modelsteward.inventory import COMPRESSED_KINDS, Artifact, ArtifactKind, sniff_kind
 from modelsteward.scan.interface import ScanOptions
 from modelsteward.scan.pickle import PICKLE_SUFFIXES, scan_by_name, scan_file, scan_stream
 from modelsteward.scan.pickle_sink import Where
-from modelsteward.scan.pickle_vm import Buffer
 from modelsteward.scan.unpack import BombError, Budget, copy_bounded
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from modelsteward.scan.pickle_vm import Buffer
 
 MAX_DEPTH = 4
 _CONTAINERS = frozenset({ArtifactKind.ZIP, ArtifactKind.TAR}) | COMPRESSED_KINDS
 
 
-@dataclass(slots=True)
-class MemberScan:
+class MemberScan(Record):
     """The state of one top-level archive scan."""
+
+    _fields = (
+        "artifact", "options", "budget", "nested", "depth", "counter", "deadline", "workdir"
+    )  # fmt: skip
+    __slots__ = _fields
+    __match_args__ = (
+        "artifact", "options", "budget", "nested", "depth", "counter", "deadline", "workdir"
+    )  # fmt: skip
 
     artifact: Artifact
     options: ScanOptions
     budget: Budget
     nested: Callable[[MemberScan, Path, ArtifactKind, str], list[Finding]]
     """Scans a container member (``archive.scan_container``)."""
-    depth: int = 0
-    counter: int = 0
-    deadline: float | None = None
+    depth: int
+    counter: int
+    deadline: float | None
     """``time.monotonic()`` after which pickle members stop being interpreted."""
-    workdir: str | None = None
+    workdir: str | None
     """The temporary directory for extracted members, made on first use; the archive
     scanner removes it."""
+
+    def __init__(
+        self,
+        artifact: Artifact,
+        options: ScanOptions,
+        budget: Budget,
+        nested: Callable[[MemberScan, Path, ArtifactKind, str], list[Finding]],
+        depth: int = 0,
+        counter: int = 0,
+        deadline: float | None = None,
+        workdir: str | None = None,
+    ) -> None:
+        self.artifact = artifact
+        self.options = options
+        self.budget = budget
+        self.nested = nested
+        self.depth = depth
+        self.counter = counter
+        self.deadline = deadline
+        self.workdir = workdir
 
     @property
     def tmpdir(self) -> Path:
@@ -107,7 +137,22 @@ def dispatch_file(ctx: MemberScan, path: Path, label: str, name: str) -> list[Fi
 def _relocate(finding: Finding, label: str) -> Finding:
     loc = finding.location
     member = label if not loc.member else f"{label}!{loc.member}"
-    return dataclasses.replace(finding, location=dataclasses.replace(loc, member=member))
+    location = Location(
+        path=loc.path,
+        member=member,
+        offset=loc.offset,
+        line=loc.line,
+        package=loc.package,
+        request_id=loc.request_id,
+    )
+    return Finding(
+        rule_id=finding.rule_id,
+        severity=finding.severity,
+        message=finding.message,
+        location=location,
+        evidence=finding.evidence,
+        refs=finding.refs,
+    )
 
 
 def finding(

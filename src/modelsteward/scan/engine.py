@@ -6,12 +6,17 @@ from __future__ import annotations
 import importlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 
 from modelsteward.findings import CheckError, Finding, Report, Severity, Skipped
 from modelsteward.inventory import COMPRESSED_KINDS, Artifact, ArtifactKind, Inventory, walk_model
-from modelsteward.scan.interface import Scanner, ScanOptions
+from modelsteward.scan.interface import ScanOptions
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from pathlib import Path
+
+    from modelsteward.scan.scanner import Scanner
 
 _ALWAYS: frozenset[str] = frozenset()
 

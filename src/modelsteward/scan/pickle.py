@@ -12,7 +12,11 @@ from modelsteward.inventory import Artifact, ArtifactKind
 from modelsteward.scan.interface import ScanOptions
 from modelsteward.scan.pickle_sink import FindingSink, Where
 from modelsteward.scan.pickle_values import Ref
-from modelsteward.scan.pickle_vm import BudgetExceeded, Buffer, Limits, Machine, PickleFormatError
+from modelsteward.scan.pickle_vm import BudgetExceeded, Limits, Machine, PickleFormatError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from modelsteward.scan.pickle_vm import Buffer
 
 PICKLE_SUFFIXES = frozenset(
     {".pkl", ".pickle", ".pt", ".pth", ".ckpt", ".joblib", ".dill", ".sav", ".p", ".bin"}

@@ -4,10 +4,10 @@ the array's bytes (or a nested pickle, for object arrays) straight from the stre
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from modelsteward.scan.pickle_values import Obj, Ref, SymDict
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from modelsteward.scan.pickle_vm import Machine
 

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from modelsteward._records import Frozen, Value
 
 _BIG = 4096
+_set = object.__setattr__
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(Frozen):
     """A global the pickle names (``GLOBAL``, ``STACK_GLOBAL``, ``INST``, ``EXT*``)."""
+
+    _fields = ("module", "name", "offset")
+    __slots__ = _fields
+    __match_args__ = ("module", "name", "offset")
 
     module: str
     name: str
     offset: int
+
+    def __init__(self, module: str, name: str, offset: int) -> None:
+        _set(self, "module", module)
+        _set(self, "name", name)
+        _set(self, "offset", offset)
 
     @property
     def qualname(self) -> str:
@@ -21,21 +30,38 @@ class Ref:
         return f"{self.module}.{self.name}"
 
 
-@dataclass(eq=False, slots=True)
-class Obj:
+class Obj(Value):
     """What a call of ``func`` with ``args`` would return; ``state`` is set by ``BUILD``."""
+
+    _fields = ("func", "args", "offset", "state")
+    __slots__ = _fields
+    __match_args__ = ("func", "args", "offset", "state")
 
     func: object
     args: tuple[object, ...]
     offset: int
-    state: object = None
+    state: object
+
+    def __init__(
+        self, func: object, args: tuple[object, ...], offset: int, state: object = None
+    ) -> None:
+        self.func = func
+        self.args = args
+        self.offset = offset
+        self.state = state
 
 
-@dataclass(eq=False, slots=True)
-class SymDict:
+class SymDict(Value):
     """A dict built by the pickle, as ordered pairs (keys may be unhashable symbols)."""
 
-    items: list[tuple[object, object]] = field(default_factory=list)
+    _fields = ("items",)
+    __slots__ = _fields
+    __match_args__ = ("items",)
+
+    items: list[tuple[object, object]]
+
+    def __init__(self, items: list[tuple[object, object]] | None = None) -> None:
+        self.items = [] if items is None else items
 
     def get(self, key: str) -> object:
         """The last value stored under the constant ``key``, or None."""
@@ -45,34 +71,60 @@ class SymDict:
         return None
 
 
-@dataclass(eq=False, slots=True)
-class SymSet:
+class SymSet(Value):
     """A set or frozenset built by the pickle."""
 
-    items: list[object] = field(default_factory=list)
-    frozen: bool = False
+    _fields = ("items", "frozen")
+    __slots__ = _fields
+    __match_args__ = ("items", "frozen")
+
+    items: list[object]
+    frozen: bool
+
+    def __init__(self, items: list[object] | None = None, frozen: bool = False) -> None:
+        self.items = [] if items is None else items
+        self.frozen = frozen
 
 
-@dataclass(frozen=True, slots=True)
-class Blob:
+class Blob(Frozen):
     """A bytes constant too large to keep: only its place in the stream."""
+
+    _fields = ("start", "length")
+    __slots__ = _fields
+    __match_args__ = ("start", "length")
 
     start: int
     length: int
 
+    def __init__(self, start: int, length: int) -> None:
+        _set(self, "start", start)
+        _set(self, "length", length)
 
-@dataclass(frozen=True, slots=True)
-class Persistent:
+
+class Persistent(Frozen):
     """What ``persistent_load(pid)`` returns (how torch refers to tensor storages)."""
+
+    _fields = ("pid",)
+    __slots__ = _fields
+    __match_args__ = ("pid",)
 
     pid: object
 
+    def __init__(self, pid: object) -> None:
+        _set(self, "pid", pid)
 
-@dataclass(frozen=True, slots=True)
-class OutOfBand:
+
+class OutOfBand(Frozen):
     """A ``NEXT_BUFFER`` out-of-band buffer."""
 
+    _fields = ("index",)
+    __slots__ = _fields
+    __match_args__ = ("index",)
+
     index: int
+
+    def __init__(self, index: int) -> None:
+        _set(self, "index", index)
 
 
 def render(value: object, budget: int = 160) -> str:

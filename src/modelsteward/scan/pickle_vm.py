@@ -13,10 +13,8 @@ import _compat_pickle
 import codecs
 import struct
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol, overload
 
+from modelsteward._records import Frozen, Record
 from modelsteward.scan.pickle_values import (
     _BIG,
     Blob,
@@ -28,6 +26,45 @@ from modelsteward.scan.pickle_values import (
     SymSet,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Protocol, overload
+
+    class Sink(Protocol):
+        """Receives what the interpreter sees."""
+
+        def on_global(self, ref: Ref, *, dynamic: bool = False) -> None:
+            """A global was resolved (``dynamic``: its name was not a constant string)."""
+
+        def on_call(self, func: object, args: tuple[object, ...], offset: int, opcode: str) -> None:
+            """``func`` would be called with ``args`` (REDUCE, NEWOBJ, OBJ, INST...)."""
+
+        def on_build(self, target: object, state: object, offset: int) -> None:
+            """``BUILD`` would set ``state`` on ``target``."""
+
+        def on_mutate(self, target: object, offset: int, opcode: str) -> None:
+            """An item would be stored into ``target`` that is not a plain container."""
+
+        def on_extension(self, code: int, offset: int) -> None:
+            """An ``EXT*`` opcode names a global through the copyreg registry."""
+
+        def on_nested(self, start: int, end: int) -> None:
+            """A nested pickle stream (joblib object array) occupies ``[start, end)``."""
+
+    class Buffer(Protocol):
+        """What the interpreter reads: ``bytes`` or ``mmap``."""
+
+        def find(self, sub: bytes, start: int = ..., end: int = ...) -> int: ...
+        def rfind(self, sub: bytes, start: int = ..., end: int = ...) -> int: ...
+        @overload
+        def __getitem__(self, key: int) -> int: ...
+        @overload
+        def __getitem__(self, key: slice) -> bytes: ...
+        def __getitem__(self, key: int | slice) -> int | bytes: ...
+
+
+_set = object.__setattr__
 HIGHEST_PROTOCOL = 5
 _CHECK_EVERY = 4096
 _STOP = ord(".")
@@ -45,56 +82,37 @@ class BudgetExceeded(Exception):
     """The opcode or time budget ran out."""
 
 
-class Sink(Protocol):
-    """Receives what the interpreter sees."""
-
-    def on_global(self, ref: Ref, *, dynamic: bool = False) -> None:
-        """A global was resolved (``dynamic``: its name was not a constant string)."""
-
-    def on_call(self, func: object, args: tuple[object, ...], offset: int, opcode: str) -> None:
-        """``func`` would be called with ``args`` (REDUCE, NEWOBJ, OBJ, INST...)."""
-
-    def on_build(self, target: object, state: object, offset: int) -> None:
-        """``BUILD`` would set ``state`` on ``target``."""
-
-    def on_mutate(self, target: object, offset: int, opcode: str) -> None:
-        """An item would be stored into ``target`` that is not a plain container."""
-
-    def on_extension(self, code: int, offset: int) -> None:
-        """An ``EXT*`` opcode names a global through the copyreg registry."""
-
-    def on_nested(self, start: int, end: int) -> None:
-        """A nested pickle stream (joblib object array) occupies ``[start, end)``."""
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(Frozen):
     """How much one stream may cost."""
+
+    _fields = ("max_ops", "deadline")
+    __slots__ = _fields
+    __match_args__ = ("max_ops", "deadline")
 
     max_ops: int
     deadline: float
     """``time.monotonic()`` value after which interpretation stops."""
 
+    def __init__(self, max_ops: int, deadline: float) -> None:
+        _set(self, "max_ops", max_ops)
+        _set(self, "deadline", deadline)
 
-@dataclass(slots=True)
-class Outcome:
+
+class Outcome(Record):
     """Where the stream ended and what its protocol was."""
+
+    _fields = ("end", "protocol", "value")
+    __slots__ = _fields
+    __match_args__ = ("end", "protocol", "value")
 
     end: int
     protocol: int
     value: object
 
-
-class Buffer(Protocol):
-    """What the interpreter reads: ``bytes`` or ``mmap``."""
-
-    def find(self, sub: bytes, start: int = ..., end: int = ...) -> int: ...
-    def rfind(self, sub: bytes, start: int = ..., end: int = ...) -> int: ...
-    @overload
-    def __getitem__(self, key: int) -> int: ...
-    @overload
-    def __getitem__(self, key: slice) -> bytes: ...
-    def __getitem__(self, key: int | slice) -> int | bytes: ...
+    def __init__(self, end: int, protocol: int, value: object) -> None:
+        self.end = end
+        self.protocol = protocol
+        self.value = value
 
 
 class Machine:
@@ -275,7 +293,6 @@ __all__ = [
     "Persistent",
     "PickleFormatError",
     "Ref",
-    "Sink",
     "SymDict",
     "SymSet",
 ]

@@ -3,16 +3,16 @@ scan's unpacked-size limit, and a stream that inflates past the ratio limit is a
 
 from __future__ import annotations
 
-import bz2
-import gzip
-import lzma
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, cast
 
+from modelsteward._records import Record
 from modelsteward.inventory import ArtifactKind
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+    from typing import IO
 
 _CHUNK = 1 << 20
 RATIO_FLOOR = 64 * 1024 * 1024
@@ -27,12 +27,19 @@ class CodecMissing(Exception):
     """The codec's package is not installed."""
 
 
-@dataclass(slots=True)
-class Budget:
+class Budget(Record):
     """What is left to unpack for one top-level file."""
+
+    _fields = ("unpacked_left", "ratio")
+    __slots__ = _fields
+    __match_args__ = ("unpacked_left", "ratio")
 
     unpacked_left: int
     ratio: float
+
+    def __init__(self, unpacked_left: int, ratio: float) -> None:
+        self.unpacked_left = unpacked_left
+        self.ratio = ratio
 
     def check(self, written: int, compressed: int) -> None:
         """Raise when ``written`` bytes from ``compressed`` input break a limit.
@@ -110,10 +117,17 @@ def _has_lz4() -> bool:
 
 def _open(kind: ArtifactKind, path: Path) -> IO[bytes]:
     if kind is ArtifactKind.GZIP:
-        return cast(IO[bytes], gzip.open(path, "rb"))
+        import gzip
+        from typing import cast
+
+        return cast("IO[bytes]", gzip.open(path, "rb"))
     if kind is ArtifactKind.BZ2:
+        import bz2
+
         return bz2.open(path, "rb")
     if kind is ArtifactKind.XZ:
+        import lzma
+
         return lzma.open(path, "rb")
     import lz4.frame  # type: ignore[import-not-found, unused-ignore]
 
