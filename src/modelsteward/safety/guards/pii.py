@@ -225,11 +225,23 @@ def find_pii(text: str) -> tuple[Detection, ...]:
                     pattern.label, text, match.start(), match.end(), pattern.score, "pattern"
                 )
             )
-    found.extend(_phones(text))
-    for start, end, score in find_names(text):
-        found.append(_detection("PERSON", text, start, end, score, "names"))
-    for start, end, score in find_addresses(text):
+    addresses = find_addresses(text)
+
+    def in_address(start: int, end: int) -> bool:
+        return any(start < a_end and a_start < end for a_start, a_end, _ in addresses)
+
+    # House numbers and postcodes next to each other read like a national phone number.
+    found.extend(
+        p
+        for p in _phones(text)
+        if text.startswith(("+", "00"), p.start) or not in_address(p.start, p.end)
+    )
+    for start, end, score in addresses:
         found.append(_detection("STREET_ADDRESS", text, start, end, score, "address"))
+    for start, end, score in find_names(text):
+        # A street named after a person is part of an address, not a name.
+        if not in_address(start, end):
+            found.append(_detection("PERSON", text, start, end, score, "names"))
     return _resolve(found)
 
 
