@@ -177,6 +177,10 @@ so they need context; other languages' dictionaries hold names among their frequ
 (film subtitles), so only their 8,000 most frequent words count."""
 
 
+NAME_LIKE_LOGIT = 2.2
+"""Word-model logit (probability 0.9) above which a dictionary tail word is not common."""
+
+
 def dictionary_words() -> tuple[set[str], set[str]]:
     """The most frequent words of pyspellchecker's dictionaries (MIT), and the very frequent."""
     import gzip
@@ -245,8 +249,16 @@ def main(argv: list[str] | None = None) -> int:
     given, surnames, places, other, texts = mimesis_tables()
     names = given | surnames
     frequent, ranked_high = dictionary_words()
-    common = (frequent - names) | ranked_high | common_words(running_texts(texts))
+    seen_lower = common_words(running_texts(texts))
+    common = (frequent - names) | ranked_high | seen_lower
     weights, bias, metrics = train_word_model(names, common | places | other)
+    # A word known only from a dictionary's long tail that reads like a surname
+    # ("goldberg") is no evidence of an ordinary word.
+    tail = sorted(frequent - ranked_high - seen_lower - names)
+    scores = _matrix(tail) @ weights.astype(np.float64) + bias
+    name_like = {w for w, z in zip(tail, scores, strict=True) if z >= NAME_LIKE_LOGIT}
+    common -= name_like
+    metrics["tail_words_name_like"] = len(name_like)
     np.savez_compressed(
         args.out,
         given=_prints(given),

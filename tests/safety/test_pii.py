@@ -42,6 +42,7 @@ def _types(text: str) -> dict[str, str]:
         ("send it to 221B Baker Street, London", "STREET_ADDRESS", "221B Baker Street"),
         ("wohnt in Augsburger Strasse 36", "STREET_ADDRESS", "Augsburger Strasse 36"),
         ("Phone:\n61-47-22-98", "PHONE_NUMBER", "61-47-22-98"),  # not a date: no month 47
+        ("Acme Ltd.\n41-27-93-58 office", "PHONE_NUMBER", "41-27-93-58"),  # label after
         ("maestro card: 501234567896", "CREDIT_CARD", "501234567896"),
         ("my iban is de89370400440532013000", "IBAN_CODE", "de89370400440532013000"),
         ("the minutes were taken by Ottilie R. Brandstetter", "PERSON", "Ottilie R. Brandstetter"),

@@ -104,11 +104,16 @@ _PARTICLES = frozenset(
 )
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;\n\"“(>?]|\s[-–—])\s*$")
 _AFTER_PERSON = re.compile(
-    r"(?i:\s*(?:,\s*)?(?:said|says|told|asked|explained|lives|lived|is (?:from|very|so)|was|"
+    r"(?i:\s*(?:,\s*)?(?:said|says|told|asked|explained|lives|lived|(?:is|was) (?:from|(?:a |an )?(?:very|really|so))|was|"
     r"has|had|will|would|began|begins|spent|shouted|wrote|writes|listed|joined|works|worked|"
     r"and (?:his|her|their) |who|whose|can (?:i|you)|could you|please|thanks|thank)\b)"
 )
 """What often follows a person's name: a verb of speech or life, a question to them."""
+_PERSON_VERB = re.compile(
+    r"(?i:\s*(?:,\s*)?(?:said|says|told|asked|explained|lives|lived|began|begins|spent|shouted|"
+    r"wrote|writes|listed|joined|works|worked|who)\b)"
+)
+"""The verbs of ``_AFTER_PERSON`` that a place never takes."""
 _BEFORE_PERSON = re.compile(
     r"(?i:(?:\b(?:by|to|with|and|from|at|for|of|called|named|about|tribute to|kid|son|daughter|"
     r"wife|husband|mother|father|brother|sister|friend|boss|ex-[\w-]+|producer|director|"
@@ -356,7 +361,9 @@ def _weigh_run(
     if lower_text:
         return (start, end, 0.6, True) if single >= 0.85 and person_context else None
     if fingerprint(run[lo][2]) in place and single < 0.85:
-        return None  # "France was super fun": a place that is also a name needs more
+        # "France was super fun": a place that is also a name needs a verb of a person.
+        strong = _PERSON_VERB.match(after) or (not lead and _BEFORE_PERSON.search(before))
+        return (start, end, 0.6, True) if strong else None
     if single >= 0.85 or (single >= 0.4 and person_context):
         return start, end, 0.65, True
     return None

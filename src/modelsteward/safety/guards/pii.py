@@ -144,6 +144,12 @@ _PHONE_CONTEXT = re.compile(
 )
 
 
+_PHONE_LABEL_AFTER = re.compile(
+    r"[ \t]*[(\[]?(?:office|fax|mobile|cell|home|work|tel|phone|direct|landline|whatsapp)\b", re.I
+)
+"""A label right after a number: "28-64-66-98 office", "555 0199 (mobile)"."""
+
+
 def _phone_ok(raw: str, *, international: bool, context: bool) -> bool:
     """A phone word right before the number is enough; otherwise ``phonenumbers`` must
     accept it (possible for ``+`` numbers, valid in one of the regions for the others)."""
@@ -169,7 +175,10 @@ def _phones(text: str) -> list[Detection]:
         if not 7 <= len(digits) <= 18 or _DATE.match(raw) or _SSN_SHAPE.fullmatch(raw):
             continue
         international = raw.startswith(("+", "00"))
-        context = bool(_PHONE_CONTEXT.search(text, max(0, match.start() - 40), match.start()))
+        context = bool(
+            _PHONE_CONTEXT.search(text, max(0, match.start() - 40), match.start())
+            or _PHONE_LABEL_AFTER.match(text, match.end())
+        )
         # Without a "+" or a phone word nearby, only a full national number (area code
         # included) counts: short digit groups are house numbers, zips and ids.
         groups = len(re.findall(r"\d+", raw))
