@@ -393,28 +393,35 @@ def _extend_lists(
 
 
 _LIST_ITEM = r"[^\W\d_][\w'’-]*"
-_NAME_LIST = re.compile(rf"\b{_LIST_ITEM}(?:, {_LIST_ITEM}){{1,}},? (?:and|&) {_LIST_ITEM}\b")
-"""Three or more single words in a list: "Matheus, Janet, Nicholas and Terri"."""
+_LIST_RUN = re.compile(rf"\b{_LIST_ITEM}(?:, {_LIST_ITEM})+")
+"""Comma-separated single words; matched greedily, so a long run costs linear time."""
+_LIST_TAIL = re.compile(rf",? (?:and|&) ({_LIST_ITEM})\b")
+_LIST_MAX_ITEMS = 24
 
 
 def _listed_names(
     text: str, firms: list[tuple[int, int]], *, lower_text: bool
 ) -> list[tuple[int, int, float]]:
-    """Every item of a list whose items are, two in three at least, listed names."""
+    """Every item of a list ("Matheus, Janet, Nicholas and Terri") whose items are, two in
+    three at least, listed names."""
     out: list[tuple[int, int, float]] = []
-    for match in _NAME_LIST.finditer(text):
-        if any(s < match.end() and match.start() < e for s, e in firms):
+    for match in _LIST_RUN.finditer(text):
+        tail = _LIST_TAIL.match(text, match.end())
+        if tail is None or any(s < tail.end() and match.start() < e for s, e in firms):
             continue
-        items = [m for m in re.finditer(_LIST_ITEM, match.group(0)) if m.group(0) not in ("and",)]
-        words = [m.group(0) for m in items]
+        items = [(m.start(), m.end()) for m in re.finditer(_LIST_ITEM, match.group(0))]
+        items = [(match.start() + a, match.start() + b) for a, b in items]
+        items.append(tail.span(1))
+        if len(items) > _LIST_MAX_ITEMS:
+            continue
+        words = [text[a:b] for a, b in items]
         if any(w.lower() in NOT_NAMES or w.lower() in _ORG_WORDS for w in words):
             continue
         if not lower_text and not all(w[0].isupper() for w in words):
             continue
         if 3 * sum(_listed(w) for w in words) < 2 * len(words):
             continue
-        base = match.start()
-        out.extend((base + m.start(), base + m.end(), 0.6) for m in items)
+        out.extend((a, b, 0.6) for a, b in items)
     return out
 
 

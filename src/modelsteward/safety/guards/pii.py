@@ -11,6 +11,7 @@ checksums, plus names and addresses that its pattern recognizers miss.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -209,12 +210,19 @@ def _detection(label: str, text: str, start: int, end: int, score: float, source
 
 
 def _resolve(found: list[Detection]) -> tuple[Detection, ...]:
-    """Keep the strongest, then longest, of overlapping spans."""
+    """Keep the strongest, then longest, of overlapping spans (in ``O(n log n)``: the kept
+    spans are disjoint and sorted, so only the two neighbours of a new span can overlap it)."""
+    starts: list[int] = []
+    ends: list[int] = []
     kept: list[Detection] = []
     for det in sorted(found, key=lambda d: (-d.score, -(d.end - d.start), d.start)):
-        if all(det.end <= k.start or det.start >= k.end for k in kept):
-            kept.append(det)
-    return tuple(sorted(kept, key=lambda d: d.start))
+        i = bisect.bisect_right(starts, det.start)
+        if (i and ends[i - 1] > det.start) or (i < len(starts) and starts[i] < det.end):
+            continue
+        starts.insert(i, det.start)
+        ends.insert(i, det.end)
+        kept.insert(i, det)
+    return tuple(kept)
 
 
 def find_pii(text: str) -> tuple[Detection, ...]:
