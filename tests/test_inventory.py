@@ -233,10 +233,18 @@ def test_dangling_symlink_given_as_path_is_a_usage_error(tmp_path: Path) -> None
     assert "readable" in info.value.hint
 
 
-@pytest.mark.parametrize("size", [0, 1, 4 * 1024 * 1024, 8 * 1024 * 1024 + 1, 21 * 1024 * 1024 + 7])
-def test_sha256_file_matches_hashlib_small_and_overlapped(tmp_path: Path, size: int) -> None:
+@pytest.mark.parametrize("overlap", [True, False])
+@pytest.mark.parametrize(
+    "size", [0, 1, 4 * 1024 * 1024, 16 * 1024 * 1024, 16 * 1024 * 1024 + 1, 21 * 1024 * 1024 + 7]
+)
+def test_sha256_file_matches_hashlib_in_turn_and_overlapped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, overlap: bool
+) -> None:
+    import modelsteward.inventory as inventory
     from modelsteward.inventory import sha256_file
 
+    # A share of -1 always overlaps after the probe blocks; a huge one never does.
+    monkeypatch.setattr(inventory, "_OVERLAP_READ_SHARE", -1.0 if overlap else 1e9)
     data = os.urandom(size)
     path = tmp_path / "blob.bin"
     path.write_bytes(data)
@@ -263,3 +271,26 @@ def test_sha256_file_read_error_reaches_the_caller(
     with pytest.raises(OSError, match="Input/output error"):
         inventory.sha256_file(path)
     assert Failing.reads == 2
+
+
+def test_sha256_file_read_error_in_the_reader_thread_reaches_the_caller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import modelsteward.inventory as inventory
+
+    class Failing(io.FileIO):
+        reads = 0
+
+        def readinto(self, buf: object) -> int | None:  # type: ignore[override]
+            Failing.reads += 1
+            if Failing.reads == inventory._PROBE_BLOCKS + 2:
+                raise OSError(5, "Input/output error")
+            return super().readinto(buf)  # type: ignore[arg-type]
+
+    path = tmp_path / "blob.bin"
+    path.write_bytes(b"\0" * (30 * 1024 * 1024))
+    monkeypatch.setattr(inventory, "_OVERLAP_READ_SHARE", -1.0)
+    monkeypatch.setattr(inventory, "open", lambda p, *a, **k: Failing(p, "rb"), raising=False)
+    with pytest.raises(OSError, match="Input/output error"):
+        inventory.sha256_file(path)
+    assert Failing.reads == inventory._PROBE_BLOCKS + 2

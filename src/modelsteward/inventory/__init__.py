@@ -131,26 +131,46 @@ class Inventory(Frozen):
         _set(self, "report", report)
 
 
+_PROBE_BLOCKS = 4
+"""Blocks read and hashed in turn before ``sha256_file`` decides whether to overlap."""
+_OVERLAP_READ_SHARE = 0.5
+"""Overlap reading with hashing when reading took more than this share of the hashing time."""
+
+
 def sha256_file(path: Path) -> str:
     """The hex SHA-256 of a file, read in 4 MiB blocks.
 
-    Large files are read by a second thread while this one hashes (both release the GIL),
-    so hashing a cold file runs at disk speed instead of disk time plus hash time.
+    The first blocks are read and hashed in turn, timing both. When reading costs much less
+    than hashing (the page cache, a fast disk), it goes on that way: a second thread would
+    only compete with the hash for the CPU. When reading is slow (a cold file on a slow
+    disk), a second thread reads the rest while this one hashes (both release the GIL), so
+    the file hashes at disk speed instead of disk time plus hash time.
 
     Raises:
         OSError: when the file cannot be read.
     """
     import hashlib
+    from time import perf_counter
 
     digest = hashlib.sha256()
     with open(path, "rb", buffering=0) as fh:
-        if os.fstat(fh.fileno()).st_size <= 2 * _BLOCK:
-            buf = bytearray(_BLOCK)
-            view = memoryview(buf)
-            while n := fh.readinto(buf):
-                digest.update(view[:n])
-        else:
-            _hash_overlapped(fh, digest)
+        buf = bytearray(_BLOCK)
+        view = memoryview(buf)
+        read_s = hash_s = 0.0
+        blocks = 0
+        while True:
+            started = perf_counter()
+            n = fh.readinto(buf)
+            read_at = perf_counter()
+            if not n:
+                break
+            digest.update(view[:n])
+            read_s += read_at - started
+            hash_s += perf_counter() - read_at
+            blocks += 1
+            if blocks == _PROBE_BLOCKS and read_s > _OVERLAP_READ_SHARE * hash_s:
+                _hash_overlapped(fh, digest)
+                break
     return digest.hexdigest()
 
 
