@@ -251,46 +251,34 @@ def test_sha256_file_matches_hashlib_in_turn_and_overlapped(
     assert sha256_file(path) == hashlib.sha256(data).hexdigest()
 
 
+def _failing_file(fail_on: int) -> type[io.FileIO]:
+    """A file whose ``fail_on``-th ``readinto`` raises EIO; ``reads`` counts the calls."""
+
+    class Failing(io.FileIO):
+        reads = 0
+
+        def readinto(self, buf: object) -> int | None:  # type: ignore[override]
+            Failing.reads += 1
+            if Failing.reads == fail_on:
+                raise OSError(5, "Input/output error")
+            return super().readinto(buf)  # type: ignore[arg-type]
+
+    return Failing
+
+
+@pytest.mark.parametrize("in_thread", [False, True])
 def test_sha256_file_read_error_reaches_the_caller(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_thread: bool
 ) -> None:
     import modelsteward.inventory as inventory
 
-    class Failing(io.FileIO):
-        reads = 0
-
-        def readinto(self, buf: object) -> int | None:  # type: ignore[override]
-            Failing.reads += 1
-            if Failing.reads == 2:
-                raise OSError(5, "Input/output error")
-            return super().readinto(buf)  # type: ignore[arg-type]
-
-    path = tmp_path / "blob.bin"
-    path.write_bytes(b"\0" * (9 * 1024 * 1024))
-    monkeypatch.setattr(inventory, "open", lambda p, *a, **k: Failing(p, "rb"), raising=False)
-    with pytest.raises(OSError, match="Input/output error"):
-        inventory.sha256_file(path)
-    assert Failing.reads == 2
-
-
-def test_sha256_file_read_error_in_the_reader_thread_reaches_the_caller(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import modelsteward.inventory as inventory
-
-    class Failing(io.FileIO):
-        reads = 0
-
-        def readinto(self, buf: object) -> int | None:  # type: ignore[override]
-            Failing.reads += 1
-            if Failing.reads == inventory._PROBE_BLOCKS + 2:
-                raise OSError(5, "Input/output error")
-            return super().readinto(buf)  # type: ignore[arg-type]
-
+    # In turn, the second read fails; overlapped, a read of the reader thread fails.
+    fail_on = inventory._PROBE_BLOCKS + 2 if in_thread else 2
+    failing = _failing_file(fail_on)
     path = tmp_path / "blob.bin"
     path.write_bytes(b"\0" * (30 * 1024 * 1024))
-    monkeypatch.setattr(inventory, "_OVERLAP_READ_SHARE", -1.0)
-    monkeypatch.setattr(inventory, "open", lambda p, *a, **k: Failing(p, "rb"), raising=False)
+    monkeypatch.setattr(inventory, "_OVERLAP_READ_SHARE", -1.0 if in_thread else 1e9)
+    monkeypatch.setattr(inventory, "open", lambda p, *a, **k: failing(p, "rb"), raising=False)
     with pytest.raises(OSError, match="Input/output error"):
         inventory.sha256_file(path)
-    assert Failing.reads == inventory._PROBE_BLOCKS + 2
+    assert failing.reads == fail_on
