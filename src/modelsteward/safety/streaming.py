@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from modelsteward.safety.guards.names import GIVEN_NAMES, NOT_NAMES
+from modelsteward.safety.guards.name_context import NOT_NAMES
 from modelsteward.safety.guards.patterns import anchors_of
 from modelsteward.safety.guards.secrets import KNOWN_SECRETS
 from modelsteward.safety.interface import Category, Role
@@ -64,7 +64,7 @@ _SECRET_PREFIXES = tuple(
 )
 """Literal starts of the secrets guard's known formats; the ones with none (a key's value
 after ``aws_secret_access_key=``) follow a separator, which the separator rule holds."""
-_NEVER_NAMES = frozenset(NOT_NAMES - GIVEN_NAMES)
+_NEVER_NAMES = NOT_NAMES
 """Capitalised words that no name detector starts a name with."""
 _GENERIC_KEY_CHARS = 12
 """The shortest value the secrets guard's generic ``key = value`` rule reports."""

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import phonenumbers
 
 from modelsteward.safety.guards import pii_checks as chk
-from modelsteward.safety.guards.names import find_addresses, find_names
+from modelsteward.safety.guards.addresses import find_addresses
+from modelsteward.safety.guards.names import find_names
 from modelsteward.safety.interface import Category, Detection, Role
 
 
@@ -242,10 +243,12 @@ def find_pii(text: str) -> tuple[Detection, ...]:
                     pattern.label, text, match.start(), match.end(), pattern.score, "pattern"
                 )
             )
-    addresses = find_addresses(text)
+    addresses = find_addresses(text)  # disjoint and sorted
+    address_ends = [a_end for _, a_end, _ in addresses]
 
     def in_address(start: int, end: int) -> bool:
-        return any(start < a_end and a_start < end for a_start, a_end, _ in addresses)
+        i = bisect.bisect_right(address_ends, start)  # the first address ending after start
+        return i < len(addresses) and addresses[i][0] < end
 
     # House numbers and postcodes next to each other read like a national phone number.
     found.extend(

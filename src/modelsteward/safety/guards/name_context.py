@@ -1,0 +1,123 @@
+"""The words and phrases around a person's name: what may stand before or after one, and
+what rules a capitalised run out (street, firm and organisation words, form labels, places).
+
+``names.py`` weighs capitalised runs with these tables and the lexicon.
+"""
+
+# ruff: noqa: E501  (pattern and word tables read best one entry per line)
+
+from __future__ import annotations
+
+import re
+
+NOT_NAMES = frozenset(
+    """i the a an and or but if in on at to for of with from by this that it is are was were
+    be been my your our their his her we you they he she please thanks thank hello hi dear
+    monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december sorry ok okay yes no not sure happy
+    going here there also just really very good great new what when where why how who which
+    can could would should will shall do does did have has had mr mrs ms dr prof miss sir
+    madam herr frau mme monsieur madame señor señora signor signora senhor senhora""".split()  # noqa: SIM905
+)
+
+ORG_WORDS = frozenset(
+    """inc llc ltd corp co company group bank university college school hospital technologies
+    technology systems services solutions international news times airlines air health care
+    labs partners capital holdings foundation institute association agency media studios
+    street avenue road city county state republic kingdom united new north south east west""".split()  # noqa: SIM905
+)
+
+PARTICLES = frozenset(
+    "van von de der den ten ter da dos das di del della la le du bin ibn al el y zu af".split()  # noqa: SIM905
+)
+
+SENTENCE_END = re.compile(r"(?:^|[.!?:;\n\"“(>?]|\s[-–—])\s*$")
+
+AFTER_PERSON = re.compile(
+    r"(?i:\s*(?:,\s*)?(?:said|says|told|asked|explained|lives|lived|(?:is|was) (?:from|(?:a |an )?(?:very|really|so))|was|"
+    r"has|had|will|would|began|begins|spent|shouted|wrote|writes|listed|joined|works|worked|"
+    r"and (?:his|her|their) |who|whose|can (?:i|you)|could you|please|thanks|thank)\b)"
+)
+"""What often follows a person's name: a verb of speech or life, a question to them."""
+
+PERSON_VERB = re.compile(
+    r"(?i:\s*(?:,\s*)?(?:said|says|told|asked|explained|lives|lived|began|begins|spent|shouted|"
+    r"wrote|writes|listed|joined|works|worked|who)\b)"
+)
+"""The verbs of ``AFTER_PERSON`` that a place never takes."""
+
+BEFORE_PERSON = re.compile(
+    r"(?i:(?:\b(?:by|to|with|and|from|at|for|of|called|named|about|tribute to|kid|son|daughter|"
+    r"wife|husband|mother|father|brother|sister|friend|boss|ex-[\w-]+|producer|director|"
+    r"starring|featuring|feat\.|hi|hey|dear|thanks|thank you|shouted at|given|had given)|:)\s+$)"
+)
+"""What often precedes a name inside a sentence."""
+
+STRONG_AFTER = re.compile(
+    r"(?i:\s*,\s*(?:can|could|would|will|please|do|did|are|were|have|may) (?:i|you|we)\b|"
+    r"\s+(?:said|says|told|asked|replied|shouted)\b)"
+)
+
+STRONG_BEFORE = re.compile(
+    r"(?i:\b(?:said|says|told|asked|replied|shouted (?:at|to))\s+(?:[A-Z][\w'’-]+ to\s+)?$)"
+)
+"""Speech around a single word: "Warrane, can I ...", "said Maslin to Antonio"."""
+
+PLACE_BEFORE = re.compile(
+    r"(?i:\b(?:in|at|from|near|visit|visited|via|on|(?:return(?:ed)?|went|go(?:ing)?|moved?|flew|fly|"
+    r"travel(?:l?ed)?|drove|back|way|trip|headed|welcome) to)\s+(?:the\s+)?$)"
+)
+
+TITLES = frozenset(
+    """producer director actor actress singer president senator governor mayor minister professor
+    prof doctor dr captain general colonel major judge father mother uncle aunt sister brother
+    saint king queen prince princess lord lady sir dame coach officer agent detective nurse chef
+    author editor ceo cto chairman chairwoman commenter reporter player rapper drummer guitarist
+    songwriter composer artist writer poet host commissioner chancellor secretary manager founder
+    mr mrs ms miss mx herr frau monsieur madame señor señora signor signora senhor senhora""".split()  # noqa: SIM905
+)
+"""Capitalised words that may stand before a name without being part of it."""
+
+NOT_IN_NAMES = frozenset(
+    """alley avenue bend bluff bluffs branch bridge brook brooks bypass camp canyon cape causeway
+    center centre circle cliff cliffs club common corner corners course court courts cove coves
+    creek crescent crest crossing dale dam divide drive estate estates expressway extension falls
+    ferry field fields flat flats ford fork forks fort freeway garden gardens gateway glen green
+    grove harbor haven heights highway hill hills hollow inlet island islands isle junction key
+    knoll lake lakes landing lane light lights lock lodge loop mall manor meadow meadows mews mill
+    mills motorway mount mountain neck orchard oval overpass park parkway pass path pike pine
+    pines place plain plains plaza point points port prairie ranch rapids ridge river road route
+    row run shoal shore shores skyway spring springs square station stream street summit terrace
+    throughway trace track trail tunnel turnpike underpass valley via viaduct view village ville
+    vista walk way well wells
+    investments investment software agency ratings orchestra band records studio studios
+    consulting capital partners bank airlines motors pharmaceuticals logistics analytics
+    insurance energy entertainment networks network digital labs solutions enterprises
+    industries incorporated corporation limited plc gmbh ag sa srl bv
+    avenida rua rue calle via viale piazza strasse straße ul""".split()  # noqa: SIM905
+)
+"""Words that make a capitalised run a street, a place or an organisation, not a person."""
+
+STREET_BEFORE = re.compile(
+    r"(?i:\b(?:avenida|avenue|av\.|rua|rue|calle|via|viale|piazza|ul\.|boulevard|blvd\.?|"
+    r"travessa|largo|praça|plaza|paseo|camino|corso|place|allée|chemin)\s+$)"
+)
+
+FIRM_BEFORE = re.compile(r"(?i:\b(?:at|for|with|joined|the|from|of|by|to)\s+$)")
+
+ORG_BEFORE = re.compile(r"(?i:\b(?:works?|worked|working|employed|job) (?:for|at|with)\s+$)")
+
+FIELD_LABELS = frozenset(
+    """name e-mail email phone mobile fax desk address website web date time subject note notes
+    user bot customer agent assistant system client support re to from cc bcc title company""".split()  # noqa: SIM905
+)
+"""Labels of a form or a transcript that stand where a speaker's name could."""
+
+LINE_START = re.compile(r"(?:^|\n)[\W_]*$")
+"""Matches the text before a span that starts its line (after bullets or quote marks)."""
+
+LINE_END = re.compile(r"[ \t]*(?:\n|$)")
+"""Matches the text after a span that ends its line."""
+
+SUFFIXES = frozenset("md phd jr sr dds esq ii iii iv".split())  # noqa: SIM905
+"""Letters after a name that belong to it: "Giovanna Rodrigues MD"."""
