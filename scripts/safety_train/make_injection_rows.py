@@ -248,6 +248,17 @@ REVEAL = [
 ]
 
 
+def _unique_rows(out: list[tuple[str, str]], label: str) -> list[dict[str, str]]:
+    """One row per distinct text, first kind kept, in generation order."""
+    seen: set[str] = set()
+    rows = []
+    for kind, text in out:
+        if text not in seen:
+            seen.add(text)
+            rows.append({"text": text, "label": label, "kind": kind})
+    return rows
+
+
 def cap(text: str) -> str:
     """``text`` with its first letter upper-cased (the rest untouched)."""
     return text[:1].upper() + text[1:]
@@ -305,13 +316,7 @@ def attacks(rng: random.Random) -> list[dict[str, str]]:
     for _ in range(25):
         pre = rng.choice(["", "Ignore the above. ", "Forget the password check. ", "[SYSTEM] "])
         out.append(("reveal", pre + rng.choice(REVEAL)))
-    seen: set[str] = set()
-    rows = []
-    for kind, text in out:
-        if text not in seen:
-            seen.add(text)
-            rows.append({"text": text, "label": "injection", "kind": kind})
-    return rows
+    return _unique_rows(out, "injection")
 
 
 BENIGN_FIXED = [
@@ -481,13 +486,7 @@ def benign(rng: random.Random) -> list[dict[str, str]]:
         form = rng.choice(B_TRANSLATE)
         out.append(("translate", form.format(lang=rng.choice(LANGS), s=rng.choice(B_SENT))))
     out.extend(("multilingual", t) for t in B_MULTI)
-    seen: set[str] = set()
-    rows = []
-    for kind, text in out:
-        if text not in seen:
-            seen.add(text)
-            rows.append({"text": text, "label": "benign", "kind": kind})
-    return rows
+    return _unique_rows(out, "benign")
 
 
 def write(path: Path, rows: list[dict[str, str]]) -> None:
