@@ -94,6 +94,19 @@ def _tokens(values: Iterable[str]) -> set[str]:
     return out
 
 
+def _json(path: Path) -> dict[str, object]:
+    """A mimesis dataset file, or nothing when the locale lacks it."""
+    if not path.exists():
+        return {}
+    data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _field(data: dict[str, object], *keys: str) -> list[str]:
+    """Every string under ``keys`` (nested lists and dicts flattened)."""
+    return [value for key in keys for value in _strings(data.get(key, []))]
+
+
 def mimesis_tables() -> tuple[set[str], set[str], set[str], set[str], list[str]]:
     """Given names, surnames, place tokens, other known non-name tokens, sample texts."""
     import mimesis
@@ -106,32 +119,16 @@ def mimesis_tables() -> tuple[set[str], set[str], set[str], set[str], list[str]]
     other: set[str] = set()
     texts: list[str] = []
     for locale in sorted(p for p in base.iterdir() if p.is_dir()):
-        person = locale / "person.json"
-        if person.exists():
-            data = json.loads(person.read_text(encoding="utf-8"))
-            given |= _tokens(_strings(data.get("names", {})))
-            surnames |= _tokens(_strings(data.get("surnames", {})))
-            other |= _tokens(_strings(data.get("occupation", [])))
-            other |= _tokens(_strings(data.get("university", [])))
-            places |= _tokens(_strings(data.get("nationality", {})))
-            places |= _tokens(_strings(data.get("language", [])))
-        address = locale / "address.json"
-        if address.exists():
-            data = json.loads(address.read_text(encoding="utf-8"))
-            for key in ("city", "country", "state", "continent"):
-                values = list(_strings(data.get(key, [])))
-                places |= _tokens(values)
-                whole_places |= _tokens(v for v in values if len(_WORD.findall(v)) == 1)
-        finance = locale / "finance.json"
-        if finance.exists():
-            data = json.loads(finance.read_text(encoding="utf-8"))
-            other |= _tokens(_strings(data.get("company", {})))
-            other |= _tokens(_strings(data.get("banks", [])))
-        text = locale / "text.json"
-        if text.exists():
-            data = json.loads(text.read_text(encoding="utf-8"))
-            for key in ("questions", "text", "quotes", "answers"):
-                texts.extend(_strings(data.get(key, [])))
+        person = _json(locale / "person.json")
+        given |= _tokens(_field(person, "names"))
+        surnames |= _tokens(_field(person, "surnames"))
+        other |= _tokens(_field(person, "occupation", "university"))
+        places |= _tokens(_field(person, "nationality", "language"))
+        address = _field(_json(locale / "address.json"), "city", "country", "state", "continent")
+        places |= _tokens(address)
+        whole_places |= _tokens(v for v in address if len(_WORD.findall(v)) == 1)
+        other |= _tokens(_field(_json(locale / "finance.json"), "company", "banks"))
+        texts.extend(_field(_json(locale / "text.json"), "questions", "text", "quotes", "answers"))
     # A word of a many-word place name ("San Antonio", "Johnson City") is no evidence
     # against a name; a one-word place name ("Dolores") is.
     places = (places - given - surnames) | whole_places
