@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from modelsteward.findings import CheckError, Finding, Location, Report, Rule, Severity, Skipped
+from modelsteward.scan.pickle_sink import FindingSink, Where
 from modelsteward.scan.pickle_values import Obj, Ref
 from modelsteward.scan.unpack import Budget
 
@@ -102,3 +103,14 @@ def test_mutable_records_are_unhashable_and_identity_values_compare_by_identity(
     assert {obj: 1}[obj] == 1
     obj.state = obj
     assert repr(obj) == "Obj(func='f', args=(), offset=0, state=...)"
+
+
+def test_generated_init_gives_each_instance_its_own_factory_default() -> None:
+    first, second = FindingSink(Where("a"), frozenset()), FindingSink(Where("a"), frozenset())
+    first.findings.append(Finding(rule_id="r", severity=Severity.LOW, message="m"))
+    assert second.findings == []
+    assert Finding(rule_id="r", severity=Severity.LOW, message="m").location == Location()
+    moved = Location(path="a", offset=3)._replace(member="m")
+    assert moved == Location(path="a", member="m", offset=3)
+    with pytest.raises(TypeError):
+        Ref("os", "system")  # type: ignore[call-arg]

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import enum
 
-from modelsteward._records import Frozen
+from modelsteward._records import Frozen, field
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
-
-_set = object.__setattr__
 
 
 class Severity(enum.IntEnum):
@@ -44,43 +42,22 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {value!r}; expected one of {names}") from None
 
 
-class Location(Frozen):
+class Location(Frozen, kw_only=True):
     """Where a finding was seen: a file (with archive member and byte offset), a package,
     or a request."""
 
-    _fields = ("path", "member", "offset", "line", "package", "request_id")
-    __slots__ = _fields
-    __match_args__ = ()
-
-    path: str
+    path: str = ""
     """The path as the user gave it, or a path below it."""
-    member: str | None
+    member: str | None = None
     """The member inside an archive (``archive/data.pkl``)."""
-    offset: int | None
+    offset: int | None = None
     """Byte offset inside the file or member."""
-    line: int | None
+    line: int | None = None
     """1-based line number in a text file."""
-    package: str | None
+    package: str | None = None
     """A package name, for findings about an inventory."""
-    request_id: str | None
+    request_id: str | None = None
     """A gateway request id, for findings about traffic."""
-
-    def __init__(
-        self,
-        *,
-        path: str = "",
-        member: str | None = None,
-        offset: int | None = None,
-        line: int | None = None,
-        package: str | None = None,
-        request_id: str | None = None,
-    ) -> None:
-        _set(self, "path", path)
-        _set(self, "member", member)
-        _set(self, "offset", offset)
-        _set(self, "line", line)
-        _set(self, "package", package)
-        _set(self, "request_id", request_id)
 
     def to_dict(self) -> dict[str, str | int]:
         """The JSON form: ``path`` always, the other keys only when set."""
@@ -103,43 +80,19 @@ class Location(Frozen):
         return text
 
 
-_NOWHERE = Location()
-
-
-class Finding(Frozen):
+class Finding(Frozen, kw_only=True):
     """One thing a check saw, with the rule that fired."""
-
-    _fields = ("rule_id", "severity", "message", "location", "evidence", "refs")
-    __slots__ = _fields
-    __match_args__ = ()
 
     rule_id: str
     """Stable ``<area>.<check>.<what>`` id, e.g. ``scan.pickle.unsafe-global``."""
     severity: Severity
     message: str
     """One human sentence, without the severity."""
-    location: Location
-    evidence: str
+    location: Location = field(default_factory=Location)
+    evidence: str = ""
     """Exactly what was seen: ``posix.system``, ``GPL-3.0-only``."""
-    refs: tuple[str, ...]
+    refs: tuple[str, ...] = ()
     """Advisory ids or URLs."""
-
-    def __init__(
-        self,
-        *,
-        rule_id: str,
-        severity: Severity,
-        message: str,
-        location: Location = _NOWHERE,
-        evidence: str = "",
-        refs: tuple[str, ...] = (),
-    ) -> None:
-        _set(self, "rule_id", rule_id)
-        _set(self, "severity", severity)
-        _set(self, "message", message)
-        _set(self, "location", location)
-        _set(self, "evidence", evidence)
-        _set(self, "refs", refs)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form of the Report contract."""
@@ -153,80 +106,38 @@ class Finding(Frozen):
         }
 
 
-class Rule(Frozen):
+class Rule(Frozen, kw_only=True):
     """What a rule id means: shown as SARIF rule metadata and in the docs."""
-
-    _fields = ("id", "summary", "help", "severity")
-    __slots__ = _fields
-    __match_args__ = ()
 
     id: str
     summary: str
     """One line: what the rule detects."""
-    help: str
+    help: str = ""
     """What to do about it."""
-    severity: Severity
+    severity: Severity = Severity.HIGH
     """The usual severity of its findings."""
-
-    def __init__(
-        self, *, id: str, summary: str, help: str = "", severity: Severity = Severity.HIGH
-    ) -> None:
-        _set(self, "id", id)
-        _set(self, "summary", summary)
-        _set(self, "help", help)
-        _set(self, "severity", severity)
 
 
 class CheckError(Frozen):
     """A check that could not finish on one item."""
 
-    _fields = ("path", "message")
-    __slots__ = _fields
-    __match_args__ = ("path", "message")
-
     path: str
     message: str
-
-    def __init__(self, path: str, message: str) -> None:
-        _set(self, "path", path)
-        _set(self, "message", message)
 
 
 class Skipped(Frozen):
     """An item that was not examined, and why."""
 
-    _fields = ("path", "reason")
-    __slots__ = _fields
-    __match_args__ = ("path", "reason")
-
     path: str
     reason: str
-
-    def __init__(self, path: str, reason: str) -> None:
-        _set(self, "path", path)
-        _set(self, "reason", reason)
 
 
 class Report(Frozen):
     """The result of any run: findings, errors and skipped items. Reports fold with ``merge``."""
 
-    _fields = ("findings", "errors", "skipped")
-    __slots__ = _fields
-    __match_args__ = ("findings", "errors", "skipped")
-
-    findings: tuple[Finding, ...]
-    errors: tuple[CheckError, ...]
-    skipped: tuple[Skipped, ...]
-
-    def __init__(
-        self,
-        findings: tuple[Finding, ...] = (),
-        errors: tuple[CheckError, ...] = (),
-        skipped: tuple[Skipped, ...] = (),
-    ) -> None:
-        _set(self, "findings", findings)
-        _set(self, "errors", errors)
-        _set(self, "skipped", skipped)
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[CheckError, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
 
     @classmethod
     def of(cls, findings: Iterable[Finding]) -> Report:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from modelsteward._records import Record
+from modelsteward._records import Record, field
 from modelsteward.findings import Severity
 from modelsteward.report import OutputFormat
 
@@ -27,35 +27,13 @@ _VALUED = frozenset({"--format", "-f", "--output", "-o", "--fail-on", "--allow-g
 class ScanArgs(Record):
     """The arguments of one ``scan`` run on the lean path."""
 
-    _fields = ("paths", "fmt", "output", "fail_on", "hash_files", "allow", "progress")
-    __slots__ = _fields
-    __match_args__ = ("paths", "fmt", "output", "fail_on", "hash_files", "allow", "progress")
-
-    paths: list[Path]
-    fmt: OutputFormat
-    output: Path | None
-    fail_on: Severity
-    hash_files: bool
-    allow: list[str]
-    progress: bool
-
-    def __init__(
-        self,
-        paths: list[Path] | None = None,
-        fmt: OutputFormat = OutputFormat.TABLE,
-        output: Path | None = None,
-        fail_on: Severity = Severity.HIGH,
-        hash_files: bool = False,
-        allow: list[str] | None = None,
-        progress: bool = True,
-    ) -> None:
-        self.paths = [] if paths is None else paths
-        self.fmt = fmt
-        self.output = output
-        self.fail_on = fail_on
-        self.hash_files = hash_files
-        self.allow = [] if allow is None else allow
-        self.progress = progress
+    paths: list[Path] = field(default_factory=list)
+    fmt: OutputFormat = OutputFormat.TABLE
+    output: Path | None = None
+    fail_on: Severity = Severity.HIGH
+    hash_files: bool = False
+    allow: list[str] = field(default_factory=list)
+    progress: bool = True
 
 
 def parse_scan(argv: list[str]) -> ScanArgs | None:

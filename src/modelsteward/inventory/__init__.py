@@ -34,17 +34,12 @@ if TYPE_CHECKING:
         def update(self, data: memoryview, /) -> None: ...
 
 
-_set = object.__setattr__
 _BLOCK = 4 * 1024 * 1024
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__"})
 
 
-class Artifact(Frozen):
+class Artifact(Frozen, kw_only=True):
     """One regular file of a model."""
-
-    _fields = ("path", "display", "relpath", "size", "kind", "sha256")
-    __slots__ = _fields
-    __match_args__ = ()
 
     path: Path
     """Where to open it."""
@@ -54,37 +49,16 @@ class Artifact(Frozen):
     """The path relative to the model root, with ``/`` separators."""
     size: int
     kind: ArtifactKind
-    sha256: str | None
+    sha256: str | None = None
     """Hex digest, or None when hashing was not asked for."""
-
-    def __init__(
-        self,
-        *,
-        path: Path,
-        display: str,
-        relpath: str,
-        size: int,
-        kind: ArtifactKind,
-        sha256: str | None = None,
-    ) -> None:
-        _set(self, "path", path)
-        _set(self, "display", display)
-        _set(self, "relpath", relpath)
-        _set(self, "size", size)
-        _set(self, "kind", kind)
-        _set(self, "sha256", sha256)
 
     def location(self, *, member: str | None = None, offset: int | None = None) -> Location:
         """A finding location inside this artifact."""
         return Location(path=self.display, member=member, offset=offset)
 
 
-class ModelSource(Frozen):
+class ModelSource(Frozen, kw_only=True):
     """Where a model came from, as far as its path tells."""
-
-    _fields = ("given", "root", "boundary", "name", "revision")
-    __slots__ = _fields
-    __match_args__ = ()
 
     given: str
     """The path as the user gave it."""
@@ -92,43 +66,17 @@ class ModelSource(Frozen):
     """The directory (or file) whose contents make the model."""
     boundary: Path
     """Symlinks may point anywhere below this directory (the repo dir in a HF cache)."""
-    name: str | None
+    name: str | None = None
     """``org/name`` when the layout tells it (Hugging Face cache)."""
-    revision: str | None
-
-    def __init__(
-        self,
-        *,
-        given: str,
-        root: Path,
-        boundary: Path,
-        name: str | None = None,
-        revision: str | None = None,
-    ) -> None:
-        _set(self, "given", given)
-        _set(self, "root", root)
-        _set(self, "boundary", boundary)
-        _set(self, "name", name)
-        _set(self, "revision", revision)
+    revision: str | None = None
 
 
 class Inventory(Frozen):
     """The artifacts of one model, and what the walk itself found."""
 
-    _fields = ("source", "artifacts", "report")
-    __slots__ = _fields
-    __match_args__ = ("source", "artifacts", "report")
-
     source: ModelSource
     artifacts: tuple[Artifact, ...]
     report: Report
-
-    def __init__(
-        self, source: ModelSource, artifacts: tuple[Artifact, ...], report: Report
-    ) -> None:
-        _set(self, "source", source)
-        _set(self, "artifacts", artifacts)
-        _set(self, "report", report)
 
 
 _PROBE_BLOCKS = 4

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 
-from modelsteward._records import Frozen
+from modelsteward._records import Frozen, field
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -16,10 +16,6 @@ if TYPE_CHECKING:
 
     from modelsteward.findings import Report, Rule
     from modelsteward.report.formatter import Formatter as Formatter
-
-_set = object.__setattr__
-_NO_SECTIONS: Mapping[str, object] = {}
-_NO_RULES: Mapping[str, Rule] = {}
 
 
 class OutputFormat(enum.StrEnum):
@@ -32,69 +28,31 @@ class OutputFormat(enum.StrEnum):
     CYCLONEDX = "cyclonedx"
 
 
-class SummaryTable(Frozen):
+class SummaryTable(Frozen, kw_only=True):
     """A command-specific table shown above the findings in table output."""
-
-    _fields = ("title", "columns", "rows")
-    __slots__ = _fields
-    __match_args__ = ()
 
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
 
-    def __init__(
-        self, *, title: str, columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...]
-    ) -> None:
-        _set(self, "title", title)
-        _set(self, "columns", columns)
-        _set(self, "rows", rows)
 
-
-class Document(Frozen):
+class Document(Frozen, kw_only=True):
     """What a command produced."""
-
-    _fields = (
-        "command", "report", "sections", "summary", "rules", "markdown", "cyclonedx", "denied"
-    )  # fmt: skip
-    __slots__ = _fields
-    __match_args__ = ()
 
     command: str
     """The command name (``scan``, ``license``...)."""
     report: Report
-    sections: Mapping[str, object]
+    sections: Mapping[str, object] = field(default_factory=dict)
     """Command-specific top-level JSON keys (``results``, ``packages``...), JSON-ready."""
-    summary: tuple[SummaryTable, ...]
-    rules: Mapping[str, Rule]
+    summary: tuple[SummaryTable, ...] = ()
+    rules: Mapping[str, Rule] = field(default_factory=dict)
     """Metadata for the rule ids that may appear; used by SARIF."""
-    markdown: str | None
+    markdown: str | None = None
     """A ready-made markdown page, for commands that offer one."""
-    cyclonedx: str | None
+    cyclonedx: str | None = None
     """A ready-made CycloneDX document, for commands that offer one."""
-    denied: bool
+    denied: bool = False
     """True when a policy decision denied; the CLI then exits 1."""
-
-    def __init__(
-        self,
-        *,
-        command: str,
-        report: Report,
-        sections: Mapping[str, object] = _NO_SECTIONS,
-        summary: tuple[SummaryTable, ...] = (),
-        rules: Mapping[str, Rule] = _NO_RULES,
-        markdown: str | None = None,
-        cyclonedx: str | None = None,
-        denied: bool = False,
-    ) -> None:
-        _set(self, "command", command)
-        _set(self, "report", report)
-        _set(self, "sections", {} if sections is _NO_SECTIONS else sections)
-        _set(self, "summary", summary)
-        _set(self, "rules", {} if rules is _NO_RULES else rules)
-        _set(self, "markdown", markdown)
-        _set(self, "cyclonedx", cyclonedx)
-        _set(self, "denied", denied)
 
 
 def __getattr__(name: str) -> object:

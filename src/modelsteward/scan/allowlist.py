@@ -16,7 +16,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-_set = object.__setattr__
 
 _TORCH_DTYPES = [
     "bfloat16",
@@ -266,20 +265,11 @@ class Verdict(enum.IntEnum):
 class Judgement(Frozen):
     """The verdict on one ``module.name`` and, when dangerous, what it can do."""
 
-    _fields = ("verdict", "tier", "danger")
-    __slots__ = _fields
-    __match_args__ = ("verdict", "tier", "danger")
-
     verdict: Verdict
-    tier: int | None
+    tier: int | None = None
     """Which allowlist tier let it through (0, 1, 2), when allowed."""
-    danger: str
+    danger: str = ""
     """What the target can do, when dangerous: ``runs a shell command``."""
-
-    def __init__(self, verdict: Verdict, tier: int | None = None, danger: str = "") -> None:
-        _set(self, "verdict", verdict)
-        _set(self, "tier", tier)
-        _set(self, "danger", danger)
 
 
 def judge(module: str, name: str, extra: Iterable[str] = ()) -> Judgement:

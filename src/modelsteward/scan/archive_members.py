@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 
 from modelsteward._records import Record
-from modelsteward.findings import Finding, Location, Severity
+from modelsteward.findings import Finding, Severity
 from modelsteward.inventory import COMPRESSED_KINDS, Artifact, ArtifactKind, sniff_kind
 from modelsteward.scan.interface import ScanOptions
 from modelsteward.scan.pickle import PICKLE_SUFFIXES, scan_by_name, scan_file, scan_stream
@@ -29,46 +29,18 @@ _CONTAINERS = frozenset({ArtifactKind.ZIP, ArtifactKind.TAR}) | COMPRESSED_KINDS
 class MemberScan(Record):
     """The state of one top-level archive scan."""
 
-    _fields = (
-        "artifact", "options", "budget", "nested", "depth", "counter", "deadline", "workdir"
-    )  # fmt: skip
-    __slots__ = _fields
-    __match_args__ = (
-        "artifact", "options", "budget", "nested", "depth", "counter", "deadline", "workdir"
-    )  # fmt: skip
-
     artifact: Artifact
     options: ScanOptions
     budget: Budget
     nested: Callable[[MemberScan, Path, ArtifactKind, str], list[Finding]]
     """Scans a container member (``archive.scan_container``)."""
-    depth: int
-    counter: int
-    deadline: float | None
+    depth: int = 0
+    counter: int = 0
+    deadline: float | None = None
     """``time.monotonic()`` after which pickle members stop being interpreted."""
-    workdir: str | None
+    workdir: str | None = None
     """The temporary directory for extracted members, made on first use; the archive
     scanner removes it."""
-
-    def __init__(
-        self,
-        artifact: Artifact,
-        options: ScanOptions,
-        budget: Budget,
-        nested: Callable[[MemberScan, Path, ArtifactKind, str], list[Finding]],
-        depth: int = 0,
-        counter: int = 0,
-        deadline: float | None = None,
-        workdir: str | None = None,
-    ) -> None:
-        self.artifact = artifact
-        self.options = options
-        self.budget = budget
-        self.nested = nested
-        self.depth = depth
-        self.counter = counter
-        self.deadline = deadline
-        self.workdir = workdir
 
     @property
     def tmpdir(self) -> Path:
@@ -137,22 +109,7 @@ def dispatch_file(ctx: MemberScan, path: Path, label: str, name: str) -> list[Fi
 def _relocate(finding: Finding, label: str) -> Finding:
     loc = finding.location
     member = label if not loc.member else f"{label}!{loc.member}"
-    location = Location(
-        path=loc.path,
-        member=member,
-        offset=loc.offset,
-        line=loc.line,
-        package=loc.package,
-        request_id=loc.request_id,
-    )
-    return Finding(
-        rule_id=finding.rule_id,
-        severity=finding.severity,
-        message=finding.message,
-        location=location,
-        evidence=finding.evidence,
-        refs=finding.refs,
-    )
+    return finding._replace(location=loc._replace(member=member))
 
 
 def finding(

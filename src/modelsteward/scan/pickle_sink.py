@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from modelsteward._records import Frozen, Record
+from modelsteward._records import Frozen, Record, field
 from modelsteward.findings import Finding, Location, Severity
 from modelsteward.scan.allowlist import Judgement, Verdict, judge
 from modelsteward.scan.pickle_values import Blob, Obj, Persistent, Ref, SymDict, render
@@ -15,30 +15,17 @@ NESTED_LOADERS = frozenset(
 
 _EXT_MODULE = "copyreg._extension_registry"
 _REFS = ("https://docs.python.org/3/library/pickle.html#restricting-globals",)
-_set = object.__setattr__
 
 
 class Where(Frozen):
     """Where a stream lies: the displayed path, the archive member, and the stream's origin."""
 
-    _fields = ("path", "member", "origin", "context")
-    __slots__ = _fields
-    __match_args__ = ("path", "member", "origin", "context")
-
     path: str
-    member: str | None
-    origin: int
+    member: str | None = None
+    origin: int = 0
     """Buffer offset of the member's first byte (offsets in findings are relative to it)."""
-    context: str
+    context: str = ""
     """Prefix for messages about nested streams."""
-
-    def __init__(
-        self, path: str, member: str | None = None, origin: int = 0, context: str = ""
-    ) -> None:
-        _set(self, "path", path)
-        _set(self, "member", member)
-        _set(self, "origin", origin)
-        _set(self, "context", context)
 
     def at(self, offset: int) -> Location:
         """The location of a buffer offset."""
@@ -48,25 +35,13 @@ class Where(Frozen):
 class FindingSink(Record):
     """Collects findings for one stream (and its nested streams)."""
 
-    _fields = ("where", "allow", "findings", "nested", "_uncalled", "_judged")
-    __slots__ = _fields
-    __match_args__ = ("where", "allow", "findings", "nested", "_uncalled", "_judged")
-
     where: Where
     allow: frozenset[str]
-    findings: list[Finding]
-    nested: list[tuple[bytes, int, str]]
+    findings: list[Finding] = field(default_factory=list)
+    nested: list[tuple[bytes, int, str]] = field(default_factory=list)
     """Constant byte strings passed to an unpickler: (data, offset, loader)."""
-    _uncalled: dict[str, Ref]
-    _judged: dict[str, Judgement]
-
-    def __init__(self, where: Where, allow: frozenset[str]) -> None:
-        self.where = where
-        self.allow = allow
-        self.findings = []
-        self.nested = []
-        self._uncalled = {}
-        self._judged = {}
+    _uncalled: dict[str, Ref] = field(default_factory=dict)
+    _judged: dict[str, Judgement] = field(default_factory=dict)
 
     def judge(self, ref: Ref) -> Judgement:
         """The (cached) verdict on ``ref``."""

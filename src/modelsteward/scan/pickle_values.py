@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from modelsteward._records import Frozen, Value
+from modelsteward._records import Frozen, Value, field
 
 _BIG = 4096
-_set = object.__setattr__
 
 
 class Ref(Frozen):
     """A global the pickle names (``GLOBAL``, ``STACK_GLOBAL``, ``INST``, ``EXT*``)."""
 
-    _fields = ("module", "name", "offset")
-    __slots__ = _fields
-    __match_args__ = ("module", "name", "offset")
-
     module: str
     name: str
     offset: int
-
-    def __init__(self, module: str, name: str, offset: int) -> None:
-        _set(self, "module", module)
-        _set(self, "name", name)
-        _set(self, "offset", offset)
 
     @property
     def qualname(self) -> str:
@@ -33,35 +23,16 @@ class Ref(Frozen):
 class Obj(Value):
     """What a call of ``func`` with ``args`` would return; ``state`` is set by ``BUILD``."""
 
-    _fields = ("func", "args", "offset", "state")
-    __slots__ = _fields
-    __match_args__ = ("func", "args", "offset", "state")
-
     func: object
     args: tuple[object, ...]
     offset: int
-    state: object
-
-    def __init__(
-        self, func: object, args: tuple[object, ...], offset: int, state: object = None
-    ) -> None:
-        self.func = func
-        self.args = args
-        self.offset = offset
-        self.state = state
+    state: object = None
 
 
 class SymDict(Value):
     """A dict built by the pickle, as ordered pairs (keys may be unhashable symbols)."""
 
-    _fields = ("items",)
-    __slots__ = _fields
-    __match_args__ = ("items",)
-
-    items: list[tuple[object, object]]
-
-    def __init__(self, items: list[tuple[object, object]] | None = None) -> None:
-        self.items = [] if items is None else items
+    items: list[tuple[object, object]] = field(default_factory=list)
 
     def get(self, key: str) -> object:
         """The last value stored under the constant ``key``, or None."""
@@ -74,57 +45,27 @@ class SymDict(Value):
 class SymSet(Value):
     """A set or frozenset built by the pickle."""
 
-    _fields = ("items", "frozen")
-    __slots__ = _fields
-    __match_args__ = ("items", "frozen")
-
-    items: list[object]
-    frozen: bool
-
-    def __init__(self, items: list[object] | None = None, frozen: bool = False) -> None:
-        self.items = [] if items is None else items
-        self.frozen = frozen
+    items: list[object] = field(default_factory=list)
+    frozen: bool = False
 
 
 class Blob(Frozen):
     """A bytes constant too large to keep: only its place in the stream."""
 
-    _fields = ("start", "length")
-    __slots__ = _fields
-    __match_args__ = ("start", "length")
-
     start: int
     length: int
-
-    def __init__(self, start: int, length: int) -> None:
-        _set(self, "start", start)
-        _set(self, "length", length)
 
 
 class Persistent(Frozen):
     """What ``persistent_load(pid)`` returns (how torch refers to tensor storages)."""
 
-    _fields = ("pid",)
-    __slots__ = _fields
-    __match_args__ = ("pid",)
-
     pid: object
-
-    def __init__(self, pid: object) -> None:
-        _set(self, "pid", pid)
 
 
 class OutOfBand(Frozen):
     """A ``NEXT_BUFFER`` out-of-band buffer."""
 
-    _fields = ("index",)
-    __slots__ = _fields
-    __match_args__ = ("index",)
-
     index: int
-
-    def __init__(self, index: int) -> None:
-        _set(self, "index", index)
 
 
 def render(value: object, budget: int = 160) -> str:

@@ -64,7 +64,6 @@ if TYPE_CHECKING:
         def __getitem__(self, key: int | slice) -> int | bytes: ...
 
 
-_set = object.__setattr__
 HIGHEST_PROTOCOL = 5
 _CHECK_EVERY = 4096
 _STOP = ord(".")
@@ -85,34 +84,17 @@ class BudgetExceeded(Exception):
 class Limits(Frozen):
     """How much one stream may cost."""
 
-    _fields = ("max_ops", "deadline")
-    __slots__ = _fields
-    __match_args__ = ("max_ops", "deadline")
-
     max_ops: int
     deadline: float
     """``time.monotonic()`` value after which interpretation stops."""
-
-    def __init__(self, max_ops: int, deadline: float) -> None:
-        _set(self, "max_ops", max_ops)
-        _set(self, "deadline", deadline)
 
 
 class Outcome(Record):
     """Where the stream ended and what its protocol was."""
 
-    _fields = ("end", "protocol", "value")
-    __slots__ = _fields
-    __match_args__ = ("end", "protocol", "value")
-
     end: int
     protocol: int
     value: object
-
-    def __init__(self, end: int, protocol: int, value: object) -> None:
-        self.end = end
-        self.protocol = protocol
-        self.value = value
 
 
 class Machine:

@@ -30,16 +30,8 @@ class CodecMissing(Exception):
 class Budget(Record):
     """What is left to unpack for one top-level file."""
 
-    _fields = ("unpacked_left", "ratio")
-    __slots__ = _fields
-    __match_args__ = ("unpacked_left", "ratio")
-
     unpacked_left: int
     ratio: float
-
-    def __init__(self, unpacked_left: int, ratio: float) -> None:
-        self.unpacked_left = unpacked_left
-        self.ratio = ratio
 
     def check(self, written: int, compressed: int) -> None:
         """Raise when ``written`` bytes from ``compressed`` input break a limit.

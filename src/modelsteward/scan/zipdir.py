@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import struct
 
-from modelsteward._records import Frozen, Record
+from modelsteward._records import Frozen, Record, field
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from modelsteward.scan.pickle_vm import Buffer
 
-_set = object.__setattr__
 
 _EOCD = b"PK\x05\x06"
 _EOCD64 = b"PK\x06\x06"
@@ -35,16 +34,6 @@ class ZipFormatError(Exception):
 class Member(Frozen):
     """One central-directory entry, with where its data lies (by the local header)."""
 
-    _fields = (
-        "name", "method", "flags", "crc", "compressed_size", "size", "header_offset",
-        "data_offset", "problems",
-    )  # fmt: skip
-    __slots__ = _fields
-    __match_args__ = (
-        "name", "method", "flags", "crc", "compressed_size", "size", "header_offset",
-        "data_offset", "problems",
-    )  # fmt: skip
-
     name: str
     method: int
     flags: int
@@ -53,30 +42,8 @@ class Member(Frozen):
     size: int
     header_offset: int
     data_offset: int
-    problems: tuple[str, ...]
+    problems: tuple[str, ...] = ()
     """How the local header disagrees with the central directory."""
-
-    def __init__(
-        self,
-        name: str,
-        method: int,
-        flags: int,
-        crc: int,
-        compressed_size: int,
-        size: int,
-        header_offset: int,
-        data_offset: int,
-        problems: tuple[str, ...] = (),
-    ) -> None:
-        _set(self, "name", name)
-        _set(self, "method", method)
-        _set(self, "flags", flags)
-        _set(self, "crc", crc)
-        _set(self, "compressed_size", compressed_size)
-        _set(self, "size", size)
-        _set(self, "header_offset", header_offset)
-        _set(self, "data_offset", data_offset)
-        _set(self, "problems", problems)
 
     @property
     def data_end(self) -> int:
@@ -87,28 +54,12 @@ class Member(Frozen):
 class Directory(Record):
     """A parsed zip: its members and the archive-level problems."""
 
-    _fields = ("members", "problems", "cd_offset", "prefix")
-    __slots__ = _fields
-    __match_args__ = ("members", "problems", "cd_offset", "prefix")
-
-    members: list[Member]
-    problems: list[tuple[str, int]]
+    members: list[Member] = field(default_factory=list)
+    problems: list[tuple[str, int]] = field(default_factory=list)
     """Archive-level inconsistencies: (message, offset)."""
-    cd_offset: int
-    prefix: int
+    cd_offset: int = 0
+    prefix: int = 0
     """Bytes before the archive proper (a self-extractor stub or a hidden payload)."""
-
-    def __init__(
-        self,
-        members: list[Member] | None = None,
-        problems: list[tuple[str, int]] | None = None,
-        cd_offset: int = 0,
-        prefix: int = 0,
-    ) -> None:
-        self.members = [] if members is None else members
-        self.problems = [] if problems is None else problems
-        self.cd_offset = cd_offset
-        self.prefix = prefix
 
 
 def read_directory(buf: Buffer, size: int, max_members: int) -> Directory:
