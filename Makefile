@@ -2,18 +2,24 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.demo-installed
 LINT_PATHS := src tests $(wildcard bench scripts)
 
 .PHONY: demo test lint typecheck unit bench clean
 
-$(STAMP): pyproject.toml
-	$(PY) -m venv $(VENV)
+# The demo needs the package with its runtime extras; the tests add the development tools.
+$(DEMO_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade "pip>=25.1"
-	$(BIN)/python -m pip install -q -e ".[all]" --group dev
+	$(BIN)/python -m pip install -q -e ".[all]"
 	$(BIN)/python -m compileall -q src/modelsteward
+	touch $(DEMO_STAMP)
+
+$(STAMP): $(DEMO_STAMP)
+	$(BIN)/python -m pip install -q -e ".[all]" --group dev
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/modelsteward demo
 
 lint: $(STAMP)

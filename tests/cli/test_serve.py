@@ -14,8 +14,6 @@ from modelsteward.cli.state import CliState
 from modelsteward.config import load_settings
 from modelsteward.demo.models import build_workspace
 
-STORIES = Path(__file__).resolve().parents[2] / ".." / "shared" / "models" / "stories260K"
-
 
 @pytest.mark.parametrize(
     "argv",
@@ -88,16 +86,15 @@ def test_quick_start_reports_a_file_llama_cpp_cannot_load(
     assert "Traceback" not in err
 
 
-def test_demo_section_shows_what_the_safety_layer_did(tmp_path: Path) -> None:
-    if not (STORIES / "stories260K.gguf").is_file():
-        pytest.skip("shared stories260K model absent")
+def test_demo_section_serves_its_own_gguf_with_the_safety_layer(tmp_path: Path) -> None:
     console = Console(record=True, width=160)
     context = DemoContext(
         build_workspace(tmp_path / "ws"), console, CliState(settings=load_settings())
     )
     run_demo(context)
     text = console.export_text()
-    assert "cannot serve tiny-llama.gguf" in text
+    assert "tiny-llama.gguf: vetted in warn mode" in text
+    assert "PII in the prompt: served" in text
     assert "safety.guard.pii" in text
     assert "safety.guard.prompt-injection" in text
     assert "HTTP 400 content_blocked" in text

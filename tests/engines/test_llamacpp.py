@@ -9,15 +9,14 @@ import httpx
 import pytest
 
 from modelsteward.engines import EmbeddedLlamaServer, EngineError
+from tests.shared import STORIES, require
 
-MODEL = Path(__file__).resolve().parents[2] / ".." / "shared" / "models" / "stories260K"
-GGUF = MODEL / "stories260K.gguf"
+GGUF = STORIES
 
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[EmbeddedLlamaServer]:
-    if not GGUF.is_file():
-        pytest.skip(f"shared test model absent: {GGUF}")
+    require(GGUF)
     with EmbeddedLlamaServer(GGUF, n_ctx=512, threads=1, parallel=2) as server:
         yield server
 

@@ -20,9 +20,8 @@ from modelsteward.gateway.approval import ModelStatus
 from modelsteward.gateway.audit import AuditRecord
 from modelsteward.gateway.config import GatewayConfig, ModelConfig, hash_key, parse_gateway_config
 from modelsteward.gateway.state import Options
+from tests.shared import SHARED, STORIES, require
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-STORIES = SHARED / "models" / "stories260K" / "stories260K.gguf"
 FAKE_UPSTREAM = SHARED / "bench" / "gateway" / "fake_upstream.py"
 KEY = "sk-test-gateway"
 
@@ -35,8 +34,7 @@ def anyio_backend() -> str:
 @pytest.fixture(scope="session")
 def engine() -> Iterator[EmbeddedLlamaServer]:
     """stories260K served by the embedded llama.cpp engine for the whole session."""
-    if not STORIES.is_file():
-        pytest.skip(f"shared test model absent: {STORIES}")
+    require(STORIES)
     with EmbeddedLlamaServer(STORIES, n_ctx=1024, threads=1, parallel=4, alias="stories") as s:
         yield s
 

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import yaml
 
 from modelsteward.engines.llamacpp import free_port
 from modelsteward.registry import open_registry
 from tests.gateway.conftest import FAKE_UPSTREAM
+from tests.shared import require
 
 FAKE_FILES = {"weights.bin": hashlib.sha256(b"fake upstream weights").hexdigest()}
 
@@ -80,8 +80,7 @@ def running(cmd: list[str], ready_url: str, env: dict[str, str] | None = None) -
 @contextmanager
 def fake_upstream(tokens: int = 16, token_ms: float = 0.0) -> Iterator[str]:
     """The shared fake OpenAI upstream; yields its ``/v1`` base URL."""
-    if not FAKE_UPSTREAM.is_file():
-        pytest.skip(f"shared fake upstream absent: {FAKE_UPSTREAM}")
+    require(FAKE_UPSTREAM)
     port = free_port()
     cmd = [sys.executable, str(FAKE_UPSTREAM), "--port", str(port), "--tokens", str(tokens),
            "--token-ms", str(token_ms)]  # fmt: skip

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from modelsteward.demo.gguf_model import write_tiny_llama_gguf
 from modelsteward.engines import EmbeddedLlamaServer
 from modelsteward.gateway.approval import RegistryApprover, VetApprover, model_files
 from modelsteward.gateway.config import Approval
@@ -62,8 +63,9 @@ async def test_registry_approval_of_exact_hashes_decides(
 
 
 def test_unreachable_registry_never_approves(tmp_path: Path) -> None:
+    gguf = write_tiny_llama_gguf(tmp_path / "tiny.gguf")
     config = make_config(
-        [{"name": "m", "engine": "openai", "urls": ["http://x/v1"], "path": str(STORIES),
+        [{"name": "m", "engine": "openai", "urls": ["http://x/v1"], "path": str(gguf),
           "safety": "off"}]
     )  # fmt: skip
     status = RegistryApprover("nosuchdb://nowhere").check(config.models[0])

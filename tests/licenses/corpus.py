@@ -8,9 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "model-licenses"
+from tests.shared import SHARED
+
+CORPUS = SHARED / "data" / "model-licenses"
 HAVE_CORPUS = CORPUS.is_dir()
-needs_corpus = pytest.mark.skipif(not HAVE_CORPUS, reason=f"license corpus not found at {CORPUS}")
+needs_corpus = pytest.mark.skipif(
+    not HAVE_CORPUS, reason=f"the shared/ license corpus is absent here ({CORPUS})"
+)
 
 ROLES = {"LICENSE.txt": "license", "USE_POLICY.md": "policy", "PROHIBITED_USE_POLICY.md": "policy"}
 
@@ -35,7 +39,7 @@ LICENSE_IDS = sorted({lic for lic, _, _ in DOCUMENTS})
 def text_of(license_id: str, role: str = "license") -> str:
     """The corpus text of a license (skips the test when the corpus is absent)."""
     if not HAVE_CORPUS:
-        pytest.skip(f"license corpus not found at {CORPUS}")
+        pytest.skip(f"the shared/ license corpus is absent here ({CORPUS})")
     name = {"license": "LICENSE.txt"}.get(role)
     folder = CORPUS / license_id
     if name is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,15 +19,9 @@ from modelsteward.safety import (
     SafetyPolicy,
 )
 from modelsteward.safety.guards.judge import JudgeGuard, judge_prompt, parse_judge_reply
+from tests.shared import STORIES, require
 
-GGUF = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared"
-    / "models"
-    / "stories260K"
-    / "stories260K.gguf"
-)
+GGUF = STORIES
 
 
 def _judge(reply: str, seen: list[dict[str, object]] | None = None) -> JudgeGuard:
@@ -114,8 +107,7 @@ def test_endpoint_errors_raise_safety_error() -> None:
 
 @pytest.fixture(scope="module")
 def engine_url() -> Iterator[str]:
-    if not GGUF.is_file():
-        pytest.skip(f"shared test model absent: {GGUF}")
+    require(GGUF)
     from modelsteward.engines.llamacpp import EmbeddedLlamaServer
 
     with EmbeddedLlamaServer(GGUF, n_ctx=1024, threads=1, parallel=1, embeddings=False) as server:

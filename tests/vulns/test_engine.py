@@ -7,7 +7,6 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -15,14 +14,13 @@ from modelsteward.engines import EmbeddedLlamaServer
 from modelsteward.engines.llamacpp import free_port
 from modelsteward.vulns import Package, VulnError, inventory_from_engine
 from modelsteward.vulns.engine import LLAMA_CPP, OLLAMA
+from tests.shared import STORIES, require
 
-GGUF = Path(__file__).resolve().parents[2] / ".." / "shared" / "models" / "stories260K"
-GGUF = GGUF / "stories260K.gguf"
+GGUF = STORIES
 
 
 def test_embedded_llama_cpp_server_is_identified() -> None:
-    if not GGUF.is_file():
-        pytest.skip(f"shared test model absent: {GGUF}")
+    require(GGUF)
     with EmbeddedLlamaServer(GGUF, n_ctx=256, threads=1, parallel=1, embeddings=False) as server:
         url = server.base_url
         [package] = inventory_from_engine(url)

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from pathlib import Path
 from typing import Any
 
 import httpx
 from rich.table import Table
 
 from modelsteward.cli.demo_context import DemoContext
-from modelsteward.engines import EmbeddedLlamaServer, EngineError
+from modelsteward.errors import StewardError
 from modelsteward.gateway.audit import AuditRecord
 from modelsteward.gateway.config import GatewayConfig
 
 _KEY = "sk-demo-gateway"
-_FALLBACK = Path(__file__).resolve().parents[4] / "shared" / "models" / "stories260K"
 _CHATS = (
     (
         "PII in the prompt",
@@ -44,20 +42,6 @@ class _Records:
         """Nothing to release."""
 
 
-def servable_gguf(ctx: DemoContext) -> Path | None:
-    """The demo GGUF when llama.cpp can load it, else the shared stories260K model."""
-    candidates = [ctx.workspace.gguf, _FALLBACK / "stories260K.gguf"]
-    for path in candidates:
-        if not path.is_file():
-            continue
-        try:
-            with EmbeddedLlamaServer(path, n_ctx=256, threads=1, startup_timeout_s=10):
-                return path
-        except EngineError:
-            ctx.console.print(f"  llama.cpp cannot serve {path.name} (header-only demo file)")
-    return None
-
-
 def run_demo(ctx: DemoContext) -> None:
     """Print the gateway section of the demo."""
     from modelsteward.cli.serve import FixedApprover, quick_config
@@ -65,10 +49,7 @@ def run_demo(ctx: DemoContext) -> None:
 
     console = ctx.console
     console.print("[bold]Gateway: an approved GGUF served with the safety layer in the path[/]")
-    gguf = servable_gguf(ctx)
-    if gguf is None:
-        console.print("  no servable GGUF found; skipping the gateway section")
-        return
+    gguf = ctx.workspace.gguf
     status = vet_for_serving(gguf, warn_only=True)
     console.print(f"  {gguf.name}: {status.reason}")
     if not status.approved:
@@ -76,7 +57,11 @@ def run_demo(ctx: DemoContext) -> None:
     config = quick_config(gguf, name="demo", host="127.0.0.1", port=0, key=_KEY)
     config = dataclasses.replace(config, audit_prompts=True)  # stored redacted: shown below
     records = _Records()
-    rows = asyncio.run(_exchange(ctx, config, FixedApprover({"demo": status}), records))
+    try:
+        rows = asyncio.run(_exchange(ctx, config, FixedApprover({"demo": status}), records))
+    except StewardError as exc:
+        console.print(f"  skipped: the gateway could not start: {exc.message}")
+        return
     table = Table(title="gateway: what the safety layer did", show_lines=False)
     for column in ("request", "HTTP", "stage", "action", "rule ids"):
         table.add_column(column)

@@ -11,6 +11,7 @@ from packaging.version import Version
 from rich.table import Table
 
 from modelsteward.cli.demo_context import DemoContext, Section
+from modelsteward.demo.shared import shared_file
 from modelsteward.vulns import (
     AdvisoryDatabase,
     JsonSlaStateStore,
@@ -24,7 +25,7 @@ from modelsteward.vulns import (
 from modelsteward.vulns.ranges import parse_version
 from modelsteward.vulns.sample import write_sample_records
 
-_SNAPSHOT = Path("data/advisories/osv-scanner-localdb/osv-scanner/PyPI/all.zip")
+_SNAPSHOT = "data/advisories/osv-scanner-localdb/osv-scanner/PyPI/all.zip"
 _STACK = (
     "vllm==0.8.4",
     "transformers==4.36.0",
@@ -34,19 +35,10 @@ _STACK = (
 )
 
 
-def _snapshot() -> Path | None:
-    here = Path(__file__).resolve()
-    for root in (*here.parents, Path.cwd(), *Path.cwd().parents):
-        candidate = root / "shared" / _SNAPSHOT
-        if candidate.is_file():
-            return candidate
-    return None
-
-
 def _database(ctx: DemoContext) -> tuple[Path, str]:
     """Build the demo index: the shared OSV snapshot when reachable, else built-in records."""
     dest = ctx.workspace.root / "osv"
-    snapshot = _snapshot()
+    snapshot = shared_file(_SNAPSHOT)
     started = time.perf_counter()
     if snapshot is not None:
         stats = build_index(snapshot, dest)
@@ -54,7 +46,7 @@ def _database(ctx: DemoContext) -> tuple[Path, str]:
     else:
         records = write_sample_records(ctx.workspace.root / "osv-sample")
         stats = build_index(records, dest)
-        label = "built-in sample records (the shared OSV snapshot is not on this machine)"
+        label = "built-in sample records (no shared/ OSV snapshot beside this checkout)"
     took = time.perf_counter() - started
     ctx.console.print(
         f"advisories: {stats.records} records ({stats.withdrawn} withdrawn) for "

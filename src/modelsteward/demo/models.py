@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from modelsteward.demo.gguf_model import write_tiny_llama_gguf
 from modelsteward.demo.pickles import torch_state_dict_pickle
 from modelsteward.errors import UsageError
 
@@ -36,7 +37,7 @@ class DemoWorkspace:
 
     root: Path
     clean: Path
-    """A clean tiny llama: safetensors, a GGUF, an Apache-2.0 card."""
+    """A clean tiny llama: safetensors, a GGUF llama.cpp can serve, an Apache-2.0 card."""
     trojan: Path
     """A PyTorch checkpoint whose pickle calls ``os.system``."""
     finetune: Path
@@ -86,7 +87,6 @@ def _write_config(path: Path) -> None:
 
 def build_clean(path: Path) -> None:
     """A clean tiny llama model directory."""
-    import gguf
     from safetensors.numpy import save_file
 
     path.mkdir(parents=True, exist_ok=True)
@@ -100,19 +100,7 @@ def build_clean(path: Path) -> None:
         "# tiny-llama\n\nA tiny Llama-architecture model for demonstrations.",
     )
     (path / "README.md").write_text(card, encoding="utf-8")
-    writer = gguf.GGUFWriter(str(path / "tiny-llama.gguf"), "llama")
-    writer.add_name("tiny-llama")
-    writer.add_context_length(256)
-    writer.add_embedding_length(8)
-    writer.add_block_count(1)
-    writer.add_chat_template(CHAT_TEMPLATE)
-    writer.add_string("general.license", "apache-2.0")
-    for name, array in arrays.items():
-        writer.add_tensor(name, array)
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
+    write_tiny_llama_gguf(path / "tiny-llama.gguf", chat_template=CHAT_TEMPLATE)
 
 
 def build_trojan(path: Path) -> None:
