@@ -7,20 +7,12 @@ cases; without it both fall back to what they build by code. This is the one loo
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-
-ENV = "MODELSTEWARD_SHARED_DATA"
-"""Overrides the lookup with an explicit folder (an empty value disables it)."""
 
 
 def shared_dir() -> Path | None:
-    """The ``shared/`` folder: ``$MODELSTEWARD_SHARED_DATA`` when set, else the one beside
-    the source checkout this package runs from; None when there is none."""
-    explicit = os.environ.get(ENV)
-    if explicit is not None:
-        path = Path(explicit)
-        return path if explicit and path.is_dir() else None
+    """The ``shared/`` folder beside the source checkout this package runs from; None when
+    there is none (or the package is installed, not a checkout)."""
     checkout = Path(__file__).resolve().parents[3]
     if not (checkout / "pyproject.toml").is_file():
         return None  # an installed package, not a checkout
