@@ -1,7 +1,11 @@
-"""Fixtures shared by every area: where the read-only shared data lives."""
+"""Fixtures shared by every area: where the read-only shared data lives, and a per-run data
+directory so that no test reads or writes the user's own registry or advisory database."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,34 @@ from modelsteward.demo.shared import shared_dir
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = shared_dir() or REPO.parent / "shared"
+_USER_ENV = ("XDG_DATA_HOME", "MODELSTEWARD_DATA_DIR", "MODELSTEWARD_REGISTRY")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point the per-user data directory (``platformdirs``, which reads ``XDG_DATA_HOME``)
+    at a fresh temporary directory for the whole run, subprocesses included, before any
+    test module is imported."""
+    data_home = tempfile.mkdtemp(prefix="modelsteward-test-data-")
+    config.stash[_DATA_HOME] = data_home
+    for name in _USER_ENV:
+        os.environ.pop(name, None)
+    os.environ["XDG_DATA_HOME"] = data_home
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the run's data directory."""
+    data_home = config.stash.get(_DATA_HOME, None)
+    if data_home:
+        shutil.rmtree(data_home, ignore_errors=True)
+
+
+_DATA_HOME = pytest.StashKey[str]()
+
+
+@pytest.fixture(scope="session")
+def test_data_home(pytestconfig: pytest.Config) -> Path:
+    """The temporary ``XDG_DATA_HOME`` of this run."""
+    return Path(pytestconfig.stash[_DATA_HOME])
 
 
 @pytest.fixture(scope="session")

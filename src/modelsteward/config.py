@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,6 +22,7 @@ from pydantic_settings import (
 
 from modelsteward.config_sources import ENV_PREFIX, PYPROJECT_TABLE, TOML_FILE
 from modelsteward.errors import ConfigError
+from modelsteward.findings import Severity
 
 
 def default_data_dir() -> Path:
@@ -70,6 +71,7 @@ class Settings(BaseSettings):
     advisory_db: Path | None = None
     """Advisory database directory; default ``data_dir/osv``."""
     fail_on: str = "high"
+    """The severity at which a finding fails a command (``--fail-on`` overrides it)."""
     api_key: str | None = None
     """The gateway's quick-start key."""
     redis_url: str | None = None
@@ -92,6 +94,27 @@ class Settings(BaseSettings):
             TomlConfigSettingsSource(settings_cls),
             PyprojectTomlConfigSettingsSource(settings_cls),
         )
+
+    @field_validator("fail_on")
+    @classmethod
+    def _known_severity(cls, value: str) -> str:
+        try:
+            return Severity.parse(value).label
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a severity (use info, low, medium, high or critical)"
+            ) from None
+
+    @property
+    def fail_on_severity(self) -> Severity:
+        """``fail_on`` as a ``Severity``."""
+        return Severity.parse(self.fail_on)
+
+    @property
+    def fail_on_configured(self) -> bool:
+        """Whether a source (environment, ``modelsteward.toml``, ``pyproject.toml``) set
+        ``fail_on``, rather than the default."""
+        return "fail_on" in self.model_fields_set
 
     @property
     def registry_dsn(self) -> str:

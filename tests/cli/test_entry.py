@@ -82,12 +82,22 @@ def test_lean_path_reports_the_exact_call(
 def test_lean_path_writes_output_file(
     plain_env: Path, models: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = plain_env / "reports" / "scan.sarif"
+    out = plain_env / "scan.sarif"
     assert lean_scan(["scan", str(models), "-o", str(out), "-f", "sarif"]) == 1
     assert capsys.readouterr().out == ""
     sarif = json.loads(out.read_text(encoding="utf-8"))
     rules = sarif["runs"][0]["tool"]["driver"]["rules"]
     assert "scan.pickle.unsafe-global" in {r["id"] for r in rules}
+
+
+def test_lean_path_output_into_a_missing_directory_creates_nothing(
+    plain_env: Path, models: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = plain_env / "nonexistent-dir" / "x.json"
+    assert lean_scan(["scan", str(models), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot write {out}: the directory") and "hint:" in err
+    assert not out.parent.exists()
 
 
 def test_missing_path_is_one_error_line_and_a_hint(

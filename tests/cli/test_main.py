@@ -67,11 +67,23 @@ def test_output_file_is_written_atomically(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     model = _model(tmp_path)
-    out = tmp_path / "reports" / "inv.sarif"
+    out = tmp_path / "inv.sarif"
     assert run(["--format", "sarif", "--output", str(out), "inventory", str(model)]) == 0
     assert capsys.readouterr().out == ""
     assert json.loads(out.read_text())["version"] == "2.1.0"
     assert not out.with_name("inv.sarif.tmp").exists()
+
+
+@pytest.mark.parametrize("command", [["scan"], ["inventory"], ["--no-progress", "scan"]])
+def test_output_into_a_missing_directory_is_an_error_and_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    model = _model(tmp_path)
+    out = tmp_path / "nonexistent-dir" / "x.json"
+    assert run([*command, str(model), "-o", str(out), "--format", "json"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot write {out}: the directory") and "hint:" in err
+    assert not out.parent.exists()
 
 
 def test_fail_on_gates_the_exit_code(tmp_path: Path) -> None:
@@ -79,6 +91,58 @@ def test_fail_on_gates_the_exit_code(tmp_path: Path) -> None:
     (model / "escape").symlink_to("/etc/hostname")
     assert run(["inventory", str(model), "--format", "json"]) == 1  # high >= default high
     assert run(["inventory", str(model), "--format", "json", "--fail-on", "critical"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ("modelsteward.toml", 'fail_on = "critical"\n'),
+        ("pyproject.toml", '[tool.modelsteward]\nfail_on = "critical"\n'),
+        ("env", "critical"),
+    ],
+)
+def test_fail_on_is_read_from_every_settings_source(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    source: str,
+    text: str,
+) -> None:
+    model = _model(tmp_path)
+    (model / "escape").symlink_to("/etc/hostname")  # a high finding
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    assert run(["inventory", str(model), "--format", "json"]) == 1
+    if source == "env":
+        monkeypatch.setenv("MODELSTEWARD_FAIL_ON", text)
+    else:
+        (work / source).write_text(text, encoding="utf-8")
+    assert run(["inventory", str(model), "--format", "json"]) == 0
+    assert run(["inventory", str(model), "--format", "json", "--fail-on", "high"]) == 1
+    capsys.readouterr()
+
+
+def test_a_bogus_fail_on_setting_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MODELSTEWARD_FAIL_ON", "severe")
+    assert run(["inventory", str(_model(tmp_path))]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: invalid setting fail_on:") and "'severe' is not a severity" in err
+    assert "hint:" in err
+
+
+@pytest.mark.parametrize("flag", ["-v", "--verbose"])
+def test_usage_errors_exit_2_without_a_traceback_under_verbose(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    assert run([flag, "inventory", str(tmp_path / "missing")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+    assert run([flag, "registry", "list", "--registry", "mysql://x"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "error: unsupported registry DSN" in err  # not a usage error
 
 
 def test_hoisting_leaves_command_arguments_alone() -> None:

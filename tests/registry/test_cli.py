@@ -84,6 +84,22 @@ def test_register_vet_approve_deploy_and_verify(
         == 0
     )
     assert _json(capsys)["deployment"]["target"] == "prod-1"  # type: ignore[index]
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text(
+        "# serving stack\nvllm==0.8.5\nnumpy>=1.26\ntorch\n--index-url https://x.invalid\n"
+        "fastapi==0.115.0 ; python_version >= '3.8'\n",
+        encoding="utf-8",
+    )
+    deploy = ("registry", "deploy", name, "--target", "prod-2", "--engine", "vllm")
+    assert run(*deploy, "--inventory", str(reqs), "--as", "ops:admin", "-f", "json") == 0
+    out = capsys.readouterr()
+    body = json.loads(out.out)
+    assert body["deployment"]["runtime_inventory"] == [
+        {"name": "vllm", "version": "0.8.5"},
+        {"name": "fastapi", "version": "0.115.0"},
+    ]
+    assert sorted(s["path"] for s in body["skipped"]) == [f"{reqs}:3", f"{reqs}:4"]
+    assert "warning: not recorded" in out.err and "numpy is not pinned" in out.err
     assert run("registry", "list", "-f", "json") == 0
     assert _json(capsys)["total"] == 1
     assert run("registry", "show", name, "-f", "json") == 0
@@ -91,10 +107,31 @@ def test_register_vet_approve_deploy_and_verify(
     assert shown["model"]["status"] == "approved"  # type: ignore[index]
     assert run("registry", "audit", "verify", "-f", "json") == 0
     audit = _json(capsys)["audit"]
-    assert audit["ok"] is True and audit["count"] == 5  # type: ignore[index]
-    out = tmp_path / "audit.jsonl"
-    assert run("registry", "audit", "export", "-o", str(out)) == 0
-    assert len(out.read_text().splitlines()) == 5
+    assert audit["ok"] is True and audit["count"] == 6  # type: ignore[index]
+    exported = tmp_path / "audit.jsonl"
+    assert run("registry", "audit", "export", "-o", str(exported)) == 0
+    assert len(exported.read_text().splitlines()) == 6
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("registry", "list"),
+        ("registry", "show", "x"),
+        ("registry", "exception", "list"),
+        ("registry", "audit", "verify"),
+        ("registry", "audit", "export"),
+    ],
+)
+def test_read_only_commands_never_create_a_registry(
+    cli: object, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: tuple[str, ...]
+) -> None:
+    run = cli  # type: ignore[assignment]
+    where = tmp_path / "nonexistent" / "dir" / "reg.db"
+    assert run(*command, "--registry", f"sqlite:///{where}") == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: no registry at {where}") and "hint:" in err
+    assert not where.parent.parent.exists()
 
 
 def test_a_tampered_chain_exits_1_naming_the_entry(

@@ -27,7 +27,7 @@ def test_clocks_open_fix_and_accept_risk(registry: RegistryService) -> None:
     record_sightings(store, "prod-eu-1", [_entry("GHSA-1"), _entry("GHSA-2")], day)
     assert [e.vuln_id for e in registry.open_items()] == ["GHSA-1", "GHSA-2"]
     exception = RiskException(owner="sec-team", expires=date(2026, 12, 1), reason="mitigated")
-    accept_risk(store, deployment="prod-eu-1", vuln_id="GHSA-2", exception=exception)
+    accept_risk(store, deployment="prod-eu-1", vuln_id="GHSA-2", exception=exception, today=day)
     record_sightings(store, "prod-eu-1", [_entry("GHSA-2")], date(2026, 11, 5))
     entries = {e.vuln_id: e for e in store.entries()}
     assert entries["GHSA-1"].fixed_on == date(2026, 11, 5)

@@ -122,6 +122,8 @@ def test_sla_clock_overdue_then_accepted(
             "2026-06-30",
             "--reason",
             "not exposed",
+            "--today",
+            "2026-02-01",
         ]
         assert run(accept) == 0
     capsys.readouterr()
@@ -140,10 +142,17 @@ def test_sla_clock_overdue_then_accepted(
                 "a",
                 "--expires",
                 "2026-06-30",
+                "--today",
+                "2026-02-01",
             ]
         )
         == 2
     )
+    past = ["sla", "accept", "PYSEC-2025-42", "--deployment", "prod", "--owner", "a"]
+    capsys.readouterr()
+    assert run([*past, "--expires", "2020-02-01"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: the exception would expire on 2020-02-01") and "hint:" in err
 
 
 def test_bom_command_writes_valid_cyclonedx(

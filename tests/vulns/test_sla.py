@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -102,7 +102,7 @@ def test_accepted_risk_has_owner_and_expiry(tmp_path: Path) -> None:
     store = JsonSlaStateStore(tmp_path / "sla.json")
     record_sightings(store, "prod", [_entry()], DAY)
     exception = RiskException(owner="alice", expires=date(2026, 3, 1), reason="not exposed")
-    accept_risk(store, deployment="prod", vuln_id="pysec-1", exception=exception)
+    accept_risk(store, deployment="prod", vuln_id="pysec-1", exception=exception, today=DAY)
     [entry] = store.entries()
     assert entry.exception == exception
     assert entry.status(date(2026, 2, 15)) == "accepted"
@@ -111,7 +111,19 @@ def test_accepted_risk_has_owner_and_expiry(tmp_path: Path) -> None:
     record_sightings(store, "prod", [_entry(version="1.1")], date(2026, 2, 1))
     assert store.entries()[0].exception == exception
     with pytest.raises(VulnError):
-        accept_risk(store, deployment="prod", vuln_id="PYSEC-404", exception=exception)
+        accept_risk(store, deployment="prod", vuln_id="PYSEC-404", exception=exception, today=DAY)
+
+
+def test_accepting_a_risk_with_an_expiry_in_the_past_is_refused(tmp_path: Path) -> None:
+    store = JsonSlaStateStore(tmp_path / "sla.json")
+    record_sightings(store, "prod", [_entry()], DAY)
+    ended = RiskException(owner="alice", expires=DAY - timedelta(days=1), reason="too late")
+    with pytest.raises(VulnError, match="before today"):
+        accept_risk(store, deployment="prod", vuln_id="PYSEC-1", exception=ended, today=DAY)
+    assert store.entries()[0].exception is None
+    same_day = RiskException(owner="alice", expires=DAY, reason="ends tonight")
+    accept_risk(store, deployment="prod", vuln_id="PYSEC-1", exception=same_day, today=DAY)
+    assert store.entries()[0].exception == same_day
 
 
 def test_corrupt_state_file_is_an_error(tmp_path: Path) -> None:

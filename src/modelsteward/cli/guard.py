@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from modelsteward.cli.demo_context import DemoContext, Section
+from modelsteward.cli.output import check_output_dir
 from modelsteward.cli.state import CliState, get_state
 from modelsteward.errors import UsageError
 from modelsteward.findings import Location, Report
@@ -144,8 +145,8 @@ def _write_lines(state: CliState, rows: list[dict[str, object]]) -> None:
     if state.output is None:
         typer.echo(text, nl=False)
         return
+    check_output_dir(state.output)
     try:
-        state.output.parent.mkdir(parents=True, exist_ok=True)
         state.output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated
 
@@ -38,8 +39,14 @@ def _root(
         Path | None, typer.Option("--output", "-o", help="Write results to FILE.")
     ] = None,
     fail_on: Annotated[
-        str, typer.Option("--fail-on", help="Exit 1 when a finding reaches this severity.")
-    ] = "high",
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a finding reaches this severity (default: the fail_on setting, "
+            "else high).",
+            show_default=False,
+        ),
+    ] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show tracebacks for errors.")
@@ -50,15 +57,20 @@ def _root(
     ] = False,
 ) -> None:
     """modelsteward: license due diligence, model scanning, patching, safety and governance."""
-    try:
-        threshold = Severity.parse(fail_on)
-    except ValueError as exc:
-        raise UsageError(str(exc), hint="use --fail-on info|low|medium|high|critical") from exc
+    settings = load_settings()
+    if fail_on is None:
+        threshold = settings.fail_on_severity
+    else:
+        try:
+            threshold = Severity.parse(fail_on)
+        except ValueError as exc:
+            raise UsageError(str(exc), hint="use --fail-on info|low|medium|high|critical") from exc
     ctx.obj = CliState(
-        settings=load_settings(),
+        settings=settings,
         fmt=fmt,
         output=output,
         fail_on=threshold,
+        fail_on_set=fail_on is not None or settings.fail_on_configured,
         progress=not no_progress,
         verbose=verbose,
     )
@@ -131,8 +143,10 @@ def run(argv: list[str]) -> int:
         app = build_app(_command_name(args))
         result = app(args, standalone_mode=False, prog_name="modelsteward")
     except StewardError as exc:
-        if verbose:
-            raise
+        if verbose and not isinstance(exc, UsageError):
+            # --verbose shows where an environmental failure came from; a usage problem is
+            # the user's input, not the code's, so it stays one line and exits 2 either way.
+            traceback.print_exception(exc, file=sys.stderr)
         typer.echo(f"error: {exc.message}", err=True)
         if exc.hint:
             typer.echo(f"hint: {exc.hint}", err=True)

@@ -30,8 +30,8 @@ def write_document(document: Document, fmt: OutputFormat, output: Path | None) -
         sys.stdout.write(text)
         sys.stdout.flush()
         return
+    check_output_dir(output)
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
         tmp = output.with_name(output.name + ".tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(output)
@@ -40,6 +40,21 @@ def write_document(document: Document, fmt: OutputFormat, output: Path | None) -
             f"cannot write {output}: {exc.strerror or exc}",
             hint="choose a writable --output path",
         ) from exc
+
+
+def check_output_dir(output: Path) -> None:
+    """Refuse an ``--output`` whose directory does not exist: a report never creates
+    directories (a typo in the path would otherwise scatter them).
+
+    Raises:
+        UsageError: when the directory is missing or is not a directory.
+    """
+    parent = output.parent
+    if not parent.is_dir():
+        raise UsageError(
+            f"cannot write {output}: the directory {parent} does not exist",
+            hint="create the directory first, or choose another --output path",
+        )
 
 
 def exit_code(report: Report, fail_on: Severity, *, denied: bool = False) -> int:

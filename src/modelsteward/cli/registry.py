@@ -75,9 +75,14 @@ ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit
 
 
 @contextmanager
-def open_service(state: CliState, dsn: str | None) -> Iterator[RegistryService]:
-    """The registry at ``--registry``, else the configured one; closed afterwards."""
-    service = open_registry(dsn or state.settings.registry_dsn)
+def open_service(
+    state: CliState, dsn: str | None, *, create: bool = False
+) -> Iterator[RegistryService]:
+    """The registry at ``--registry``, else the configured one; closed afterwards.
+
+    Only writers pass ``create``: a read-only command never creates a registry.
+    """
+    service = open_registry(dsn or state.settings.registry_dsn, create=create)
     try:
         yield service
     finally:
@@ -105,7 +110,7 @@ def acting(
 ) -> Iterator[tuple[RegistryService, Actor]]:
     """The open registry and who acts: the token's actor when a token is given (or the
     registry enrolls actors), else ``--as``."""
-    with open_service(state, dsn) as service:
+    with open_service(state, dsn, create=True) as service:
         yield service, resolve_actor(state, service, as_, token)
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from modelsteward.cli.output import check_output_dir
 from modelsteward.cli.state import get_state
 from modelsteward.errors import UsageError
 from modelsteward.findings import Finding, Location, Report, Severity
@@ -118,31 +119,37 @@ def exception_list(
     )
 
 
-def _inventory(packages: list[str], path: Path | None) -> list[dict[str, str]]:
-    lines = list(packages)
-    if path is not None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as err:
-            raise UsageError(f"cannot read {path}: {err.strerror}", hint="check the path") from err
-        if text.lstrip().startswith("["):
-            try:
-                items = json.loads(text)
-                return [{"name": str(i["name"]), "version": str(i["version"])} for i in items]
-            except (ValueError, KeyError, TypeError) as err:
-                raise UsageError(
-                    f"{path} is not a JSON list of {{name, version}}", hint="fix the file"
-                ) from err
-        lines += [ln.split("#", 1)[0].strip() for ln in text.splitlines()]
+def _inventory(packages: list[str], path: Path | None) -> tuple[list[dict[str, str]], Report]:
+    """The runtime packages from ``--package`` and ``--inventory``, and a report whose
+    ``skipped`` names every requirement without an exact version (recorded nowhere)."""
     out = []
-    for line in filter(None, lines):
+    for line in packages:
         name, sep, version = line.partition("==")
         if not sep or not name.strip() or not version.strip():
             raise UsageError(
-                f"{line!r} is not NAME==VERSION", hint="pin every runtime package exactly"
+                f"--package {line!r} is not NAME==VERSION", hint="pin the package exactly"
             )
         out.append({"name": name.strip(), "version": version.strip()})
-    return out
+    if path is None:
+        return out, Report()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read {path}: {err}", hint="check the --inventory path") from err
+    if text.lstrip().startswith("["):
+        try:
+            items = json.loads(text)
+            out += [{"name": str(i["name"]), "version": str(i["version"])} for i in items]
+        except (ValueError, KeyError, TypeError) as err:
+            raise UsageError(
+                f"{path} is not a JSON list of {{name, version}}", hint="fix the file"
+            ) from err
+        return out, Report()
+    from modelsteward.vulns.requirements import read_requirements
+
+    pinned, skipped = read_requirements(path)
+    out += [{"name": p.name, "version": p.version} for p in pinned]
+    return out, Report(skipped=tuple(skipped))
 
 
 def deploy(
@@ -165,7 +172,9 @@ def deploy(
     from modelsteward.cli.registry import acting
 
     state = get_state(ctx)
-    packages = _inventory(package or [], inventory)
+    packages, report = _inventory(package or [], inventory)
+    for item in report.skipped:
+        state.log(f"warning: not recorded: {item.path}: {item.reason}")
     with acting(state, registry, as_, token) as (service, actor):
         record = service.deploy(model, target, engine, packages, actor.name)
     table = SummaryTable(
@@ -174,7 +183,7 @@ def deploy(
         rows=((str(record.id), model, target, engine, str(len(packages))),),
     )
     return state.emit(
-        "registry deploy", Report(), sections={"deployment": record.to_dict()}, summary=(table,)
+        "registry deploy", report, sections={"deployment": record.to_dict()}, summary=(table,)
     )
 
 
@@ -244,8 +253,8 @@ def audit_export(ctx: typer.Context, registry: _REGISTRY = None) -> int:
         if state.output is None:
             count = service.audit_export(sys.stdout)
         else:
+            check_output_dir(state.output)
             try:
-                state.output.parent.mkdir(parents=True, exist_ok=True)
                 with state.output.open("w", encoding="utf-8") as fh:
                     count = service.audit_export(fh)
             except OSError as err:
@@ -276,7 +285,7 @@ def actor_add(
 
     state = get_state(ctx)
     actor = Actor(name, Role.parse(role))
-    with open_service(state, registry) as service:
+    with open_service(state, registry, create=True) as service:
         secret = service.actors.enroll(actor, by=_by(state, service, token))
     table = SummaryTable(
         title="enrolled (the token is shown only now)",

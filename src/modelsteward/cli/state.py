@@ -25,6 +25,8 @@ class CliState:
     fmt: OutputFormat = OutputFormat.TABLE
     output: Path | None = None
     fail_on: Severity = Severity.HIGH
+    fail_on_set: bool = False
+    """``fail_on`` was chosen (``--fail-on`` or a setting), not left at its default."""
     progress: bool = True
     verbose: bool = False
     stderr: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))

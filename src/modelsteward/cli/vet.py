@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer._click.core import ParameterSource
 
 from modelsteward.cli import policy_cmd, vet_demo
 from modelsteward.cli.demo_context import Section
@@ -142,10 +141,9 @@ def _emit(
         markdown=render_passports(pairs),
         denied=denied,
     )
-    root = ctx.find_root()
-    if root.get_parameter_source("fail_on") is ParameterSource.COMMANDLINE:
+    if state.fail_on_set:
         return code
-    return 1 if denied else 0  # the policy decision is the gate unless --fail-on is given
+    return 1 if denied else 0  # the policy decision is the gate unless fail_on is chosen
 
 
 DECISION_RULES: dict[str, Rule] = {

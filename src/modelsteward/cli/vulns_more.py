@@ -112,18 +112,24 @@ def sla_accept(
     owner: Annotated[str, typer.Option(help="Who owns the accepted risk.")],
     expires: Annotated[str, typer.Option(help="YYYY-MM-DD; the exception ends then.")],
     reason: Annotated[str, typer.Option(help="Why the risk is accepted.")] = "",
+    today: Annotated[
+        str | None, typer.Option(help="Accept as of this day (YYYY-MM-DD; default today).")
+    ] = None,
     sla_state: SlaStateOption = None,
     registry: SlaRegistryOption = None,
 ) -> int:
-    """Record an accepted risk (an exception with an owner and an expiry)."""
+    """Record an accepted risk (an exception with an owner and an expiry from today on)."""
     state = get_state(ctx)
+    day = parse_today(today)
     exception = RiskException(owner=owner, expires=parse_today(expires), reason=reason)
     with state_store(state, sla_state, registry) as store:
-        hits = accept_risk(store, deployment=deployment, vuln_id=vuln_id, exception=exception)
+        hits = accept_risk(
+            store, deployment=deployment, vuln_id=vuln_id, exception=exception, today=day
+        )
     return state.emit(
         "sla accept",
         Report(),
-        sections={"sla": [_entry_dict(e, parse_today(None)) for e in hits]},
+        sections={"sla": [_entry_dict(e, day) for e in hits]},
         rules=RULES,
     )
 

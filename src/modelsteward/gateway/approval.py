@@ -56,7 +56,7 @@ class RegistryApprover:
             try:
                 from modelsteward.registry import open_registry  # type: ignore[attr-defined,unused-ignore]
 
-                self._registry = open_registry(self.dsn)
+                self._registry = open_registry(self.dsn, create=False)
             except ImportError:
                 self._error = "the registry module is not available in this installation"
             except Exception as exc:

@@ -32,19 +32,21 @@ from modelsteward.registry.sla import RegistrySlaState
 from modelsteward.registry.store.interface import Store, StoreError
 
 
-def open_registry(dsn: str) -> RegistryService:
+def open_registry(dsn: str, *, create: bool = True) -> RegistryService:
     """Open (creating and migrating as needed) the registry at ``dsn``.
 
-    ``dsn`` is ``sqlite:///PATH`` or ``postgresql://USER@HOST:PORT/DB``.
+    ``dsn`` is ``sqlite:///PATH`` or ``postgresql://USER@HOST:PORT/DB``. Read-only callers
+    pass ``create=False``: a SQLite registry that does not exist is then an error, and no
+    file or directory is made.
 
     Raises:
-        StoreError: when the DSN is unsupported or the database cannot be reached or
-            migrated; the hint says what to check.
+        StoreError: when the DSN is unsupported, the database cannot be reached or
+            migrated, or (without ``create``) does not exist; the hint says what to check.
     """
     from modelsteward.registry.migrate import upgrade
     from modelsteward.registry.store.sql import SqlStore
 
-    store = SqlStore(dsn)
+    store = SqlStore(dsn, create=create)
     try:
         upgrade(store)
     except BaseException:

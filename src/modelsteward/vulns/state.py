@@ -9,7 +9,7 @@ import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -145,13 +145,29 @@ def record_sightings(
 
 
 def accept_risk(
-    store: SlaStateStore, *, deployment: str, vuln_id: str, exception: RiskException
+    store: SlaStateStore,
+    *,
+    deployment: str,
+    vuln_id: str,
+    exception: RiskException,
+    today: date | None = None,
 ) -> list[SlaEntry]:
     """Attach an accepted-risk exception to every open entry of ``vuln_id`` on ``deployment``.
 
+    ``today`` (default: the current UTC date) must not be after the exception's expiry: an
+    exception that has already ended accepts nothing.
+
     Raises:
-        VulnError: when no open entry matches (accept only what has been seen).
+        VulnError: when the expiry is in the past, or no open entry matches (accept only
+            what has been seen).
     """
+    day = today or datetime.now(UTC).date()
+    if exception.expires < day:
+        raise VulnError(
+            f"the exception would expire on {exception.expires.isoformat()}, "
+            f"before today ({day.isoformat()})",
+            hint="give --expires a date from today on (YYYY-MM-DD)",
+        )
     wanted = vuln_id.upper()
     hits = [
         replace(e, exception=exception)

@@ -89,18 +89,24 @@ class _Snapshot:
 class SqlStore:
     """The registry store over a SQLAlchemy engine."""
 
-    def __init__(self, dsn: str, *, clock: Callable[[], str] = utc_now) -> None:
+    def __init__(
+        self, dsn: str, *, clock: Callable[[], str] = utc_now, create: bool = True
+    ) -> None:
         """Create the engine; nothing is connected yet.
 
+        With ``create`` false a SQLite file that does not exist is an error, and neither it
+        nor its directory is made: reading a registry never creates one.
+
         Raises:
-            StoreError: when the DSN is not supported or its driver is missing.
+            StoreError: when the DSN is not supported or its driver is missing, or (without
+                ``create``) the SQLite file does not exist.
         """
         url = normalize_dsn(dsn)
         self.dsn = mask_dsn(dsn)
         self._clock = clock
         try:
             self.sqlite = make_url(url).get_backend_name() == "sqlite"
-            self._engine = self._sqlite_engine(url) if self.sqlite else self._pg_engine(url)
+            self._engine = self._sqlite_engine(url, create) if self.sqlite else self._pg_engine(url)
         except (ArgumentError, NoSuchModuleError, ImportError) as exc:
             raise StoreError(
                 f"cannot use registry DSN {self.dsn!r}: {exc}",
@@ -109,14 +115,21 @@ class SqlStore:
         self._writer = self._engine.execution_options(modelsteward_write=True)
 
     @staticmethod
-    def _sqlite_engine(url: str) -> Engine:
+    def _sqlite_engine(url: str, create: bool) -> Engine:
         database = make_url(url).database
         if not database or database == ":memory:":
             raise StoreError(
                 "the SQLite registry must be a file", hint="use sqlite:///path/to/registry.db"
             )
+        path = Path(database).expanduser()
+        if not create and not path.is_file():
+            raise StoreError(
+                f"no registry at {path}",
+                hint="check --registry / MODELSTEWARD_REGISTRY; a registry is created by its "
+                "first write (registry add, vet --record)",
+            )
         try:
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
                 f"cannot create the directory of {database}: {exc}", hint=_HINT
