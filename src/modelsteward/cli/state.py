@@ -63,6 +63,7 @@ class CliState:
         markdown: str | None = None,
         cyclonedx: str | None = None,
         denied: bool = False,
+        listed_rules: frozenset[str] = frozenset(),
     ) -> int:
         """Render the result in the chosen format, write it, and return the exit code.
 
@@ -81,6 +82,7 @@ class CliState:
             markdown=markdown,
             cyclonedx=cyclonedx,
             denied=denied,
+            listed_rules=listed_rules,
         )
         write_document(document, self.fmt, self.output)
         return exit_code(report, self.fail_on, denied=denied)

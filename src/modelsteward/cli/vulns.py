@@ -19,14 +19,22 @@ from modelsteward.cli.vulns_common import (
     parse_today,
     sla_policy,
     state_store,
-    vuln_table,
+    triage_rules,
 )
 from modelsteward.cli.vulns_demo import DEMO_SECTIONS as _DEMO
 from modelsteward.cli.vulns_more import register_bom, register_sla
+from modelsteward.cli.vulns_report import (
+    detail_table,
+    package_table,
+    severity_table,
+    summary_section,
+)
 from modelsteward.errors import UsageError
 from modelsteward.findings import Report, Skipped
 from modelsteward.report import SummaryTable
 from modelsteward.vulns import RULES, match_packages, record_sightings, update_database
+from modelsteward.vulns.rules import AFFECTED, AMBIGUOUS
+from modelsteward.vulns.triage import plan_upgrades, triage
 
 DEMO_SECTIONS: tuple[tuple[str, Section], ...] = _DEMO
 """Sections this area adds to ``modelsteward demo``, in order."""
@@ -72,9 +80,45 @@ def vulns(
     sla: Annotated[
         list[str] | None, typer.Option(help="Override SLA days: critical=7 (repeatable).")
     ] = None,
-    today: Annotated[str | None, typer.Option(help="Evaluate as of this date.")] = None,
+    today: Annotated[
+        str | None, typer.Option(help="Evaluate as of this date (YYYY-MM-DD).")
+    ] = None,
+    severity: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LEVEL",
+            help="Report only vulnerabilities at LEVEL or above: low, medium, high, critical.",
+        ),
+    ] = None,
+    ignore_unfixed: Annotated[
+        bool, typer.Option("--ignore-unfixed", help="Leave out vulnerabilities with no fix.")
+    ] = False,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="ID[:YYYY-MM-DD[:REASON]]",
+            help="Do not report this vulnerability (any of its ids) until the date; repeatable.",
+        ),
+    ] = None,
+    ignore_file: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="YAML ignore list: ignore: [{id, reason, expires}]."),
+    ] = None,
+    details: Annotated[
+        bool, typer.Option("--details", help="Also list every vulnerability in the table.")
+    ] = False,
 ) -> int:
-    """Match an inventory against the OSV advisories, with SLA due dates."""
+    """Match an inventory against the OSV advisories: totals by severity, the smallest
+    upgrade per package, SLA due dates.
+
+    Examples:
+
+      modelsteward vulns requirements.txt
+
+      modelsteward vulns uv.lock --severity high --ignore-unfixed
+
+      modelsteward vulns .venv --ignore GHSA-xxxx-xxxx-xxxx:2027-01-31:"not reachable"
+    """
     state = get_state(ctx)
     sources = [*(paths or ()), *(requirements or ()), *(lock or ()), *(sbom or ())]
     sources += list(site_packages or ())
@@ -86,6 +130,7 @@ def vulns(
     packages, skipped = collect_packages(sources, engine or [])
     day = parse_today(today)
     policy = sla_policy(sla or [], kev, epss)
+    rules = triage_rules(severity, ignore_unfixed, ignore or [], ignore_file)
     with ExitStack() as stack:
         store = stack.enter_context(state_store(state, sla_state, registry)) if deployment else None
         with open_db(state, db) as database:
@@ -98,16 +143,40 @@ def vulns(
                 state=earlier,
                 deployment=deployment or "default",
             )
+            triaged = triage(result, rules, day)
+            upgrades = plan_upgrades(
+                triaged.result.vulnerabilities, database, today=day, rules=rules
+            )
         if store is not None and deployment:
             record_sightings(store, deployment, result.sla_entries, day)
-    report = result.report.merge(Report(skipped=tuple(skipped))).sorted()
+    shown = triaged.result
+    report = shown.report.merge(Report(skipped=tuple(skipped))).sorted()
+    counts = summary_section(result.packages, triaged, upgrades)
+    tables = [severity_table(counts)]
+    if shown.vulnerabilities:
+        tables.append(package_table(triaged, upgrades))
+    if details:
+        tables.append(detail_table(shown.vulnerabilities))
     return state.emit(
         "vulns",
         report,
-        sections=result.to_sections(),
-        summary=(vuln_table(result.vulnerabilities),),
+        sections={
+            **shown.to_sections(),
+            "summary": counts,
+            "upgrades": [u.to_dict() for u in upgrades],
+            "ignored": [
+                {**entry.to_dict(), "package": v.package, "version": v.version}
+                for v, entry in triaged.ignored
+            ],
+        },
+        summary=tuple(tables),
         rules=RULES,
+        listed_rules=LISTED if not details else frozenset({AFFECTED.id}),
     )
+
+
+LISTED = frozenset({AFFECTED.id, AMBIGUOUS.id})
+"""Findings the package table counts; ``--details`` lists the ambiguous ones again."""
 
 
 def db_update(

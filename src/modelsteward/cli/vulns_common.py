@@ -13,7 +13,6 @@ import typer
 from modelsteward.cli.state import CliState
 from modelsteward.errors import UsageError
 from modelsteward.findings import Severity, Skipped
-from modelsteward.report import SummaryTable
 from modelsteward.vulns import (
     AdvisoryDatabase,
     JsonSlaStateStore,
@@ -21,13 +20,13 @@ from modelsteward.vulns import (
     SlaPolicy,
     SlaStateStore,
     ThreatData,
-    Vulnerability,
     inventory_from_engine,
     load_epss,
     load_kev,
     read_inventory,
 )
 from modelsteward.vulns.sla import DEFAULT_DAYS
+from modelsteward.vulns.triage import Triage, load_ignore_file, parse_ignore
 
 SlaStateOption = Annotated[
     Path | None, typer.Option("--state", help="SLA state JSON file instead of the registry.")
@@ -115,22 +114,24 @@ def state_store(
         opened.close()
 
 
-def vuln_table(vulns: Sequence[Vulnerability]) -> SummaryTable:
-    """One row per vulnerability, most severe first."""
-    ordered = sorted(vulns, key=lambda v: (-v.severity, v.package, v.id))
-    rows = tuple(
-        (
-            v.id,
-            f"{v.package} {v.version}",
-            v.severity.label,
-            ", ".join(v.fixed_in) or "-",
-            v.sla_due.isoformat() if v.sla_due else "-",
-            ", ".join(a for a in v.aliases if a.startswith("CVE-")) or "-",
-        )
-        for v in ordered
-    )
-    return SummaryTable(
-        title=f"vulnerabilities ({len(rows)})",
-        columns=("id", "package", "severity", "fixed in", "sla due", "cve"),
-        rows=rows,
-    )
+def triage_rules(
+    severity: str | None, ignore_unfixed: bool, ignores: Sequence[str], ignore_file: Path | None
+) -> Triage:
+    """``--severity``, ``--ignore-unfixed``, ``--ignore`` and ``--ignore-file`` as rules.
+
+    Raises:
+        UsageError: when the severity is unknown.
+        VulnError: when an ignore entry or the ignore file is malformed.
+    """
+    level = Severity.INFO
+    if severity:
+        try:
+            level = Severity.parse(severity)
+        except ValueError as exc:
+            raise UsageError(
+                f"unknown severity {severity!r}", hint="use --severity low|medium|high|critical"
+            ) from exc
+    entries = [parse_ignore(text) for text in ignores]
+    if ignore_file is not None:
+        entries += load_ignore_file(ignore_file)
+    return Triage(min_severity=level, ignore_unfixed=ignore_unfixed, ignores=tuple(entries))

@@ -53,6 +53,9 @@ class Document(Frozen, kw_only=True):
     """A ready-made CycloneDX document, for commands that offer one."""
     denied: bool = False
     """True when a policy decision denied; the CLI then exits 1."""
+    listed_rules: frozenset[str] = frozenset()
+    """Rule ids whose findings the summary tables already show: the table format leaves
+    them out of its findings table (JSON and SARIF keep every finding)."""
 
 
 def __getattr__(name: str) -> object:

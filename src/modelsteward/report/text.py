@@ -26,6 +26,7 @@ class TableFormatter:
     def render(self, document: Document) -> str:
         """Return the rendered text."""
         report = document.report.sorted()
+        shown = tuple(f for f in report.findings if f.rule_id not in document.listed_rules)
         if not (document.summary or report.findings or report.errors or report.skipped):
             return f"{document.command}: no findings\n"
         from rich.console import Console
@@ -47,11 +48,11 @@ class TableFormatter:
             for row in summary.rows:
                 table.add_row(*row)
             console.print(table)
-        if report.findings:
+        if shown:
             table = Table(title=f"{document.command}: findings", title_justify="left")
             for column in ("severity", "rule", "location", "message", "evidence"):
                 table.add_column(column, overflow="fold")
-            for f in report.findings:
+            for f in shown:
                 table.add_row(
                     f"[{_STYLE[f.severity]}]{f.severity.label}[/]",
                     f.rule_id,
@@ -60,7 +61,7 @@ class TableFormatter:
                     f.evidence[:200],
                 )
             console.print(table)
-        else:
+        elif not document.summary:
             console.print(f"{document.command}: no findings")
         for err in report.errors:
             console.print(f"[red]error[/] {err.path}: {err.message}")

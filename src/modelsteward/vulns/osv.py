@@ -193,7 +193,7 @@ def _parse(record: Mapping[str, Any]) -> Advisory:
     summary = str(record.get("summary") or "").strip()
     if not summary:
         details = str(record.get("details") or "").strip()
-        summary = details.split("\n", 1)[0][:200]
+        summary = details.split("\n", 1)[0]
     db_specific = record.get("database_specific") or {}
     rating = str(db_specific.get("severity") or "") if isinstance(db_specific, dict) else ""
     return Advisory(

@@ -35,8 +35,15 @@ EXCEPTION_EXPIRED = Rule(
     help="Patch, or renew the exception with its owner.",
     severity=Severity.MEDIUM,
 )
+IGNORE_EXPIRED = Rule(
+    id="vuln.ignore.expired",
+    summary="An ignore entry for a vulnerability has expired, so it is reported again.",
+    help="Upgrade, or renew the ignore entry with a new reason and expiry.",
+    severity=Severity.LOW,
+)
 
 RULES: dict[str, Rule] = {
-    r.id: r for r in (AFFECTED, AMBIGUOUS, OVERDUE, RISK_ACCEPTED, EXCEPTION_EXPIRED)
+    r.id: r
+    for r in (AFFECTED, AMBIGUOUS, OVERDUE, RISK_ACCEPTED, EXCEPTION_EXPIRED, IGNORE_EXPIRED)
 }
 """Every rule of the area, by id."""
