@@ -18,6 +18,87 @@ PYPROJECT_TABLE = ("tool", "modelsteward")
 """The table of ``pyproject.toml`` in the working directory read as settings."""
 
 
+_INERT = frozenset(
+    {"DATA_DIR", "REGISTRY", "ACTOR", "TOKEN", "ADVISORY_DB", "API_KEY", "REDIS_URL"}
+)
+"""Settings that hold any string and that ``scan`` does not read."""
+_SCAN_INTS = frozenset(
+    {"MAX_FILE_BYTES", "MAX_PICKLE_BYTES", "MAX_PICKLE_OPS", "MAX_ARCHIVE_MEMBERS",
+     "MAX_UNPACKED_BYTES"}
+)  # fmt: skip
+_SCAN_FLOATS = frozenset({"MAX_ARCHIVE_RATIO", "TIMEOUT_S"})
+_TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
+_FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
+_SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+def scan_environment() -> dict[str, object] | None:
+    """The ``MODELSTEWARD_*`` variables as the ``scan`` settings they set, read without
+    pydantic: ``{"fail_on": "critical", "scan": {"max_file_bytes": 10}}`` (empty when none
+    is set). None when a variable needs the full loader: a value that is not plainly valid
+    (the full loader then reports it), a key in another case, or a name it would not ignore.
+    Variables for other commands (the registry, the gateway key...) take any text and are
+    skipped."""
+    found: dict[str, object] = {}
+    scan: dict[str, object] = {}
+    for key, value in os.environ.items():
+        if not key.upper().startswith(ENV_PREFIX):
+            continue
+        if not key.startswith(ENV_PREFIX):
+            return None
+        name = key[len(ENV_PREFIX) :]
+        if name in _INERT:
+            continue
+        if name == "OFFLINE":
+            if value.strip().lower() not in _TRUE | _FALSE:
+                return None
+        elif name == "FAIL_ON":
+            if value.lower() not in _SEVERITIES:
+                return None
+            found["fail_on"] = value.lower()
+        elif name.startswith("SCAN__"):
+            field = name[len("SCAN__") :]
+            parsed = _scan_value(field, value)
+            if parsed is None:
+                return None
+            scan[field.lower()] = parsed
+        else:
+            return None
+    if scan:
+        found["scan"] = scan
+    return found
+
+
+def _scan_value(field: str, value: str) -> object | None:
+    text = value.strip()
+    if field in _SCAN_INTS:
+        return int(text) if text.isascii() and text.isdigit() else None
+    if field in _SCAN_FLOATS:
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        return number if number == number and abs(number) != float("inf") else None
+    if field == "ALLOW_GLOBALS":
+        import json
+
+        try:
+            items = json.loads(text)
+        except ValueError:
+            return None
+        if isinstance(items, list) and all(isinstance(i, str) for i in items):
+            return items
+    return None
+
+
+def file_source_present(cwd: Path | None = None) -> bool:
+    """True when ``modelsteward.toml`` or a ``[tool.modelsteward]`` table may be present."""
+    where = cwd or Path.cwd()
+    if (where / TOML_FILE).exists():
+        return True
+    return _pyproject_names_table(where / "pyproject.toml")
+
+
 def any_source_present(cwd: Path | None = None) -> bool:
     """True when any settings source exists besides the defaults.
 
@@ -27,10 +108,10 @@ def any_source_present(cwd: Path | None = None) -> bool:
     """
     if any(key.startswith(ENV_PREFIX) for key in os.environ):
         return True
-    where = cwd or Path.cwd()
-    if (where / TOML_FILE).exists():
-        return True
-    pyproject = where / "pyproject.toml"
+    return file_source_present(cwd)
+
+
+def _pyproject_names_table(pyproject: Path) -> bool:
     try:
         raw = pyproject.read_bytes()
     except FileNotFoundError:

@@ -52,6 +52,8 @@ def models(tmp_path: Path) -> Path:
         ["scan", "--fail-on", "info", "M/clean.pkl"],
         ["scan", "--allow-global", "posix.system", "-f", "json", "M"],
         ["scan", "--hash", "--no-progress", "-f", "json", "M/clean.pkl"],
+        ["scan", "--hash", "M"],
+        ["scan", "--hash", "-f", "sarif", "M"],
         ["scan", "M/clean.pkl"],
         ["scan", "--", "M/clean.pkl"],
     ],
@@ -133,12 +135,54 @@ def test_everything_else_goes_to_the_full_cli(argv: list[str]) -> None:
     assert parse_scan(argv) is None
 
 
-def test_configuration_sends_scan_to_the_full_cli(
-    plain_env: Path, models: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"MODELSTEWARD_SCAN__MAX_FILE_BYTES": "10"},
+        {"MODELSTEWARD_FAIL_ON": "critical", "MODELSTEWARD_REGISTRY": "sqlite:///x.db"},
+        {"MODELSTEWARD_SCAN__ALLOW_GLOBALS": '["posix.system"]', "MODELSTEWARD_OFFLINE": "1"},
+        {"MODELSTEWARD_SCAN__TIMEOUT_S": "30.5", "MODELSTEWARD_API_KEY": "sk-x"},
+    ],
+)
+def test_settings_from_the_environment_stay_on_the_lean_path(
+    env: dict[str, str],
+    plain_env: Path,
+    models: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert not any_source_present()
-    monkeypatch.setenv("MODELSTEWARD_SCAN__MAX_FILE_BYTES", "10")
-    assert any_source_present()
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    args = ["scan", str(models), "-f", "json"]
+    lean = lean_scan(args)
+    lean_out = capsys.readouterr()
+    full = run(args)
+    full_out = capsys.readouterr()
+    assert lean is not None, "scan settings from the environment qualify"
+    assert (lean, lean_out.out, lean_out.err) == (full, full_out.out, full_out.err)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"MODELSTEWARD_SCAN__MAX_FILE_BYTES": "ten"},
+        {"MODELSTEWARD_FAIL_ON": "urgent"},
+        {"MODELSTEWARD_OFFLINE": "maybe"},
+        {"MODELSTEWARD_SCAN__ALLOW_GLOBALS": "posix.system"},
+        {"MODELSTEWARD_UNKNOWN_SETTING": "1"},
+        {"modelsteward_fail_on": "critical"},
+    ],
+)
+def test_doubtful_variables_go_to_the_full_cli(
+    env: dict[str, str], plain_env: Path, models: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert lean_scan(["scan", str(models)]) is None
+
+
+def test_a_settings_file_sends_scan_to_the_full_cli(plain_env: Path, models: Path) -> None:
+    (plain_env / "modelsteward.toml").write_text("[scan]\nmax_file_bytes = 10\n", "utf-8")
     assert lean_scan(["scan", str(models)]) is None
 
 
@@ -180,6 +224,8 @@ def test_lean_path_imports_neither_typer_rich_nor_pydantic(plain_env: Path, mode
         "print(code, sorted(m for m in sys.modules if m.split('.')[0] in heavy), file=sys.stderr)\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("MODELSTEWARD_")}
+    # CI jobs set variables: they keep the lean path.
+    env |= {"MODELSTEWARD_SCAN__MAX_FILE_BYTES": "1000000", "MODELSTEWARD_REGISTRY": "x"}
     proc = subprocess.run(
         [sys.executable, "-c", probe],
         cwd=plain_env,
@@ -191,3 +237,23 @@ def test_lean_path_imports_neither_typer_rich_nor_pydantic(plain_env: Path, mode
     )
     assert proc.stderr.strip() == "0 []"
     assert json.loads(proc.stdout)["findings"] == []
+
+
+def test_hash_shows_every_hash_in_each_format(
+    plain_env: Path, models: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import hashlib
+
+    digest = hashlib.sha256((models / "clean.pkl").read_bytes()).hexdigest()
+    lean_scan(["scan", "--hash", str(models)])
+    table = capsys.readouterr().out
+    assert f"files (2) in {models}" in table and digest in table
+    lean_scan(["scan", "--hash", "-f", "json", str(models)])
+    listed = {a["path"]: a for a in json.loads(capsys.readouterr().out)["artifacts"]}
+    assert listed[str(models / "clean.pkl")]["sha256"] == digest
+    lean_scan(["scan", "--hash", "-f", "sarif", str(models)])
+    run_ = json.loads(capsys.readouterr().out)["runs"][0]
+    hashes = {a["location"]["uri"].rsplit("/", 1)[-1]: a["hashes"] for a in run_["artifacts"]}
+    assert hashes["clean.pkl"] == {"sha-256": digest}
+    lean_scan(["scan", "-f", "json", str(models)])
+    assert "artifacts" not in json.loads(capsys.readouterr().out)

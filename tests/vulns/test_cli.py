@@ -176,6 +176,20 @@ def test_bom_command_writes_valid_cyclonedx(
     assert ancestors[0]["name"] == "meta-llama/Meta-Llama-3-8B-Instruct"
 
 
+def test_bom_json_carries_the_bom_and_format_hints_list_every_choice(
+    with_db: Path, stack: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = build_workspace(tmp_path / "ws")
+    capsys.readouterr()
+    assert run(["bom", str(ws.clean), "-i", str(stack), "--format", "json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["bom"]["bomFormat"] == "CycloneDX" and len(body["bom"]["vulnerabilities"]) == 2
+    assert body["findings"] == []
+    assert run(["bom", str(ws.clean), "--format", "markdown"]) == 2
+    err = capsys.readouterr().err
+    assert "hint: use --format table, json, sarif or cyclonedx" in err
+
+
 def test_demo_section_runs_and_writes_the_bom(data_dir: Path, tmp_path: Path) -> None:
     ws = build_workspace(tmp_path / "ws")
     buffer = io.StringIO()

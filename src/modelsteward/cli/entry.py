@@ -2,12 +2,13 @@
 
 ``modelsteward scan`` is the command people put in loops, hooks and CI over thousands of
 files, so it has a lean path: when the arguments use only the options below and no
-configuration source exists (no ``MODELSTEWARD_*`` variable, no ``modelsteward.toml``, no
-``[tool.modelsteward]`` in ``pyproject.toml``), it runs without importing Typer, Rich or
-pydantic, with the same scanner, output, errors and exit codes. Anything else (help, other
-commands, an unknown or malformed option, configuration to validate, a progress bar, or
-``--verbose``) goes through the full Typer application, which also owns every error message
-about the command line itself.
+settings file exists (no ``modelsteward.toml``, no ``[tool.modelsteward]`` in
+``pyproject.toml``), it runs without importing Typer, Rich or pydantic, with the same
+scanner, output, errors and exit codes. ``MODELSTEWARD_*`` variables, which CI jobs set, stay
+on it: the ones ``scan`` reads (``FAIL_ON``, ``SCAN__*``) are parsed here when plainly valid,
+the ones for other commands are skipped. Anything else (help, other commands, an unknown or
+malformed option or variable, a settings file to validate, a progress bar, or ``--verbose``)
+goes through the full Typer application, which also owns every error message.
 """
 
 from __future__ import annotations
@@ -18,6 +19,12 @@ from pathlib import Path
 from modelsteward._records import Record, field
 from modelsteward.findings import Severity
 from modelsteward.report import OutputFormat
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from modelsteward.inventory import Artifact
 
 _FORMATS = frozenset({OutputFormat.TABLE, OutputFormat.JSON, OutputFormat.SARIF})
 """The formats ``scan`` writes."""
@@ -30,10 +37,13 @@ class ScanArgs(Record):
     paths: list[Path] = field(default_factory=list)
     fmt: OutputFormat = OutputFormat.TABLE
     output: Path | None = None
-    fail_on: Severity = Severity.HIGH
+    fail_on: Severity | None = None
+    """``--fail-on`` when given; else the ``fail_on`` setting decides."""
     hash_files: bool = False
     allow: list[str] = field(default_factory=list)
     progress: bool = True
+    settings: dict[str, object] = field(default_factory=dict)
+    """What ``MODELSTEWARD_*`` variables set for ``scan`` (see ``scan_environment``)."""
 
 
 def parse_scan(argv: list[str]) -> ScanArgs | None:
@@ -121,20 +131,20 @@ def run_scan(args: ScanArgs) -> int:
 
 
 def _scan(args: ScanArgs) -> int:
-    from modelsteward.cli.output import exit_code, write_document
-    from modelsteward.report import Document
+    from modelsteward.cli.output import exit_code, scan_document, write_document
     from modelsteward.scan import ScanOptions, scan_paths
 
-    options = ScanOptions(allow_globals=frozenset(args.allow), hash_files=args.hash_files)
-    report = scan_paths(args.paths, options)
-    rules = {}
-    if args.fmt is OutputFormat.SARIF:
-        from modelsteward.scan import RULES
-
-        rules = dict(RULES)
-    document = Document(command="scan", report=report, rules=rules)
+    given = args.settings.get("scan")
+    limits: dict[str, Any] = dict(given) if isinstance(given, dict) else {}
+    allow = frozenset(limits.pop("allow_globals", ())) | frozenset(args.allow)
+    options = ScanOptions(**limits, allow_globals=allow, hash_files=args.hash_files)
+    files: list[Artifact] = []
+    report = scan_paths(args.paths, options, listing=files if args.hash_files else None)
+    sarif = args.fmt is OutputFormat.SARIF
+    document = scan_document(report, files, hashed=args.hash_files, sarif=sarif)
     write_document(document, args.fmt, args.output)
-    return exit_code(report, args.fail_on)
+    fail_on = args.fail_on or Severity.parse(str(args.settings.get("fail_on", "high")))
+    return exit_code(report, fail_on)
 
 
 def lean_scan(argv: list[str]) -> int | None:
@@ -142,10 +152,12 @@ def lean_scan(argv: list[str]) -> int | None:
     args = parse_scan(argv)
     if args is None:
         return None
-    from modelsteward.config_sources import any_source_present
+    from modelsteward.config_sources import file_source_present, scan_environment
 
-    if any_source_present():
+    settings = scan_environment()
+    if settings is None or file_source_present():
         return None
+    args.settings = settings
     if args.progress and len(args.paths) > 1 and sys.stderr.isatty():
         return None  # the progress bar lives in the full CLI
     return run_scan(args)

@@ -221,8 +221,12 @@ def list_models(
     with open_service(state, registry) as service:
         models = service.list_models(limit, offset)
         total = service.count_models()
+    if models:
+        title = f"models {offset + 1}-{offset + len(models)} of {total}"
+    else:
+        title = f"no models at offset {offset} of {total}" if total else "no models registered"
     table = SummaryTable(
-        title=f"models {offset + 1}-{offset + len(models)} of {total}",
+        title=title,
         columns=MODEL_COLUMNS,
         rows=model_rows(models),
     )

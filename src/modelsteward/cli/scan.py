@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from modelsteward.cli.demo_context import DemoContext, Section
+from modelsteward.cli.output import scan_document
 from modelsteward.cli.state import CliState, get_state
 from modelsteward.findings import Severity
+from modelsteward.inventory import Artifact
 from modelsteward.scan import RULES, ScanOptions, scan_path, scan_paths
 
 
@@ -52,9 +54,19 @@ def register(app: typer.Typer) -> None:
         archives, safetensors, GGUF, ONNX, Keras...)."""
         state = get_state(ctx)
         options = scan_options(state, hash_files=hash_files, allow=allow_global or [])
+        files: list[Artifact] = []
         with state.progress_bar(len(paths), "scan") as advance:
-            report = scan_paths(paths, options, advance=advance)
-        return state.emit("scan", report, rules=RULES)
+            report = scan_paths(
+                paths, options, advance=advance, listing=files if hash_files else None
+            )
+        document = scan_document(report, files, hashed=hash_files, sarif=True)
+        return state.emit(
+            "scan",
+            report,
+            sections=document.sections,
+            summary=document.summary,
+            rules=RULES,
+        )
 
 
 def _demo_scan(ctx: DemoContext) -> None:

@@ -237,7 +237,10 @@ def _emit_stats(state: CliState, command: str, stats: object) -> int:
         "packages": stats.packages,
         "ecosystems": list(stats.ecosystems),
     }
-    rows = tuple((key, str(value)) for key, value in info.items())
+    rows = tuple(
+        (key, ", ".join(value) if isinstance(value, list) else str(value))
+        for key, value in info.items()
+    )
     skipped: tuple[Skipped, ...] = ()
     if age > 7:
         skipped = (Skipped(str(stats.path), f"the index is {age:.0f} days old; run db update"),)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -234,8 +235,9 @@ def bom(
         documents.append((path, text))
     if len(documents) == 1:
         fmt = OutputFormat.CYCLONEDX if state.fmt is OutputFormat.TABLE else state.fmt
+        text = documents[0][1]
         return dataclasses.replace(state, fmt=fmt).emit(
-            "bom", report, cyclonedx=documents[0][1], rules=RULES
+            "bom", report, sections={"bom": json.loads(text)}, cyclonedx=text, rules=RULES
         )
     assert out_dir is not None
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -50,6 +50,24 @@ def fingerprint(finding: Finding) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
+def _artifacts(listed: object) -> list[dict[str, object]]:
+    """SARIF ``artifacts`` from a document's ``artifacts`` section (files with hashes)."""
+    if not isinstance(listed, list):
+        return []
+    out: list[dict[str, object]] = []
+    for item in listed:
+        if not isinstance(item, dict) or not item.get("path"):
+            continue
+        entry: dict[str, object] = {
+            "location": {"uri": quote(str(item["path"]).lstrip("/"))},
+            "length": item.get("size", -1),
+        }
+        if item.get("sha256"):
+            entry["hashes"] = {"sha-256": item["sha256"]}
+        out.append(entry)
+    return out
+
+
 class SarifFormatter:
     """Renders a document as one SARIF 2.1.0 run."""
 
@@ -89,6 +107,9 @@ class SarifFormatter:
             ],
             "results": results,
         }
+        artifacts = _artifacts(document.sections.get("artifacts"))
+        if artifacts:
+            run["artifacts"] = artifacts
         return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
     @staticmethod

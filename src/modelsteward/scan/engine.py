@@ -188,16 +188,21 @@ def scan_paths(
     options: ScanOptions,
     *,
     advance: Callable[[int], None] | None = None,
+    listing: list[Artifact] | None = None,
 ) -> Report:
     """Scan several model directories or files into one sorted report; ``advance(1)`` is
-    called after each path (for a progress bar).
+    called after each path (for a progress bar). ``listing`` receives every file walked
+    (with its SHA-256 when ``options.hash_files``).
 
     Raises:
         UsageError: when a path does not exist or cannot be read.
     """
     report = Report()
     for path in paths:
-        report = report.merge(scan_path(path, options))
+        inventory = walk_model(path, hash_files=options.hash_files)
+        if listing is not None:
+            listing.extend(inventory.artifacts)
+        report = report.merge(scan_inventory(inventory, options))
         if advance is not None:
             advance(1)
     return report.sorted()
