@@ -80,12 +80,19 @@ def running(cmd: list[str], ready_url: str, env: dict[str, str] | None = None) -
 @contextmanager
 def fake_upstream(tokens: int = 16, token_ms: float = 0.0) -> Iterator[str]:
     """The shared fake OpenAI upstream; yields its ``/v1`` base URL."""
+    with fake_upstream_process(tokens, token_ms) as (url, _):
+        yield url
+
+
+@contextmanager
+def fake_upstream_process(tokens: int = 16, token_ms: float = 0.0) -> Iterator[tuple[str, int]]:
+    """The shared fake OpenAI upstream; yields its ``/v1`` base URL and its pid."""
     require(FAKE_UPSTREAM)
     port = free_port()
     cmd = [sys.executable, str(FAKE_UPSTREAM), "--port", str(port), "--tokens", str(tokens),
            "--token-ms", str(token_ms)]  # fmt: skip
-    with running(cmd, f"http://127.0.0.1:{port}/v1/models"):
-        yield f"http://127.0.0.1:{port}/v1"
+    with running(cmd, f"http://127.0.0.1:{port}/v1/models") as pid:
+        yield f"http://127.0.0.1:{port}/v1", pid
 
 
 def approved_registry(tmp_path: Path) -> str:

@@ -51,7 +51,9 @@ async def test_a_request_body_sent_in_pieces_is_read_whole() -> None:
             yield raw[i : i + 7]
 
     async with gateway_client(make_config([MODEL]), _options(ENGINE_ANSWER)) as client:
-        response = await client.post("/v1/chat/completions", content=pieces())
+        response = await client.post(
+            "/v1/chat/completions", content=pieces(), headers={"content-type": "application/json"}
+        )
     assert response.status_code == 200 and response.json()["id"] == "x"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,25 @@ async def test_injection_is_blocked_before_the_engine(engine: EmbeddedLlamaServe
         assert isinstance(error, dict)
         assert error["code"] == "content_blocked"
         assert error["rule_ids"] == ["safety.guard.prompt-injection"]
+
+
+async def test_streams_on_reused_engine_connections_never_fail(
+    engine: EmbeddedLlamaServer,
+) -> None:
+    # llama.cpp closes the connection after every streamed answer without saying so; a
+    # connection pooled after a stream used to fail the next request (502) now and then.
+    body = {"model": "stories", "messages": [{"role": "user", "content": "Once"}],
+            "max_tokens": 4, "stream": True}  # fmt: skip
+    statuses: list[tuple[int, bool]] = []
+    async with gateway_client(make_config([_url_model(engine)])) as client:
+
+        async def worker() -> None:
+            for _ in range(40):
+                response = await client.post("/v1/chat/completions", json=body)
+                statuses.append((response.status_code, response.text.endswith("[DONE]\n\n")))
+                # Both kinds on the same pool: a JSON answer may reuse a stream's connection.
+                plain = await client.post("/v1/chat/completions", json={**body, "stream": False})
+                statuses.append((plain.status_code, True))
+
+        await asyncio.gather(*(worker() for _ in range(8)))
+    assert statuses == [(200, True)] * 640

@@ -111,7 +111,9 @@ def test_two_gateway_processes_share_limits_through_redis(tmp_path: Path) -> Non
                 headers={"authorization": "Bearer sk-other"}, timeout=10,
             )  # fmt: skip
             assert denied.status_code == 403
-            metrics = httpx.get(f"{one}/metrics", timeout=10).text
+            metrics = httpx.get(
+                f"{one}/metrics", headers={"authorization": "Bearer sk-rpm"}, timeout=10
+            ).text
             assert (
                 'modelsteward_requests_total{endpoint="chat",model="fake-model",status="200"}'
                 in metrics

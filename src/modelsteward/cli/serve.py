@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import math
+import os
 import secrets
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -98,7 +102,7 @@ def run_server(state: CliState, config: GatewayConfig, options: Options | None =
     quiet = _StartupErrorFilter(app)
     uvicorn_log = logging.getLogger("uvicorn.error")
     uvicorn_log.addFilter(quiet)
-    server = uvicorn.Server(
+    server = _draining_server()(
         uvicorn.Config(
             app,
             host=config.host,
@@ -107,6 +111,7 @@ def run_server(state: CliState, config: GatewayConfig, options: Options | None =
             http=_http(),
             log_level="info" if state.verbose else "warning",
             access_log=False,
+            timeout_graceful_shutdown=math.ceil(config.limits.shutdown_grace_s),
         )
     )
     try:
@@ -123,6 +128,29 @@ def run_server(state: CliState, config: GatewayConfig, options: Options | None =
     if not server.started:
         raise ServeError("the gateway could not start", hint="see the log lines above")
     return 0
+
+
+def _draining_server() -> type[Any]:
+    import uvicorn
+
+    class DrainingServer(uvicorn.Server):
+        """On SIGTERM/SIGINT: stop accepting, let in-flight requests and streams finish for
+        ``timeout_graceful_shutdown`` seconds, cancel what is left, close engines and the
+        audit log, exit. A watchdog ends the process if that has not happened 10 s later."""
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            if not self.should_exit:
+                grace = float(self.config.timeout_graceful_shutdown or 0)
+                timer = threading.Timer(grace + _EXIT_SLACK_S, os._exit, args=(_EXIT_STUCK,))
+                timer.daemon = True
+                timer.start()
+            super().handle_exit(sig, frame)
+
+    return DrainingServer
+
+
+_EXIT_SLACK_S = 10.0
+_EXIT_STUCK = 70
 
 
 class _StartupErrorFilter(logging.Filter):

@@ -7,10 +7,10 @@ unless the configuration asks for it, and then only in its redacted form.
 
 from __future__ import annotations
 
-import io
+import contextlib
+import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -69,72 +69,70 @@ class NullAudit:
 
 
 class JsonlAudit:
-    """Appends one JSON object per line.
+    """Appends one JSON object per line, each record written to the file as it is made.
 
-    Records are serialised by the caller and written by one background thread in batches
-    (every 64 records, or on the first record after a second without a write), so the event
-    loop never waits on the disk. :meth:`close` writes whatever is still pending. A write
-    that fails makes the next :meth:`write` raise, so requests are not served unaudited.
+    Every :meth:`write` is one ``write(2)`` on a file opened with ``O_APPEND``: the record
+    is in the file (and visible to readers, and safe from a crash of this process) before
+    the request's answer completes, and lines from several processes never interleave.
+    ``fsync`` decides when the file is also forced to stable storage: ``none`` leaves it to
+    the operating system, ``interval`` (the default) syncs at most once a second from a
+    background thread, ``always`` syncs after every record on the calling thread.
+
+    A write that fails raises, so a request is not served unaudited.
     """
 
-    def __init__(self, path: Path, *, batch: int = 64, interval_s: float = 1.0) -> None:
+    def __init__(self, path: Path, *, fsync: str = "interval", interval_s: float = 1.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: io.BufferedWriter = path.open("ab")
-        self._batch = batch
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        self._fsync = fsync
         self._interval_s = interval_s
-        self._lock = threading.Lock()
-        self._pending: list[bytes] = []
-        self._flushed = time.monotonic()
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="modelsteward-audit")
-        self._error: OSError | None = None
+        self._dirty = False
         self._closed = False
+        self._stop = threading.Event()
+        self._syncer: threading.Thread | None = None
+        if fsync == "interval":
+            self._syncer = threading.Thread(
+                target=self._sync_loop, name="modelsteward-audit-fsync", daemon=True
+            )
+            self._syncer.start()
 
     def write(self, record: AuditRecord) -> None:
-        """Queue the record for the file.
+        """Append the record to the file.
 
         Raises:
-            OSError: when an earlier batch could not be written.
+            OSError: when the record cannot be written.
             ValueError: after :meth:`close`.
         """
-        if self._error is not None:
-            raise OSError(f"the audit log cannot be written: {self._error}") from self._error
+        if self._closed:
+            raise ValueError("the audit log is closed")
         line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
-        with self._lock:
-            if self._closed:
-                raise ValueError("the audit log is closed")
-            self._pending.append(line)
-            now = time.monotonic()
-            if len(self._pending) >= self._batch or now - self._flushed >= self._interval_s:
-                self._hand_over(now)
-
-    def _hand_over(self, now: float) -> None:
-        data, self._pending = b"".join(self._pending), []
-        self._flushed = now
-        self._writer.submit(self._append, data)
-
-    def _append(self, data: bytes) -> None:
         try:
-            self._file.write(data)
-            self._file.flush()
+            written = os.write(self._fd, line)
+            if written != len(line):  # a short write to a regular file: disk full
+                os.write(self._fd, line[written:])
+            if self._fsync == "always":
+                os.fsync(self._fd)
         except OSError as exc:
-            self._error = exc
+            raise OSError(f"the audit log cannot be written: {exc}") from exc
+        self._dirty = True
+
+    def _sync_loop(self) -> None:
+        while not self._stop.wait(self._interval_s):
+            if self._dirty:
+                self._dirty = False
+                with contextlib.suppress(OSError):
+                    os.fsync(self._fd)
 
     def close(self) -> None:
-        """Write every pending record, then close the file.
-
-        Raises:
-            OSError: when records could not be written.
-        """
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            if self._pending:
-                self._hand_over(time.monotonic())
-        self._writer.shutdown(wait=True)
+        """Sync and close the file."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stop.set()
+        if self._syncer is not None:
+            self._syncer.join()
         try:
-            self._file.close()
-        except OSError as exc:
-            self._error = self._error or exc
-        if self._error is not None:
-            raise OSError(f"the audit log cannot be written: {self._error}") from self._error
+            if self._fsync != "none":
+                os.fsync(self._fd)
+        finally:
+            os.close(self._fd)

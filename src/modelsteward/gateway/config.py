@@ -6,7 +6,11 @@ Example::
     approval: registry            # or: auto (vet each model at start-up)
     registry: sqlite:///var/lib/modelsteward/registry.db
     redis_url: redis://127.0.0.1:6379/0
-    audit: {sink: jsonl, path: audit.jsonl, include_prompts: false}
+    audit: {sink: jsonl, path: audit.jsonl, include_prompts: false, fsync: interval}
+    limits: {max_body_bytes: 4194304, body_timeout_s: 30, max_message_chars: 131072,
+             max_prompt_chars: 524288, guard_budget_s: 10, shutdown_grace_s: 30}
+    metrics: {require_key: true}
+    dependencies: {probe_interval_s: 2, retry_after_s: 5}
     models:
       - name: stories
         engine: llamacpp
@@ -110,10 +114,40 @@ class ListenIn(_Strict):
     port: int = Field(default=8080, ge=0, le=65535)
 
 
+class FsyncPolicy(enum.StrEnum):
+    """When audit records are forced to stable storage (each is written to the file at once)."""
+
+    NONE = "none"
+    """Leave it to the operating system (a power loss may lose its last seconds)."""
+    INTERVAL = "interval"
+    """At most once a second, from a background thread (loses at most ~1 s on power loss)."""
+    ALWAYS = "always"
+    """After every record, on the request path (slowest; for low-volume, strict audits)."""
+
+
 class AuditIn(_Strict):
     sink: AuditSink = AuditSink.JSONL
     path: Path | None = None
     include_prompts: bool = False
+    fsync: FsyncPolicy = FsyncPolicy.INTERVAL
+
+
+class LimitsIn(_Strict):
+    max_body_bytes: int = Field(default=4 << 20, ge=1024)
+    body_timeout_s: float = Field(default=30.0, gt=0)
+    max_message_chars: int = Field(default=128 << 10, ge=1)
+    max_prompt_chars: int = Field(default=512 << 10, ge=1)
+    guard_budget_s: float = Field(default=10.0, gt=0)
+    shutdown_grace_s: float = Field(default=30.0, ge=0)
+
+
+class MetricsIn(_Strict):
+    require_key: bool = True
+
+
+class DependenciesIn(_Strict):
+    probe_interval_s: float = Field(default=2.0, gt=0)
+    retry_after_s: int = Field(default=5, ge=1)
 
 
 class ModelIn(_Strict):
@@ -161,6 +195,9 @@ class GatewayIn(_Strict):
     redis_url: str | None = None
     redis_prefix: str = "modelsteward"
     audit: AuditIn = Field(default_factory=AuditIn)
+    limits: LimitsIn = Field(default_factory=LimitsIn)
+    metrics: MetricsIn = Field(default_factory=MetricsIn)
+    dependencies: DependenciesIn = Field(default_factory=DependenciesIn)
     models: list[ModelIn] = Field(min_length=1)
     keys: list[KeyIn] = Field(default_factory=list)
 
@@ -206,6 +243,24 @@ class KeyConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """Bounds on what one request may cost the gateway."""
+
+    max_body_bytes: int = 4 << 20
+    """Larger bodies get 413 before the rest is read."""
+    body_timeout_s: float = 30.0
+    """A body that takes longer than this to arrive gets 408."""
+    max_message_chars: int = 128 << 10
+    """Characters of text in one message (or one prompt string)."""
+    max_prompt_chars: int = 512 << 10
+    """Characters of text in all messages of a request together."""
+    guard_budget_s: float = 10.0
+    """Wall time the safety layer may spend on one check before the request is refused."""
+    shutdown_grace_s: float = 30.0
+    """After SIGTERM: how long in-flight requests and streams may take to finish."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GatewayConfig:
     """The whole gateway configuration."""
 
@@ -218,6 +273,14 @@ class GatewayConfig:
     audit_sink: AuditSink = AuditSink.JSONL
     audit_path: Path | None = None
     audit_prompts: bool = False
+    audit_fsync: FsyncPolicy = FsyncPolicy.INTERVAL
+    limits: Limits = field(default_factory=Limits)
+    metrics_require_key: bool = True
+    """``/metrics`` needs an API key (when keys are configured)."""
+    probe_interval_s: float = 2.0
+    """How often Redis and the registry are probed."""
+    retry_after_s: int = 5
+    """``Retry-After`` of a 503 while a dependency is down."""
     stream_hold_last_token: bool = False
     """Strict stream moderation: never release a stream's last token before the next chunk
     (or the end) shows it complete; costs one token interval of time to first token."""
@@ -280,6 +343,11 @@ def parse_gateway_config(raw: Any, *, base: Path, source: str = "config") -> Gat
         audit_sink=parsed.audit.sink,
         audit_path=_resolve(parsed.audit.path, base),
         audit_prompts=parsed.audit.include_prompts,
+        audit_fsync=parsed.audit.fsync,
+        limits=Limits(**parsed.limits.model_dump()),
+        metrics_require_key=parsed.metrics.require_key,
+        probe_interval_s=parsed.dependencies.probe_interval_s,
+        retry_after_s=parsed.dependencies.retry_after_s,
         stream_hold_last_token=parsed.streaming.hold_last_token,
         models=models,
         keys=tuple(_key(k) for k in parsed.keys),

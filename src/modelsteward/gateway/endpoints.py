@@ -9,6 +9,7 @@ take (another method, a ``root_path``) gets the framework's usual answers.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 
@@ -38,12 +39,26 @@ class Generate:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one request; gateway errors become OpenAI error bodies."""
         gw: Gateway = self.app.state.gateway
+        started = time.perf_counter()
         try:
             key = key_from_header(gw, _header(scope, b"authorization"))
-            body = await _read_body(receive)
+        except GatewayError as exc:
+            await send_error(send, exc)
+            return
+        try:
+            _check_json(_header(scope, b"content-type"))
+            limits = gw.config.limits
+            async with asyncio.timeout(limits.body_timeout_s):
+                body = await _read_body(scope, receive, limits.max_body_bytes)
+        except TimeoutError:
+            slow = _slow_body(gw.config.limits.body_timeout_s)
+            _rejected(gw, key.name, self.kind, slow, started)
+            await send_error(send, slow)
+            return
         except ClientDisconnect:
             return
         except GatewayError as exc:
+            _rejected(gw, key.name, self.kind, exc, started)
             await send_error(send, exc)
             return
         await self._generate(gw, key, body, scope, receive, send)
@@ -99,19 +114,61 @@ def _header(scope: Scope, name: bytes) -> str:
     return ""
 
 
-async def _read_body(receive: Receive) -> bytes:
+def _check_json(content_type: str) -> None:
+    """Generation requests must say their body is JSON.
+
+    Raises:
+        GatewayError: 415 for any other (or no) media type.
+    """
+    media = content_type.partition(";")[0].strip().lower()
+    if media != "application/json":
+        shown = media or "none"
+        raise GatewayError(
+            415,
+            f"the request body must be JSON sent as Content-Type: application/json (got {shown})",
+            code="unsupported_media_type",
+        )
+
+
+def _body_refused(status: int, message: str, code: str) -> GatewayError:
+    # The rest of the body is never read: the connection closes after the answer.
+    return GatewayError(status, message, code=code, headers={"connection": "close"})
+
+
+def _too_large(limit: int) -> GatewayError:
+    message = f"the request body is larger than the gateway's limit of {limit} bytes"
+    return _body_refused(413, message, "request_too_large")
+
+
+def _slow_body(limit_s: float) -> GatewayError:
+    message = f"the request body did not arrive within {limit_s:g} s"
+    return _body_refused(408, message, "request_timeout")
+
+
+async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The whole request body, refused (413) as soon as it is known to exceed ``limit``."""
+    declared = _header(scope, b"content-length")
+    if declared and (not declared.isdigit() or int(declared) > limit):
+        raise _too_large(limit)
     message: Message = await receive()
     if message["type"] == "http.disconnect":
         raise ClientDisconnect()
     body: bytes = message.get("body", b"")
     if not message.get("more_body", False):
+        if len(body) > limit:
+            raise _too_large(limit)
         return body
     parts = [body]
+    size = len(body)
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             raise ClientDisconnect()
-        parts.append(message.get("body", b""))
+        part: bytes = message.get("body", b"")
+        size += len(part)
+        if size > limit:
+            raise _too_large(limit)
+        parts.append(part)
         if not message.get("more_body", False):
             return b"".join(parts)
 
@@ -130,12 +187,14 @@ async def send_error(send: Send, exc: GatewayError) -> None:
 
 
 def _rejected(gw: Gateway, key: str, kind: Kind, exc: GatewayError, started: float) -> None:
+    model = exc.model[:200] if exc.model is not None else None
     record = AuditRecord(
-        request_id=uuid.uuid4().hex, key=key, model=None, endpoint=PATHS[kind],
+        request_id=uuid.uuid4().hex, key=key, model=model, endpoint=PATHS[kind],
         status=exc.status, error=exc.code,
         latency_ms=round((time.perf_counter() - started) * 1000, 3),
     )  # fmt: skip
     if exc.code == "content_blocked":
         record.decide("input", "block", tuple(exc.extra.get("rule_ids", ())))
-    gw.metrics.count_request("", kind, exc.status)
+    known = exc.model if exc.model in gw.models else ""  # bounded label values
+    gw.metrics.count_request(known or "", kind, exc.status)
     gw.audit.write(record)

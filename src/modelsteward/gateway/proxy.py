@@ -15,6 +15,7 @@ import orjson
 
 from modelsteward.gateway.audit import AuditRecord
 from modelsteward.gateway.config import KeyConfig, ModelConfig, SafetyProfile
+from modelsteward.gateway.dependencies import DependencyDown
 from modelsteward.gateway.guards import Decision, blocked_error, decide, guarded, role
 from modelsteward.gateway.schemas import (
     GatewayError,
@@ -66,11 +67,24 @@ async def prepare(gw: Gateway, kind: Kind, key: KeyConfig, raw_body: bytes) -> C
     """Validate, authorise, admit and guard a request.
 
     Raises:
-        GatewayError: 400 (malformed or blocked), 403 (key or approval), 404 (unknown model),
-            429 (quota), 503 (safety layer needed but unavailable).
+        GatewayError: 400 (malformed, too large or blocked), 403 (key or approval), 404
+            (unknown model), 429 (quota), 503 (safety layer or a needed service unavailable,
+            or the safety check over its time budget). ``model`` is set on the error once
+            the request named one.
     """
     started = time.perf_counter()
     body, typed = parse_request(kind, raw_body)
+    name: str = typed.model
+    try:
+        return await _admit(gw, kind, key, body, typed, started)
+    except GatewayError as exc:
+        exc.model = name
+        raise
+
+
+async def _admit(
+    gw: Gateway, kind: Kind, key: KeyConfig, body: dict[str, Any], typed: Any, started: float
+) -> Call:
     name: str = typed.model
     model = gw.models.get(name)
     if model is None:
@@ -82,7 +96,13 @@ async def prepare(gw: Gateway, kind: Kind, key: KeyConfig, raw_body: bytes) -> C
         raise _model_error(
             403, f"the model {name!r} is not served: {status.reason}", "model_not_approved"
         )
-    await gw.quotas.admit(key)
+    texts = _texts(kind, body)
+    _check_size(gw, texts)
+    gw.deps.check()
+    try:
+        await gw.quotas.admit(key)
+    except DependencyDown as exc:
+        raise gw.deps.failed(exc) from exc
     call = Call(
         kind=kind,
         key=key,
@@ -96,7 +116,7 @@ async def prepare(gw: Gateway, kind: Kind, key: KeyConfig, raw_body: bytes) -> C
         started=started,
         stream=bool(getattr(typed, "stream", False)),
     )
-    _guard_input(gw, call)
+    await _guard_input(gw, call, texts)
     body["model"] = model.upstream_model
     if call.stream:
         options = body.get("stream_options")
@@ -109,35 +129,57 @@ async def prepare(gw: Gateway, kind: Kind, key: KeyConfig, raw_body: bytes) -> C
     return call
 
 
-def _texts(call: Call) -> list[dict[str, str]]:
-    body = call.body
-    if call.kind == "chat":
+def _texts(kind: Kind, body: dict[str, Any]) -> list[dict[str, str]]:
+    if kind == "chat":
         return message_texts(body["messages"])
-    if call.kind == "completion":
+    if kind == "completion":
         return prompt_texts(body["prompt"])
     value = body.get("input")
     strings = [value] if isinstance(value, str) else [v for v in value or () if isinstance(v, str)]
     return [{"role": "user", "content": s} for s in strings]
 
 
-def _guard_input(gw: Gateway, call: Call) -> None:
-    texts = _texts(call)
+def _check_size(gw: Gateway, texts: list[dict[str, str]]) -> None:
+    """Refuse prompts over the configured per-message and total sizes (before any work)."""
+    limits = gw.config.limits
+    total = 0
+    for n, item in enumerate(texts):
+        size = len(item["content"])
+        if size > limits.max_message_chars:
+            raise GatewayError(
+                400,
+                f"message {n} has {size} characters; the limit is {limits.max_message_chars}",
+                code="prompt_too_large",
+            )
+        total += size
+    if total > limits.max_prompt_chars:
+        raise GatewayError(
+            400,
+            f"the prompt has {total} characters in all; the limit is {limits.max_prompt_chars}",
+            code="prompt_too_large",
+        )
+
+
+async def _guard_input(gw: Gateway, call: Call, texts: list[dict[str, str]]) -> None:
     call.prompt_text = "\n".join(t["content"] for t in texts)
     if call.profile is SafetyProfile.OFF:
         return
     layer = gw.layer()
     messages = call.body["messages"] if call.kind == "chat" else texts
-    decision = decide(guarded(layer.check_messages, messages))
+    size = len(call.prompt_text)
+    decision = decide(await gw.check(size, guarded, layer.check_messages, messages))
     _note(gw, call, "input", decision)
     if decision.blocked:
         raise blocked_error(decision, "request")
     if decision.action == "redact":
-        _redact_input(gw, call, texts, decision)
+        await _redact_input(gw, call, texts, decision)
     if gw.config.audit_prompts:
         call.record.prompt = call.prompt_text
 
 
-def _redact_input(gw: Gateway, call: Call, texts: list[dict[str, str]], decision: Decision) -> None:
+async def _redact_input(
+    gw: Gateway, call: Call, texts: list[dict[str, str]], decision: Decision
+) -> None:
     body = call.body
     if call.kind == "chat" and len(decision.redacted_messages) == len(body["messages"]):
         body["messages"] = [dict(m) for m in decision.redacted_messages]
@@ -145,7 +187,10 @@ def _redact_input(gw: Gateway, call: Call, texts: list[dict[str, str]], decision
     else:
         layer = gw.layer()
         for item in texts:
-            verdict = decide(guarded(layer.check_text, item["content"], role(item["role"])))
+            content = item["content"]
+            verdict = decide(
+                await gw.check(len(content), guarded, layer.check_text, content, role(item["role"]))
+            )
             if verdict.redacted is not None and verdict.action == "redact":
                 item["content"] = verdict.redacted
         if call.kind == "chat":
@@ -187,7 +232,7 @@ async def forward_json(gw: Gateway, call: Call) -> tuple[bytes, dict[str, str]]:
     changed = answer.get("model") != call.model.name
     answer["model"] = call.model.name
     if call.guards_output and call.kind != "embedding":
-        _guard_answer(gw, call, answer)
+        await _guard_answer(gw, call, answer)
         changed = True
     usage = answer.get("usage")
     source = "engine"
@@ -219,7 +264,7 @@ def _answer_text(answer: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _guard_answer(gw: Gateway, call: Call, answer: dict[str, Any]) -> None:
+async def _guard_answer(gw: Gateway, call: Call, answer: dict[str, Any]) -> None:
     layer = gw.layer()
     for choice in answer.get("choices") or ():
         if not isinstance(choice, dict):
@@ -229,7 +274,9 @@ def _guard_answer(gw: Gateway, call: Call, answer: dict[str, Any]) -> None:
         text = holder.get(field)
         if not isinstance(text, str) or not text:
             continue
-        decision = decide(guarded(layer.check_text, text, role("assistant")))
+        decision = decide(
+            await gw.check(len(text), guarded, layer.check_text, text, role("assistant"))
+        )
         _note(gw, call, "output", decision)
         if decision.blocked:
             raise blocked_error(decision, "answer")
@@ -257,6 +304,10 @@ async def finish(gw: Gateway, call: Call, status: int, error: str | None = None)
     tokens = (record.prompt_tokens or 0) + (record.completion_tokens or 0)
     try:
         await gw.quotas.charge(call.key, tokens)
+    except DependencyDown as exc:
+        # The answer is already out: it stands; the tokens could not be charged.
+        gw.deps.mark_down(exc.name, exc.reason)
+        error = error or f"{tokens} tokens not charged: {exc.name} unreachable"
     finally:
         elapsed = time.perf_counter() - call.started
         record.status = status

@@ -19,6 +19,7 @@ import time
 from typing import Any, Protocol
 
 from modelsteward.gateway.config import KeyConfig
+from modelsteward.gateway.dependencies import DependencyDown
 from modelsteward.gateway.schemas import GatewayError
 
 
@@ -147,12 +148,28 @@ _REASONS = {
 
 
 class RedisQuotas:
-    """Quotas shared by all replicas through one Redis."""
+    """Quotas shared by all replicas through one Redis.
 
-    def __init__(self, url: str, *, prefix: str = "modelsteward") -> None:
+    Redis errors surface at once as :class:`DependencyDown` (one immediate retry covers a
+    pooled connection that a Redis restart left stale; no backoff), so an outage turns into
+    503 answers instead of requests waiting on reconnects.
+    """
+
+    def __init__(self, url: str, *, prefix: str = "modelsteward", timeout_s: float = 2.0) -> None:
         from redis import asyncio as aioredis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
 
-        self._redis: Any = aioredis.Redis.from_url(url)
+        self._errors = (RedisConnectionError, RedisTimeoutError, OSError)
+
+        self._redis: Any = aioredis.Redis.from_url(
+            url,
+            socket_connect_timeout=timeout_s,
+            socket_timeout=timeout_s,
+            retry=Retry(NoBackoff(), 1),
+        )
         self._prefix = prefix
         self._admit = self._redis.register_script(_ADMIT)
         self._charge = self._redis.register_script(_CHARGE)
@@ -169,10 +186,11 @@ class RedisQuotas:
             return
         self._seq += 1
         member = f"{self._tag}:{self._seq}"
-        allowed, retry_ms, reason = await self._admit(
-            keys=self._keys(key),
-            args=[key.rpm or 0, key.tpm or 0, key.daily_tokens or 0, member],
-        )
+        args: list[int | str] = [key.rpm or 0, key.tpm or 0, key.daily_tokens or 0, member]
+        try:
+            allowed, retry_ms, reason = await self._admit(keys=self._keys(key), args=args)
+        except self._errors as exc:
+            raise DependencyDown("redis", _why(exc)) from exc
         if not int(allowed):
             text = reason.decode() if isinstance(reason, bytes) else str(reason)
             raise quota_error(_REASONS.get(text, text), int(retry_ms) / 1000)
@@ -181,7 +199,10 @@ class RedisQuotas:
         """See :meth:`Quotas.charge`."""
         if tokens <= 0 or not (key.tpm or key.daily_tokens):
             return
-        await self._charge(keys=self._keys(key)[1:], args=[tokens])
+        try:
+            await self._charge(keys=self._keys(key)[1:], args=[tokens])
+        except self._errors as exc:
+            raise DependencyDown("redis", _why(exc)) from exc
 
     async def ping(self) -> bool:
         """Whether Redis answers."""
@@ -193,3 +214,8 @@ class RedisQuotas:
     async def close(self) -> None:
         """Close the connection pool."""
         await self._redis.aclose()
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__

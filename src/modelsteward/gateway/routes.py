@@ -6,10 +6,11 @@ The generation endpoints are plain ASGI apps in :mod:`modelsteward.gateway.endpo
 from __future__ import annotations
 
 import orjson
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from modelsteward.gateway.deps import GatewayDep, KeyDep
+from modelsteward.gateway.deps import GatewayDep, KeyDep, key_from_header
+from modelsteward.gateway.schemas import GatewayError
 
 router = APIRouter()
 _JSON = "application/json"
@@ -33,8 +34,13 @@ async def healthz() -> Response:
 
 
 @router.get("/readyz")
-async def readyz(gw: GatewayDep) -> Response:
-    """Readiness: at least one approved model has a reachable engine."""
+async def readyz(gw: GatewayDep, request: Request) -> Response:
+    """Readiness: at least one approved model has a reachable engine, and every service the
+    gateway needs (Redis, the registry) answers.
+
+    Without a valid key the answer names only the services that are down; with one (or when
+    no keys are configured) it also lists each model's approval and reachability.
+    """
     models = {}
     ready = False
     for name, backend in gw.upstream.backends.items():
@@ -44,11 +50,28 @@ async def readyz(gw: GatewayDep) -> Response:
         models[name] = {"approved": status.approved, "reachable": up, "reason": status.reason}
     for name, status in gw.statuses.items():
         models.setdefault(name, {"approved": False, "reachable": False, "reason": status.reason})
-    body = orjson.dumps({"status": "ready" if ready else "not_ready", "models": models})
-    return Response(body, status_code=200 if ready else 503, media_type=_JSON)
+    down = await gw.deps.probe() if gw.deps.probes else {}
+    ready = ready and not down
+    body: dict[str, object] = {"status": "ready" if ready else "not_ready"}
+    if down:
+        body["unavailable"] = sorted(down)
+    if _authorized(gw, request):
+        body["dependencies"] = {name: down.get(name, "ok") for name in gw.deps.probes}
+        body["models"] = models
+    return Response(orjson.dumps(body), status_code=200 if ready else 503, media_type=_JSON)
+
+
+def _authorized(gw: GatewayDep, request: Request) -> bool:
+    try:
+        key_from_header(gw, request.headers.get("authorization", ""))
+    except GatewayError:
+        return False
+    return True
 
 
 @router.get("/metrics")
-async def metrics(gw: GatewayDep) -> Response:
-    """Prometheus metrics."""
+async def metrics(gw: GatewayDep, request: Request) -> Response:
+    """Prometheus metrics; they need an API key unless ``metrics.require_key`` is off."""
+    if gw.config.metrics_require_key:
+        key_from_header(gw, request.headers.get("authorization", ""))
     return Response(gw.metrics.render(), media_type=gw.metrics.content_type)

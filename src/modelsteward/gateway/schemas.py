@@ -34,6 +34,8 @@ class GatewayError(StewardError):
         self.err_type = err_type
         self.headers = headers or {}
         self.extra = extra or {}
+        self.model: str | None = None
+        """The model the request named, once known (for its audit record)."""
 
     def body(self) -> bytes:
         """The JSON error body."""

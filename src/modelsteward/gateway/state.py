@@ -7,6 +7,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,19 @@ from modelsteward.engines import EmbeddedLlamaServer
 from modelsteward.gateway.approval import Approver, ModelStatus, check_all, make_approver
 from modelsteward.gateway.audit import AuditLog, JsonlAudit, NullAudit
 from modelsteward.gateway.config import (
+    Approval,
     AuditSink,
     EngineKind,
     GatewayConfig,
     KeyConfig,
     ModelConfig,
     SafetyProfile,
+)
+from modelsteward.gateway.dependencies import (
+    Dependencies,
+    Probe,
+    redis_probe,
+    registry_probe,
 )
 from modelsteward.gateway.guards import Layer, Moderator, load_layer, new_moderator, role
 from modelsteward.gateway.metrics import Metrics
@@ -32,6 +40,10 @@ from modelsteward.gateway.transport import LeanTransport
 from modelsteward.gateway.upstream import Backend, Upstream, new_client
 
 log = logging.getLogger("modelsteward.gateway")
+
+INLINE_GUARD_CHARS = 4096
+"""Texts up to this size are checked on the event loop (well under a millisecond); longer
+ones in the guard threads, under the request's time budget."""
 
 ANONYMOUS = KeyConfig(name="anonymous", sha256="0" * 64, models=frozenset({"*"}))
 """The caller when no keys are configured (allowed only on loopback)."""
@@ -73,6 +85,33 @@ class Gateway:
     engines: list[EmbeddedLlamaServer] = field(default_factory=list)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     owns_client: bool = True
+    deps: Dependencies = field(default_factory=lambda: Dependencies({}))
+    guard_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="modelsteward-guard")
+    )
+
+    async def check(self, size: int, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a safety check of ``size`` characters of text; long ones off the event loop.
+
+        Raises:
+            GatewayError: 503 ``safety_timeout`` when the check takes longer than the
+                configured budget (the request is refused: fail closed).
+        """
+        if size <= INLINE_GUARD_CHARS:
+            return fn(*args)
+        loop = asyncio.get_running_loop()
+        budget = self.config.limits.guard_budget_s
+        future = loop.run_in_executor(self.guard_pool, functools.partial(fn, *args))
+        try:
+            return await asyncio.wait_for(future, budget)
+        except TimeoutError:
+            raise GatewayError(
+                503,
+                f"the safety layer could not check this request within {budget:g} s, so it "
+                "is refused; send a shorter prompt",
+                code="safety_timeout",
+                err_type="server_error",
+            ) from None
 
     def key_for(self, sha256: str) -> KeyConfig | None:
         """The key with this hash, or the anonymous caller when no keys are configured."""
@@ -102,6 +141,7 @@ class Gateway:
             await self.upstream.client.aclose()
         for engine in self.engines:
             await asyncio.to_thread(engine.stop)
+        self.guard_pool.shutdown(wait=False, cancel_futures=True)
         self.audit.close()
 
 
@@ -157,10 +197,31 @@ async def build_gateway(config: GatewayConfig, registry_dsn: str, options: Optio
         engines=engines,
         owns_client=options.client is None,
     )
+    gateway.deps = Dependencies(
+        _probes(config, registry_dsn, gateway.quotas, options),
+        retry_after_s=config.retry_after_s,
+    )
+    if gateway.deps.probes:
+        await gateway.deps.probe()
+        task = asyncio.create_task(gateway.deps.loop(config.probe_interval_s))
+        gateway.tasks.append(task)
     if options.health_interval_s > 0 and backends:
         task = asyncio.create_task(gateway.upstream.health_loop(options.health_interval_s))
         gateway.tasks.append(task)
     return gateway
+
+
+def _probes(
+    config: GatewayConfig, registry_dsn: str, quotas: Quotas, options: Options
+) -> dict[str, Probe]:
+    """The services this gateway needs while serving (see :mod:`.dependencies`)."""
+    probes: dict[str, Probe] = {}
+    ping = getattr(quotas, "ping", None)
+    if config.redis_url and ping is not None:
+        probes["redis"] = redis_probe(ping)
+    if config.approval is Approval.REGISTRY and options.approver is None and registry_dsn:
+        probes["registry"] = registry_probe(registry_dsn)
+    return probes
 
 
 def _engine(model: ModelConfig) -> EmbeddedLlamaServer:
@@ -201,4 +262,4 @@ def _audit(config: GatewayConfig, options: Options) -> AuditLog:
     if config.audit_sink is AuditSink.REGISTRY:
         log.warning("audit to the registry is not available yet; writing JSON lines")
     path = config.audit_path or (options.data_dir or Path(".")) / "gateway-audit.jsonl"
-    return JsonlAudit(path)
+    return JsonlAudit(path, fsync=config.audit_fsync.value)

@@ -8,6 +8,13 @@ It raises httpx's own exceptions, so callers cannot tell the difference: ``Conne
 ``RemoteProtocolError`` / ``ReadError`` when it goes away. HTTPS URLs are refused: use
 httpx's default transport for those (:func:`modelsteward.gateway.upstream.new_client` does).
 
+Connections are kept alive after complete answers, but not after streamed ones: llama.cpp's
+server (the embedded engine among them) closes the connection right after the last chunk of
+every streamed answer without announcing it (no ``Connection: close``), so a pooled
+connection would reach the next request with the engine's FIN in flight, and that request
+would fail with ``RemoteProtocolError`` before the engine read it. A stream lasts
+milliseconds to minutes; one more loopback connect for it costs about 0.1 ms.
+
 The request path of the gateway skips httpx altogether: :meth:`LeanTransport.post` takes a
 prepared request head and returns a :class:`LeanResponse`, the part of ``httpx.Response`` the
 gateway reads (no URL parsing, header objects, cookies or redirects per request).
@@ -162,7 +169,7 @@ class _Body(httpx.AsyncByteStream):
             if conn.done:
                 break
             await conn.wait(self.timeout)
-        self._release(reusable=True)
+        self._release(reusable=not _event_stream(conn.headers))
 
     async def read(self) -> bytes:
         """The whole body; the connection goes back to the pool (or is closed on failure)."""
@@ -324,6 +331,14 @@ class LeanResponse:
     async def aclose(self) -> None:
         """Stop reading; an unfinished answer's connection is closed, ending the request."""
         await self._body.aclose()
+
+
+def _event_stream(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether an answer was a server-sent event stream (its connection is not reused)."""
+    for name, value in headers:
+        if name.lower() == b"content-type":
+            return value.lower().startswith(b"text/event-stream")
+    return False
 
 
 def _encode(request: httpx.Request) -> bytes:
