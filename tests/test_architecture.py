@@ -29,6 +29,10 @@ ALLOWED: dict[str, set[str]] = {
     "policy": BASE | {"inventory", "vet", "passport"} | CHECKS,
     "report": BASE | {"policy"},
     "registry": BASE | {"inventory", "vet", "passport", "policy"} | CHECKS,
+    "selection": BASE,
+    "services": BASE
+    | {"inventory", "vet", "passport", "policy", "registry", "selection", "engines"}
+    | CHECKS,
 }
 # The edges may import anything; the gateway never imports the CLI.
 EDGES = {"cli": set(), "gateway": {"cli"}}

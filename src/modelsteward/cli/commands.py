@@ -7,7 +7,16 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-AREA_NAMES: tuple[str, ...] = ("scan", "license", "vulns", "guard", "vet", "registry", "serve")
+AREA_NAMES: tuple[str, ...] = (
+    "scan",
+    "license",
+    "vulns",
+    "guard",
+    "vet",
+    "registry",
+    "serve",
+    "select",
+)
 """Area modules under ``modelsteward.cli``, in the order their demo sections run."""
 
 COMMAND_AREAS: dict[str, str] = {
@@ -22,6 +31,7 @@ COMMAND_AREAS: dict[str, str] = {
     "policy": "vet",
     "registry": "registry",
     "serve": "serve",
+    "select": "select",
 }
 """Which area registers each top-level command."""
 

@@ -244,6 +244,9 @@ def show(
     with open_service(state, registry) as service:
         detail = service.show(model)
         why = service.explain(detail.model.id)
+        from modelsteward.registry.decisions import list_decisions
+
+        decisions = list_decisions(service.store, model=detail.model.name)
     m = detail.model
     facts = SummaryTable(
         title=f"{m.name} (id {m.id})",
@@ -272,8 +275,18 @@ def show(
         columns=("id", "requester", "state", "missing", "signatures"),
         rows=tuple(_request_row(r) for r in detail.requests),
     )
-    sections = {**detail.to_dict(), "explanation": why}
-    return state.emit("registry show", Report(), sections=sections, summary=(facts, files, reqs))
+    chosen = SummaryTable(
+        title="decisions about this model",
+        columns=("id", "kind", "name", "choice", "state"),
+        rows=tuple((str(d.id), d.kind, d.name, d.subject, d.state.value) for d in decisions),
+    )
+    sections = {
+        **detail.to_dict(),
+        "explanation": why,
+        "decisions": [d.to_dict() | {"payload": None} for d in decisions],
+    }
+    tables = (facts, files, reqs, chosen) if decisions else (facts, files, reqs)
+    return state.emit("registry show", Report(), sections=sections, summary=tables)
 
 
 def _request_row(req: ApprovalRequest) -> tuple[str, ...]:

@@ -50,6 +50,9 @@ def register_more(group: typer.Typer) -> None:
     audit.command("verify")(audit_verify)
     audit.command("export")(audit_export)
     group.add_typer(audit, name="audit")
+    from modelsteward.cli.decisions import register_decisions
+
+    register_decisions(group)
 
 
 def _rows(records: list[ExceptionRecord]) -> tuple[tuple[str, ...], ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import fnmatch
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -144,6 +144,13 @@ class ExceptionSpec(_Strict):
     expires: date
 
 
+class ApprovalsSpec(_Strict):
+    """Who signs governed decisions other than model approvals."""
+
+    selection: list[Role] = Field(default_factory=lambda: [Role.LEGAL, Role.SECURITY])
+    """Roles that approve an open-or-commercial selection (``modelsteward select``)."""
+
+
 class PolicySpec(_Strict):
     version: Literal[1]
     name: str = "policy"
@@ -151,6 +158,7 @@ class PolicySpec(_Strict):
     mode: Mode = Mode.ENFORCE
     rules: list[RuleSpec] = Field(default_factory=list)
     exceptions: list[ExceptionSpec] = Field(default_factory=list)
+    approvals: ApprovalsSpec = ApprovalsSpec()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -194,6 +202,8 @@ class Policy:
     """SHA-256 of the source text: which exact policy made a decision."""
     source: str
     """The file it was read from, or ``<default>``."""
+    approvals: ApprovalsSpec = field(default_factory=ApprovalsSpec)
+    """The roles that sign governed decisions (selections)."""
 
 
 def parse_policy(text: str, *, source: str = "<string>") -> Policy:
@@ -233,6 +243,7 @@ def parse_policy(text: str, *, source: str = "<string>") -> Policy:
         exceptions=tuple(_exception(e) for e in spec.exceptions),
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         source=source,
+        approvals=spec.approvals,
     )
 
 

@@ -127,26 +127,51 @@ def check_signer(req: ApprovalRequest, model: ModelRecord, role: Role, actor: st
     Raises:
         ApprovalError: when ``actor`` may not sign ``req`` as ``role``.
     """
-    if actor == req.requester:
+    check_duties(
+        model.name,
+        requester=req.requester,
+        required_roles=req.required_roles,
+        signatures=req.signatures,
+        role=role,
+        actor=actor,
+    )
+
+
+def check_duties(
+    subject: str,
+    *,
+    requester: str,
+    required_roles: tuple[Role, ...],
+    signatures: tuple[Signature, ...],
+    role: Role,
+    actor: str,
+) -> None:
+    """Separation of duties for any governed request: the requester never signs, a role
+    signs only when it is required (or as admin), once, and one person signs one role.
+
+    Raises:
+        ApprovalError: when ``actor`` may not sign in ``role``.
+    """
+    if actor == requester:
         raise ApprovalError(
-            f"{actor} requested approval of {model.name} and cannot also sign it",
+            f"{actor} requested approval of {subject} and cannot also sign it",
             hint="another person holding the required role must sign",
         )
-    if role not in req.required_roles and role is not Role.ADMIN:
-        needed = ", ".join(r.value for r in req.required_roles) or "none"
+    if role not in required_roles and role is not Role.ADMIN:
+        needed = ", ".join(r.value for r in required_roles) or "none"
         raise ApprovalError(
-            f"role {role.value} is not asked to review {model.name} (required: {needed})",
+            f"role {role.value} is not asked to review {subject} (required: {needed})",
             hint="sign with one of the required roles",
         )
-    for sig in req.signatures:
+    for sig in signatures:
         if sig.actor == actor:
             raise ApprovalError(
-                f"{actor} already signed {model.name} as {sig.role.value}",
+                f"{actor} already signed {subject} as {sig.role.value}",
                 hint="each required role must be signed by a different person",
             )
         if sig.role is role:
             raise ApprovalError(
-                f"role {role.value} already signed {model.name} ({sig.actor})",
+                f"role {role.value} already signed {subject} ({sig.actor})",
                 hint="the remaining roles must sign",
             )
 

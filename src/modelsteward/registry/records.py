@@ -383,3 +383,48 @@ class AuditVerification:
             "head_hash": self.head_hash,
             "anchor": f"{self.count}:{self.head_hash}" if self.ok and self.count else None,
         }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecisionRecord:
+    """A governed decision other than a model approval (``kind``: ``selection``,
+    ``contribution``), bound to the digest of what it was made on."""
+
+    id: int
+    kind: str
+    name: str
+    digest: str
+    subject: str
+    """What was decided: the chosen candidate, the upstream project..."""
+    payload: Mapping[str, object]
+    requester: str
+    required_roles: tuple[Role, ...]
+    state: RequestState
+    created_at: str
+    signatures: tuple[Signature, ...] = ()
+    models: tuple[str, ...] = ()
+    """Registered models the decision concerns."""
+
+    @property
+    def missing_roles(self) -> tuple[Role, ...]:
+        """Required roles that have not approved yet."""
+        signed = {s.role for s in self.signatures if s.approve}
+        return tuple(r for r in self.required_roles if r not in signed)
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "name": self.name,
+            "digest": self.digest,
+            "subject": self.subject,
+            "requester": self.requester,
+            "required_roles": [r.value for r in self.required_roles],
+            "missing_roles": [r.value for r in self.missing_roles],
+            "state": self.state.value,
+            "created_at": self.created_at,
+            "signatures": [s.to_dict() for s in self.signatures],
+            "models": list(self.models),
+            "payload": dict(self.payload),
+        }

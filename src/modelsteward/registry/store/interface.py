@@ -19,6 +19,7 @@ from modelsteward.registry.records import (
     ApprovalRequest,
     AuditEntry,
     Decision,
+    DecisionRecord,
     DeploymentRecord,
     ExceptionRecord,
     ModelRecord,
@@ -179,6 +180,40 @@ class Tx(Protocol):
 
     def count_actors(self) -> int:
         """How many unrevoked tokens exist."""
+        ...
+
+    def insert_decision(
+        self,
+        *,
+        kind: str,
+        name: str,
+        digest: str,
+        subject: str,
+        payload: Mapping[str, object],
+        requester: str,
+        required_roles: Sequence[Role],
+        models: Sequence[str],
+    ) -> int:
+        """Store a pending decision record; returns its id."""
+        ...
+
+    def decisions(
+        self,
+        *,
+        kind: str | None = None,
+        model: str | None = None,
+        decision_id: int | None = None,
+        limit: int = 100,
+    ) -> list[DecisionRecord]:
+        """Decision records, newest first."""
+        ...
+
+    def insert_decision_signature(self, decision_id: int, signature: Signature) -> None:
+        """Add a reviewer's verdict to a decision record."""
+        ...
+
+    def set_decision_state(self, decision_id: int, state: RequestState) -> None:
+        """Close a decision record."""
         ...
 
     def append_audit(self, actor: str, action: str, payload: Mapping[str, object]) -> AuditEntry:

@@ -22,6 +22,7 @@ from modelsteward.registry.records import (
     Signature,
     manifest_digest,
 )
+from modelsteward.registry.store.decisions import DecisionQueries
 from modelsteward.registry.store.interface import StoreError
 from modelsteward.registry.store.operations import OperationsQueries
 from modelsteward.registry.store.tables import (
@@ -72,7 +73,7 @@ def _roles(text: str) -> tuple[Role, ...]:
     return tuple(Role(r) for r in json.loads(text))
 
 
-class SqlTx(OperationsQueries):
+class SqlTx(OperationsQueries, DecisionQueries):
     """One transaction; ``head`` is set (and locked) only in write transactions."""
 
     def __init__(self, conn: Connection, *, now: str, head: tuple[int, str] | None) -> None:

@@ -164,3 +164,41 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(_HASH)
+
+
+class DecisionRow(Base):
+    """A governed decision that is not a model approval (a selection, a contribution), with
+    the digest of what it was made on and the roles that must sign it."""
+
+    __tablename__ = "decision_records"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(512))
+    digest: Mapped[str] = mapped_column(_HASH)
+    subject: Mapped[str] = mapped_column(String(512))
+    payload: Mapped[str] = mapped_column(Text)
+    requester: Mapped[str] = mapped_column(String(256))
+    required_roles: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[str] = mapped_column(_TS)
+
+
+class DecisionSignatureRow(Base):
+    """A reviewer's verdict on a decision record, in one role."""
+
+    __tablename__ = "decision_signatures"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision_records.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(256))
+    approve: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(_TS)
+
+
+class DecisionModelRow(Base):
+    """A registered model a decision record concerns (shown with its passport)."""
+
+    __tablename__ = "decision_models"
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision_records.id"), primary_key=True)
+    model_name: Mapped[str] = mapped_column(String(512), primary_key=True, index=True)
