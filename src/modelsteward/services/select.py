@@ -22,7 +22,8 @@ from modelsteward.selection.prices import load_prices
 from modelsteward.selection.scenario import OpenCandidate, Scenario, SelectionError, UseCase
 from modelsteward.vet.run import VetOptions, vet_paths
 
-_TRUSTED_STATUS = {"exact", "reformatted"}
+_UNTRUSTED_STATUS = {"modified", "truncated", "unknown"}
+"""Text statuses the license check itself sends to review."""
 
 
 def use_profile(use: UseCase) -> UseProfile:
@@ -53,8 +54,8 @@ def _license_verdict(
             (f"license {license_id or 'unknown'} is not in the knowledge base",),
             (),
         )
-    if status not in _TRUSTED_STATUS or "lineage_license_conflict" in flags:
-        why = f"license text is {status}" if status not in _TRUSTED_STATUS else "lineage conflict"
+    if status in _UNTRUSTED_STATUS or "lineage_license_conflict" in flags:
+        why = f"license text is {status}" if status in _UNTRUSTED_STATUS else "lineage conflict"
         return info.id, "needs_review", (why,), ()
     verdict = evaluate(profile, [info])
     return info.id, verdict.decision.value, verdict.reasons, verdict.obligations
@@ -76,6 +77,7 @@ def _from_passport(source: str, data: Mapping[str, Any], profile: UseProfile) ->
     policy_reasons = tuple(
         str(r.get("message", r)) if isinstance(r, Mapping) else str(r)
         for r in verdict.get("reasons") or ()
+        if not isinstance(r, Mapping) or r.get("outcome", "reject") == "reject"
     )
     safety = data.get("safety") or {}
     evaluation = safety.get("evaluation") if isinstance(safety, Mapping) else None
@@ -115,16 +117,21 @@ def _vetted(target: str, profile: UseProfile, policy: Policy, label: str) -> Evi
     data = {**passport.to_dict(), "decision": decision.to_dict()}
     evidence = _from_passport(target, data, profile)
     lic = passport.license
-    if lic is not None and lic.status in _TRUSTED_STATUS:
-        # The vet judged the files (lineage included) for exactly this use.
-        return Evidence(
-            **{
-                **_fields(evidence),
-                "license_decision": lic.decision,
-                "obligations": lic.obligations or evidence.obligations,
-            }
-        )
-    return evidence
+    if lic is None:
+        return evidence
+    # The vet judged these files (lineage included) for exactly this use: its verdict stands.
+    reasons = evidence.license_reasons if lic.decision == evidence.license_decision else ()
+    if not reasons and lic.decision == "needs_review":
+        reasons = tuple(lic.flags) or (f"license text is {lic.status}",)
+    return Evidence(
+        **{
+            **_fields(evidence),
+            "license_id": lic.license_id,
+            "license_decision": lic.decision,
+            "license_reasons": reasons,
+            "obligations": lic.obligations,
+        }
+    )
 
 
 def _fields(ev: Evidence) -> dict[str, Any]:
@@ -174,8 +181,9 @@ def _registered(registry: RegistryService, name: str, profile: UseProfile) -> Ev
         detail = registry.show(name)
     except NotFoundError:
         raise SelectionError(
-            f"no registered model {name!r}",
-            hint="vet it with `modelsteward vet --record`, or give its path",
+            f"{name!r} is neither a model directory nor a registered model",
+            hint="give a path (relative to the scenario), hf://ORG/NAME, or a model recorded "
+            "with `modelsteward vet --record`",
         ) from None
     current = [p for p in detail.passports if p.manifest_digest == detail.model.manifest_digest]
     if not current:
