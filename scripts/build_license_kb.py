@@ -26,7 +26,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from modelsteward.licenses.normalize import tokenize, words  # noqa: E402
+from modelsteward.licenses.normalize import NUMBERING, tokenize, words  # noqa: E402
 
 DATA = ROOT / "src" / "modelsteward" / "licenses" / "data"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "model-licenses"
@@ -128,6 +128,30 @@ def _sentence(
     return lo, hi
 
 
+def _numbering(text: str, spans: tuple[tuple[int, int], ...]) -> list[int]:
+    """Indexes of tokens that only number a heading or a list item at the start of a line
+    ("I.", "2.1", "(a)", "Section 3"): copies renumber them freely."""
+    out: list[int] = []
+    token = 0
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        while token < len(spans) and spans[token][0] < offset:
+            token += 1
+        m = NUMBERING.match(line)
+        if m:
+            end = offset + m.end()
+            while token < len(spans) and spans[token][1] <= end:
+                out.append(token)
+                token += 1
+        offset += len(line)
+    return out
+
+
+def _urls(toks: Any) -> list[int]:
+    """Indexes of tokens inside web addresses."""
+    return [i for i in range(len(toks)) if toks.is_url(i)]
+
+
 def _document(key: str, license_id: str, role: str, path: Path) -> tuple[dict[str, Any], Any]:
     raw = path.read_bytes()
     text = raw.decode("utf-8")
@@ -140,6 +164,8 @@ def _document(key: str, license_id: str, role: str, path: Path) -> tuple[dict[st
         "hashes": list(toks.hashes),
         "sections": _sections(text, toks.spans),
         "variable": _variable(text, toks.spans),
+        "numbering": _numbering(text, toks.spans),
+        "urls": _urls(toks),
     }
     return doc, toks
 
@@ -161,12 +187,13 @@ def build(corpus: Path, standard_texts: Path | None) -> dict[str, Any]:
     spdx_keys = _spdx_index()
     for entry in facts["licenses"]:
         entry = json.loads(json.dumps(entry))  # detach YAML aliases shared between entries
-        toks_by_role: dict[str, Any] = {}
-        for role, rel in (entry.pop("docs", None) or {}).items():
-            doc, toks = _document(f"{entry['id']}/{role}", entry["id"], role, corpus / rel)
+        toks_by_doc: dict[str, Any] = {}
+        for name, rel in (entry.pop("docs", None) or {}).items():
+            role = name.split("@", 1)[0]
+            doc, toks = _document(f"{entry['id']}/{name}", entry["id"], role, corpus / rel)
             documents.append(doc)
-            toks_by_role[role] = toks
-        if not toks_by_role and standard_texts is not None:
+            toks_by_doc[name] = toks
+        if not toks_by_doc and standard_texts is not None:
             key = spdx_keys.get(entry["spdx"].lower())
             path = standard_texts / f"{key}.LICENSE" if key else None
             if path is not None and path.is_file():
@@ -181,6 +208,8 @@ def build(corpus: Path, standard_texts: Path | None) -> dict[str, Any]:
                         "hashes": list(toks.hashes),
                         "sections": [[0, "preamble"]],
                         "variable": _variable(text, toks.spans),
+                        "numbering": _numbering(text, toks.spans),
+                        "urls": _urls(toks),
                     }
                 )
         for term in entry.get("terms", []):
@@ -188,14 +217,22 @@ def build(corpus: Path, standard_texts: Path | None) -> dict[str, Any]:
             role = term.setdefault("doc", "license")
             if anchor is None:
                 continue
-            toks = toks_by_role[role]
-            doc_words = [w for w in words(toks.text)]
-            at = _find(doc_words, words(anchor))
-            if at < 0:
-                raise SystemExit(f"{entry['id']}: anchor not found in {role}: {anchor!r}")
-            lo, hi = _sentence(toks.text, toks.spans, at, at + len(words(anchor)))
-            term["span"] = [lo, hi]
-            term["quote"] = toks.quote(lo, hi, limit=600)
+            spans: dict[str, list[int]] = {}
+            for name, toks in toks_by_doc.items():
+                if name.split("@", 1)[0] != role:
+                    continue
+                at = _find(words(toks.text), words(anchor))
+                if at < 0:
+                    if name == role:
+                        raise SystemExit(f"{entry['id']}: anchor not found in {role}: {anchor!r}")
+                    continue
+                lo, hi = _sentence(toks.text, toks.spans, at, at + len(words(anchor)))
+                spans[f"{entry['id']}/{name}"] = [lo, hi]
+                if name == role:
+                    term["span"] = [lo, hi]
+                    term["quote"] = toks.quote(lo, hi, limit=600)
+            if sum(1 for name in toks_by_doc if name.split("@", 1)[0] == role) > 1:
+                term["spans"] = spans
         entry.setdefault("name", entry["id"])
         entry.setdefault("aliases", [])
         licenses.append(entry)

@@ -180,3 +180,46 @@ def test_version_neighbours_are_told_apart(source: str, target: str) -> None:
     assert _one(text_of(source) + " ")[0] == source
     assert _one(text_of(target) + " ")[0] == target
     assert set(words(text_of(source))) != set(words(text_of(target)))
+
+
+def _numbered(text: str) -> str:
+    """Number every paragraph with a Roman numeral, as some copies do."""
+    numerals = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+    paragraphs = re.split(r"\n\s*\n", text)
+    out = [f"{numerals[i]}. {p}" if i < len(numerals) else p for i, p in enumerate(paragraphs)]
+    return "\n\n".join(out)
+
+
+@pytest.mark.parametrize("license_id", ["stabilityai-community", "llama3.1", "gemma"])
+def test_section_numerals_inserted_are_reformatting(license_id: str) -> None:
+    ident = identify_text(_numbered(text_of(license_id)))
+    assert [(m.license, m.status) for m in ident.matches] == [(license_id, TextStatus.REFORMATTED)]
+
+
+def test_dropped_web_address_is_reformatting() -> None:
+    text = text_of("llama3.1", "policy")
+    stripped = re.sub(r"https?://[^\s<]+", "", text)
+    assert stripped != text
+    assert _one(stripped)[2] is TextStatus.REFORMATTED
+
+
+def test_renumbered_threshold_is_still_a_change_of_words() -> None:
+    text = text_of("llama3.1").replace("700 million", "7 billion", 1)
+    match = identify_text(_numbered(text)).matches[0]
+    assert match.status is TextStatus.MODIFIED
+    assert [d.found for d in match.differences] == ["7 billion"]
+
+
+def test_distant_text_is_unknown_with_closest_and_similarity() -> None:
+    # A third of one license's paragraphs among custom terms: shares passages,
+    # but is not that license.
+    paragraphs = re.split(r"\n\s*\n", text_of("tongyi-qianwen-research"))
+    custom = "The licensee shall pay the licensor {n} per cent of net revenue each quarter."
+    mixed = "\n\n".join(
+        p if i % 3 == 1 else custom.format(n=i) + " " + custom.format(n=i + 1)
+        for i, p in enumerate(paragraphs)
+    )
+    ident = identify_text(mixed)
+    assert ident.matches == ()
+    assert ident.closest == "tongyi-qianwen-research"
+    assert ident.closest_similarity is not None and ident.closest_similarity < 0.6

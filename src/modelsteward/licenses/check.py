@@ -298,9 +298,16 @@ def _quoter(scans: list[FileScan]) -> Quoter:
 
     def quote(info: LicenseInfo, term: Term) -> Clause:
         for scan, match in clean:
-            if match.license != info.id or match.role != term.doc or term.span is None:
+            if match.license != info.id or match.role != term.doc:
                 continue
-            if match.status is TextStatus.EXACT and term.quote:
+            span = term.span_in(match.document)
+            if span is None:
+                continue
+            if (
+                match.status is TextStatus.EXACT
+                and term.quote
+                and match.document == f"{info.id}/{term.doc}"
+            ):
                 # Byte-identical to the canonical text: its sentence is the user's sentence.
                 return Clause(
                     license=info.id,
@@ -310,7 +317,7 @@ def _quoter(scans: list[FileScan]) -> Quoter:
                     kind=term.kind,
                 )
             assert scan.ident is not None
-            found = match.alignment.user_range(*term.span)
+            found = match.alignment.user_range(*span)
             if found is not None:
                 text = scan.ident.tokens.quote(found[0], found[1], limit=600)
                 return Clause(

@@ -115,13 +115,14 @@ def align(tokens: Tokens, start: int, end: int, fingerprint: Fingerprint) -> Ali
     u0, u1 = blocks[0].a, blocks[-1].a + blocks[-1].size
     c0, c1 = blocks[0].b, blocks[-1].b + blocks[-1].size
     diffs = _differences(tokens, start, blocks, fingerprint)
+    tail = len(canon) - c1
     return Alignment(
         start=start + u0,
         end=start + u1,
         blocks=tuple((start + b.a, b.b, b.size) for b in blocks),
         differences=tuple(diffs),
-        missing_head=c0,
-        missing_tail=len(canon) - c1,
+        missing_head=0 if c0 and fingerprint.is_variable(0, c0) else c0,
+        missing_tail=0 if tail and fingerprint.is_variable(c1, len(canon)) else tail,
     )
 
 
@@ -179,7 +180,10 @@ def _differences(
 def _benign(
     tokens: Tokens, u_start: int, u_end: int, fingerprint: Fingerprint, c_start: int, c_end: int
 ) -> bool:
-    """A different copyright holder or year on a copyright line is not an edit."""
+    """A different copyright holder or year on a copyright line, or a renumbered heading or
+    list item, is not an edit."""
+    if _renumbered(tokens, u_start, u_end, fingerprint, c_start, c_end):
+        return True
     if c_end > c_start and not fingerprint.is_variable(c_start, c_end):
         return False
     if u_end == u_start:
@@ -190,3 +194,27 @@ def _benign(
         if not _COPYRIGHT_LINE.match(text, line_start):
             return False
     return True
+
+
+def _renumbered(
+    tokens: Tokens, u_start: int, u_end: int, fingerprint: Fingerprint, c_start: int, c_end: int
+) -> bool:
+    """True when the passages differ only in heading or list numbers and in web addresses
+    dropped or added (a link target), not in words."""
+    if u_end - u_start > 40 or c_end - c_start > 40:
+        return False
+    user_urls = [tokens.hashes[i] for i in range(u_start, u_end) if tokens.is_url(i)]
+    canon_urls = [fingerprint.hashes[j] for j in range(c_start, c_end) if j in fingerprint.urls]
+    if user_urls and canon_urls and user_urls != canon_urls:
+        return False
+    user = [
+        tokens.hashes[i]
+        for i in range(u_start, u_end)
+        if not tokens.is_numbering(i) and not tokens.is_url(i)
+    ]
+    canon = [
+        fingerprint.hashes[j]
+        for j in range(c_start, c_end)
+        if j not in fingerprint.numbering and j not in fingerprint.urls
+    ]
+    return user == canon

@@ -50,6 +50,17 @@ class Term:
     """The sentence of the canonical text that states the term."""
     span: tuple[int, int] | None = None
     """Token range of that sentence in the canonical document."""
+    spans: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """The same sentence in every version of the document (fingerprint key -> range), when
+    the license has several."""
+    regions: tuple[str, ...] = ()
+    """Regions (``EU``, ``UK``, ``KR``...) where the term binds; empty: everywhere."""
+
+    def span_in(self, key: str) -> tuple[int, int] | None:
+        """The token range of the term's sentence in the document with this key."""
+        if self.spans:
+            return self.spans.get(key)
+        return self.span
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,6 +79,11 @@ class LicenseInfo:
     version: str | None = None
     aliases: tuple[str, ...] = ()
     terms: tuple[Term, ...] = ()
+    generic: bool = False
+    """A family name without a version (``tencent-hunyuan-community``): any version of the
+    family's texts satisfies it."""
+    grants: tuple[str, ...] = ()
+    """What the license grants, in plain words (facts for the reader, no decision)."""
 
     @property
     def permissive(self) -> bool:
@@ -90,6 +106,10 @@ class Fingerprint:
     variable: tuple[tuple[int, int], ...]
     """Token ranges that legitimately differ between copies (copyright lines)."""
     shingle_set: frozenset[int] = field(repr=False)
+    numbering: frozenset[int] = frozenset()
+    """Tokens that only number a heading or list item (copies renumber them)."""
+    urls: frozenset[int] = frozenset()
+    """Tokens inside web addresses (copies drop or add link targets)."""
 
     def is_variable(self, start: int, end: int) -> bool:
         """True when canonical tokens ``start..end`` all lie on copyright lines."""
@@ -160,6 +180,8 @@ def _term(raw: Mapping[str, Any]) -> Term:
         value=raw.get("value"),
         quote=raw.get("quote", ""),
         span=(span[0], span[1]) if span else None,
+        spans={k: (v[0], v[1]) for k, v in raw.get("spans", {}).items()},
+        regions=tuple(raw.get("regions", ())),
     )
 
 
@@ -173,6 +195,8 @@ def _license(raw: Mapping[str, Any]) -> LicenseInfo:
         version=raw.get("version"),
         aliases=tuple(raw.get("aliases", ())),
         terms=tuple(_term(t) for t in raw.get("terms", ())),
+        generic=bool(raw.get("generic", False)),
+        grants=tuple(raw.get("grants", ())),
     )
 
 
@@ -197,6 +221,8 @@ def parse_kb(data: Mapping[str, Any]) -> KnowledgeBase:
                 sections=tuple((int(s), str(n)) for s, n in raw["sections"]),
                 variable=tuple((int(s), int(e)) for s, e in raw.get("variable", ())),
                 shingle_set=shingle_set,
+                numbering=frozenset(raw.get("numbering", ())),
+                urls=frozenset(raw.get("urls", ())),
             )
         )
     return KnowledgeBase(
