@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     offline: bool = False
     """Never touch the network (the Hugging Face Hub, OSV downloads)."""
+    hub_endpoint: str | None = None
+    """The Hugging Face Hub (or a mirror) that ``--online`` asks; default huggingface_hub's
+    (``HF_ENDPOINT``, else https://huggingface.co)."""
     scan: ScanSettings = Field(default_factory=ScanSettings)
 
     @classmethod

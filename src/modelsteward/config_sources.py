@@ -19,7 +19,16 @@ PYPROJECT_TABLE = ("tool", "modelsteward")
 
 
 _INERT = frozenset(
-    {"DATA_DIR", "REGISTRY", "ACTOR", "TOKEN", "ADVISORY_DB", "API_KEY", "REDIS_URL"}
+    {
+        "DATA_DIR",
+        "REGISTRY",
+        "ACTOR",
+        "TOKEN",
+        "ADVISORY_DB",
+        "API_KEY",
+        "REDIS_URL",
+        "HUB_ENDPOINT",
+    }
 )
 """Settings that hold any string and that ``scan`` does not read."""
 _SCAN_INTS = frozenset(

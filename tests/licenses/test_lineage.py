@@ -12,6 +12,7 @@ from typing import ClassVar
 
 import pytest
 
+from modelsteward.errors import StewardError
 from modelsteward.licenses import HubResolver, LineageVia, builtin_family, load_kb
 
 TABLE = [
@@ -145,3 +146,45 @@ def test_hub_resolver_downloads_from_a_hub_endpoint(tmp_path: Path, hub_server: 
     offline = HubResolver(cache_dir=tmp_path, local_files_only=True)
     cached = offline.resolve("acme/llama-tune")
     assert cached is not None and cached.license == "llama3.1"
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_online_fails_fast_when_the_hub_cannot_be_reached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import time
+
+    from modelsteward.cli.main import run
+    from modelsteward.demo import build_workspace
+
+    ws = build_workspace(tmp_path / "ws")
+    monkeypatch.setenv("MODELSTEWARD_HUB_ENDPOINT", f"http://127.0.0.1:{_closed_port()}")
+    started = time.monotonic()
+    assert run(["license", str(ws.finetune), "--online"]) == 2
+    took = time.monotonic() - started
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("error: cannot reach the Hugging Face Hub at http://127.0.0.1:")
+    assert err[1].startswith("hint: ") and "drop --online" in err[1]
+    assert len(err) == 2 and took < 3.0
+    monkeypatch.setenv("MODELSTEWARD_OFFLINE", "1")
+    assert run(["license", str(ws.finetune), "--online"]) == 2
+    assert "error: offline mode forbids --online" in capsys.readouterr().err
+
+
+def test_the_probe_accepts_any_answer_and_times_out_on_silence(hub_server: str) -> None:
+    from modelsteward.licenses.lineage import probe_hub
+
+    assert probe_hub(hub_server) == hub_server  # a 404 still proves the Hub answers
+    silent = ThreadingHTTPServer(("127.0.0.1", 0), _HubHandler)  # accepts, never answers
+    try:
+        with pytest.raises(StewardError, match=r"no answer within 0\.2 s"):
+            probe_hub(f"http://127.0.0.1:{silent.server_address[1]}", timeout_s=0.2)
+    finally:
+        silent.server_close()

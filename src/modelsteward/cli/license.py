@@ -21,6 +21,7 @@ from modelsteward.licenses import (
     load_use_profile,
     preset,
 )
+from modelsteward.licenses.lineage import probe_hub
 from modelsteward.report import SummaryTable
 
 
@@ -74,10 +75,18 @@ def license_command(
     """Identify each model's true license and evaluate it for an intended use."""
     state = get_state(ctx)
     profile = _use(use, preset_name)
+    endpoint = None
+    if online:
+        if state.settings.offline:
+            raise UsageError(
+                "offline mode forbids --online",
+                hint="drop --online, or set offline = false (MODELSTEWARD_OFFLINE=0)",
+            )
+        endpoint = probe_hub(state.settings.hub_endpoint)
     results: list[LicenseResult] = []
     with state.progress_bar(len(paths), "license") as advance:
         for path in paths:
-            results.append(check_license(path, profile, offline=not online))
+            results.append(check_license(path, profile, offline=not online, hub_endpoint=endpoint))
             advance(1)
     report = Report().merge(*(r.report for r in results))
     return state.emit(

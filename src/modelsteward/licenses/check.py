@@ -62,12 +62,14 @@ def check_license(
     *,
     resolver: LineageResolver | None = None,
     offline: bool = True,
+    hub_endpoint: str | None = None,
 ) -> LicenseResult:
     """Identify a model's true license and, given a use, decide what that use may do.
 
     ``path`` is a model directory, a Hugging Face cache repo, or a single license file.
     ``resolver`` is consulted for base models after local directories and before the
-    built-in table; with ``offline=False`` the Hugging Face Hub is asked last.
+    built-in table; with ``offline=False`` the Hugging Face Hub (``hub_endpoint``, default
+    huggingface_hub's) is asked last.
 
     Raises:
         UsageError: when ``path`` does not exist.
@@ -77,7 +79,7 @@ def check_license(
         resolvers.append(resolver)
     resolvers.append(BuiltinResolver())
     if not offline:
-        resolvers.append(HubResolver())
+        resolvers.append(HubResolver(endpoint=hub_endpoint))
     return _check(path, use, _Options(kb=load_kb(), resolvers=tuple(resolvers)), 0)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from modelsteward.licenses.errors import LicenseError
 from modelsteward.licenses.kb import KnowledgeBase, load_kb
 from modelsteward.licenses.metadata import card_metadata, declared_license
 
@@ -157,6 +158,49 @@ class BuiltinResolver:
         return LineageHit(model=model_id, license=family.license, via=LineageVia.BUILTIN)
 
 
+HUB_TIMEOUT_S = 3.0
+"""How long the Hub may take to answer before ``--online`` gives up (one try, no retries)."""
+
+
+def hub_endpoint(endpoint: str | None = None) -> str:
+    """``endpoint``, or huggingface_hub's own (``HF_ENDPOINT``, else huggingface.co)."""
+    if endpoint:
+        return endpoint.rstrip("/")
+    from huggingface_hub import constants
+
+    return str(constants.ENDPOINT).rstrip("/")
+
+
+def probe_hub(endpoint: str | None = None, *, timeout_s: float = HUB_TIMEOUT_S) -> str:
+    """Check once, within ``timeout_s``, that the Hub answers at all; return its URL.
+
+    Any HTTP answer counts (a 401 or 404 still proves the Hub is there); only a connection
+    that fails or a timeout does not.
+
+    Raises:
+        LicenseError: when the Hub cannot be reached.
+    """
+    import httpx
+
+    url = hub_endpoint(endpoint)
+    try:
+        httpx.head(f"{url}/api/models", timeout=timeout_s, follow_redirects=False)
+    except httpx.TimeoutException as exc:
+        raise _unreachable(url, f"no answer within {timeout_s:g} s") from exc
+    except (httpx.HTTPError, OSError, ValueError) as exc:
+        reason = str(exc).strip() or type(exc).__name__
+        raise _unreachable(url, reason) from exc
+    return url
+
+
+def _unreachable(url: str, reason: str) -> LicenseError:
+    return LicenseError(
+        f"cannot reach the Hugging Face Hub at {url}: {reason}",
+        hint="check the network or proxy (HTTPS_PROXY), set hub_endpoint to a mirror, or drop "
+        "--online: local directories and the built-in table still resolve base models",
+    )
+
+
 class HubResolver:
     """Read a base model's card from the Hugging Face Hub (or its local cache).
 
@@ -192,6 +236,7 @@ class HubResolver:
                 cache_dir=self.cache_dir,
                 token=self.token,
                 local_files_only=self.local_files_only,
+                etag_timeout=HUB_TIMEOUT_S,
             )
         except (HfHubHTTPError, LocalEntryNotFoundError, OSError, ValueError):
             return None
