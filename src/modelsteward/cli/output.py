@@ -32,6 +32,15 @@ def write_document(document: Document, fmt: OutputFormat, output: Path | None) -
         text = render(document, fmt, color=color)
     except ValueError as exc:
         raise UsageError(str(exc), hint=f"use --format {_choices(document)}") from exc
+    write_text(text, output)
+
+
+def write_text(text: str, output: Path | None) -> None:
+    """Write ``text`` to stdout, or atomically to ``output``.
+
+    Raises:
+        UsageError: when ``output`` cannot be written.
+    """
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()

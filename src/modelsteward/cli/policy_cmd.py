@@ -1,4 +1,5 @@
-"""``modelsteward policy check|test``: validate policies and run their unit tests."""
+"""``modelsteward policy init|show|check|test``: start, show and validate policies and run
+their unit tests."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from modelsteward.cli.policy_files import register_files
 from modelsteward.cli.state import get_state
 from modelsteward.findings import Finding, Location, Report, Severity
 from modelsteward.policy import EMPTY_POLICY_RULE, Policy, default_policy, load_policy
@@ -20,7 +22,12 @@ FAILED_RULE = "policy.test.failed"
 
 def register(app: typer.Typer) -> None:
     """Add the ``policy`` group to ``app``."""
-    group = typer.Typer(name="policy", help="Validate and test policy files.", no_args_is_help=True)
+    group = typer.Typer(
+        name="policy",
+        help="Start, show, validate and test policy files.",
+        no_args_is_help=True,
+    )
+    register_files(group)
     group.command("check")(check)
     group.command("test")(test)
     app.add_typer(group)

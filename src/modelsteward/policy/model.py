@@ -221,7 +221,8 @@ def parse_policy(text: str, *, source: str = "<string>") -> Policy:
         ) from exc
     if data is None:
         raise PolicyError(
-            f"{source}: the policy is empty", hint="start from the default policy in docs/policy.md"
+            f"{source}: the policy is empty",
+            hint="start from the default: modelsteward policy init FILE",
         )
     if not isinstance(data, dict):
         raise PolicyError(f"{source}: a policy must be a mapping", hint="see docs/policy.md")
