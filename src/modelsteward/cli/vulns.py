@@ -190,6 +190,13 @@ def db_update(
     ] = None,
     url: Annotated[str | None, typer.Option(help="Base URL of the OSV exports.")] = None,
     db: Annotated[Path | None, typer.Option(help="Advisory database directory.")] = None,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Install the new index even when it holds over 10% fewer records.",
+        ),
+    ] = False,
 ) -> int:
     """Download OSV's export (or import one offline), verify it, and swap the index in."""
     from modelsteward.vulns import OSV_EXPORT_URL
@@ -207,6 +214,7 @@ def db_update(
         ecosystems=tuple(ecosystem or ("PyPI",)),
         base_url=url or OSV_EXPORT_URL,
         from_path=source,
+        allow_shrink=allow_shrink,
     )
     return _emit_stats(state, "db update", stats)
 
@@ -220,6 +228,12 @@ def db_status(
     with open_db(state, db) as database:
         stats = database.stats()
     return _emit_stats(state, "db status", stats)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "none" if value is None else str(value)
 
 
 def _emit_stats(state: CliState, command: str, stats: object) -> int:
@@ -237,10 +251,9 @@ def _emit_stats(state: CliState, command: str, stats: object) -> int:
         "packages": stats.packages,
         "ecosystems": list(stats.ecosystems),
     }
-    rows = tuple(
-        (key, ", ".join(value) if isinstance(value, list) else str(value))
-        for key, value in info.items()
-    )
+    if command == "db update":
+        info["previous_records"] = stats.previous_records
+    rows = tuple((key, _cell(value)) for key, value in info.items())
     skipped: tuple[Skipped, ...] = ()
     if age > 7:
         skipped = (Skipped(str(stats.path), f"the index is {age:.0f} days old; run db update"),)

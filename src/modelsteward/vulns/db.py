@@ -3,7 +3,10 @@
 A query reads only the records of the packages asked about, so matching never reparses the
 thousands of files of an OSV export. The index is built into a temporary file beside the
 destination and swapped in with ``os.replace``, so readers see the old or the new index,
-never half of one.
+never half of one. A new index that holds more than 10% fewer records than the one it
+would replace is refused unless the caller allows the shrink (a truncated or wrong source
+must not silently empty the database). Temporary files of a build that was killed are
+removed by the next build.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -24,6 +28,8 @@ from modelsteward.vulns.severity import rate
 
 INDEX_NAME = "index.sqlite"
 SCHEMA_VERSION = "3"
+MAX_SHRINK = 0.10
+"""The largest drop in record count a rebuild may bring without ``allow_shrink``."""
 _CHUNK = 500
 _MISSING_HINT = (
     "run 'modelsteward db update' to download the OSV export, or "
@@ -43,6 +49,8 @@ class IndexStats:
     withdrawn: int
     packages: int
     ecosystems: tuple[str, ...]
+    previous_records: int | None = None
+    """Records of the index this one replaced (None when there was none, or for status)."""
 
     def age_days(self, now: datetime | None = None) -> float:
         """Days since the index was built."""
@@ -55,7 +63,9 @@ def index_file(path: Path) -> Path:
     return path if path.suffix == ".sqlite" else path / INDEX_NAME
 
 
-def build_index(source: Path | Sequence[Path], dest: Path, *, label: str = "") -> IndexStats:
+def build_index(
+    source: Path | Sequence[Path], dest: Path, *, label: str = "", allow_shrink: bool = False
+) -> IndexStats:
     """Parse every OSV record in ``source`` and atomically write the index at ``dest``.
 
     ``source`` is one advisory source or several (see :func:`loader.iter_advisories`);
@@ -63,7 +73,9 @@ def build_index(source: Path | Sequence[Path], dest: Path, *, label: str = "") -
     its newest ``modified`` version.
 
     Raises:
-        VulnError: when a source cannot be read, holds no records, or ``dest`` is not writable.
+        VulnError: when a source cannot be read, holds no records, would shrink the existing
+            index by more than :data:`MAX_SHRINK` (unless ``allow_shrink``), or ``dest`` is
+            not writable. The existing index is left as it was.
     """
     sources = [source] if isinstance(source, Path) else list(source)
     target = index_file(dest)
@@ -71,8 +83,10 @@ def build_index(source: Path | Sequence[Path], dest: Path, *, label: str = "") -
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise VulnError(f"cannot create {target.parent}: {exc}", hint="choose --db") from exc
+    remove_stale(target.parent)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
+    previous = _record_count(target)
     try:
         count = _write(tmp, sources, label or ", ".join(str(s) for s in sources))
         if count == 0:
@@ -80,12 +94,75 @@ def build_index(source: Path | Sequence[Path], dest: Path, *, label: str = "") -
                 f"no OSV records found in {', '.join(str(s) for s in sources)}",
                 hint="give an OSV all.zip export or a directory of OSV JSON/YAML records",
             )
+        if previous and count < previous * (1 - MAX_SHRINK) and not allow_shrink:
+            drop = 100 * (previous - count) / previous
+            raise VulnError(
+                f"the new index would hold {count} records against {previous} now "
+                f"({drop:.0f}% fewer); the installed index is kept",
+                hint="check that the source is the whole export; pass --allow-shrink to "
+                "install it anyway",
+            )
         os.replace(tmp, target)
     except sqlite3.Error as exc:
         raise VulnError(f"cannot write {target}: {exc}", hint="check disk space") from exc
     finally:
         tmp.unlink(missing_ok=True)
-    return AdvisoryDatabase.open(target).stats()
+    with AdvisoryDatabase.open(target) as db:
+        return replace(db.stats(), previous_records=previous)
+
+
+def _record_count(target: Path) -> int | None:
+    """Records of the index at ``target`` now (None when there is no readable one)."""
+    if not target.is_file():
+        return None
+    try:
+        with AdvisoryDatabase.open(target) as db:
+            return db.stats().records
+    except (VulnError, sqlite3.Error):
+        return None
+
+
+def remove_stale(folder: Path) -> list[Path]:
+    """Delete what killed builds left in ``folder``: ``.<name>.<pid>.tmp`` index files and
+    ``.download-<pid>-*`` folders whose process is gone. Returns what was removed."""
+    removed: list[Path] = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed
+    for path in entries:
+        pid = _owner_pid(path.name)
+        if pid is None or pid == os.getpid() or _alive(pid):
+            continue
+        try:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
+
+
+def _owner_pid(name: str) -> int | None:
+    if name.startswith(".download-"):
+        digits = name[len(".download-") :].partition("-")[0]
+    elif name.startswith(".") and name.endswith(".tmp"):
+        digits = name[:-4].rpartition(".")[2]
+    else:
+        return None
+    return int(digits) if digits.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _write(tmp: Path, sources: list[Path], label: str) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import shutil
 import tempfile
 import zipfile
@@ -16,8 +17,9 @@ from pathlib import Path
 
 import httpx
 
-from modelsteward.vulns.db import IndexStats, build_index, index_file
+from modelsteward.vulns.db import IndexStats, build_index, index_file, remove_stale
 from modelsteward.vulns.errors import VulnError
+from modelsteward.vulns.loader import ARCHIVE_ERRORS, MAX_RECORD_BYTES
 
 OSV_EXPORT_URL = "https://osv-vulnerabilities.storage.googleapis.com"
 """Where OSV publishes its per-ecosystem ``all.zip`` exports."""
@@ -30,13 +32,16 @@ def update_database(
     base_url: str = OSV_EXPORT_URL,
     from_path: Path | None = None,
     timeout: float = 60.0,
+    allow_shrink: bool = False,
 ) -> IndexStats:
     """Rebuild the index at ``dest`` from OSV (or from ``from_path``, offline).
 
-    The old index stays in place until the new one is complete.
+    The old index stays in place until the new one is complete, and stays when the new one
+    would hold more than 10% fewer records (unless ``allow_shrink``).
 
     Raises:
-        VulnError: when a download fails or does not verify, or the source holds no records.
+        VulnError: when a download fails or does not verify, the source is corrupt or holds
+            no records, or the new index would shrink too much.
     """
     if from_path is not None:
         if not from_path.exists():
@@ -44,10 +49,11 @@ def update_database(
                 f"advisory source not found: {from_path}",
                 hint="give an OSV all.zip or a directory of OSV JSON/YAML records",
             )
-        return build_index(from_path, dest, label=str(from_path))
+        return build_index(from_path, dest, label=str(from_path), allow_shrink=allow_shrink)
     work_parent = index_file(dest).parent
     work_parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".download-", dir=work_parent))
+    remove_stale(work_parent)
+    work = Path(tempfile.mkdtemp(prefix=f".download-{os.getpid()}-", dir=work_parent))
     try:
         zips: list[Path] = []
         with httpx.Client(timeout=timeout, follow_redirects=True) as client:
@@ -58,7 +64,7 @@ def update_database(
                 _verify_zip(target, url)
                 zips.append(target)
         label = f"{base_url.rstrip('/')} ({', '.join(ecosystems)})"
-        return build_index(zips, dest, label=label)
+        return build_index(zips, dest, label=label, allow_shrink=allow_shrink)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -105,9 +111,16 @@ def _goog_md5(header: str) -> bytes | None:
 def _verify_zip(path: Path, url: str) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
+            # Declared sizes first (cheap); the loader enforces the real ones as it inflates.
+            big = [i.filename for i in archive.infolist() if i.file_size > MAX_RECORD_BYTES]
+            if big:
+                raise VulnError(
+                    f"{url}: member {big[0]} declares {MAX_RECORD_BYTES >> 20} MiB or more",
+                    hint="the export is damaged or not OSV's: retry the download",
+                )
             bad = archive.testzip()
             names = archive.namelist()
-    except (zipfile.BadZipFile, OSError) as exc:
+    except ARCHIVE_ERRORS as exc:
         raise VulnError(f"{url} is not a valid zip: {exc}", hint="retry the download") from exc
     if bad is not None:
         raise VulnError(f"{url}: member {bad} fails its CRC check", hint="retry the download")
