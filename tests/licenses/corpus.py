@@ -54,11 +54,14 @@ def make_model(
     card: dict[str, object] | None = None,
     files: dict[str, str] | None = None,
     adapter_base: str | None = None,
+    config: dict[str, object] | None = None,
 ) -> Path:
-    """A model directory with an optional card (front matter), license files and adapter."""
+    """A model directory with an optional card (front matter), license files and adapter;
+    ``config`` is its config.json (a text-only Llama by default)."""
     model = root / name
     model.mkdir(parents=True)
-    (model / "config.json").write_text(json.dumps({"model_type": "llama"}), encoding="utf-8")
+    config = {"model_type": "llama"} if config is None else config
+    (model / "config.json").write_text(json.dumps(config), encoding="utf-8")
     if card is not None:
         front = yaml.safe_dump(card, sort_keys=False)
         (model / "README.md").write_text(f"---\n{front}---\n\n# {name}\n", encoding="utf-8")
@@ -68,3 +71,12 @@ def make_model(
         config = {"base_model_name_or_path": adapter_base, "peft_type": "LORA"}
         (model / "adapter_config.json").write_text(json.dumps(config), encoding="utf-8")
     return model
+
+
+VISION_CONFIG: dict[str, object] = {
+    "architectures": ["MllamaForConditionalGeneration"],
+    "model_type": "mllama",
+    "vision_config": {"image_size": 560, "patch_size": 14},
+    "text_config": {"model_type": "mllama_text_model"},
+}
+"""The config.json of a Llama 3.2 Vision model (a vision encoder beside the text model)."""

@@ -218,3 +218,71 @@ def test_hugging_face_cache_repo(tmp_path: Path) -> None:
     (snapshot / "LICENSE").write_text(text_of("gemma"), encoding="utf-8")
     result = check_license(repo)
     assert (result.license_id, result.status.value, result.flags) == ("gemma", "exact", ())
+
+
+@needs_corpus
+def test_card_naming_only_the_code_license_is_a_mismatch(tmp_path: Path) -> None:
+    # The card's apache-2.0 covers the code; the weights ship under Llama 3.1.
+    model = make_model(
+        tmp_path,
+        card={"license": "apache-2.0"},
+        files={"LICENSE": text_of("apache-2.0"), "LICENSE_MODEL": text_of("llama3.1")},
+    )
+    result = check_license(model, PRESETS["commercial-saas"])
+    assert "llama3.1" in (result.expression or "")
+    assert result.metadata_mismatch and Flag.METADATA_MISMATCH in result.flags
+    assert "license.metadata.mismatch" in result.report.rule_ids()
+    assert result.decision is Decision.CONDITIONAL
+
+
+@needs_corpus
+def test_code_license_file_beside_the_model_license_does_not_bind_the_weights(
+    tmp_path: Path,
+) -> None:
+    model = make_model(
+        tmp_path,
+        card={"license": "other", "license_name": "deepseek"},
+        files={"LICENSE-CODE": text_of("mit"), "LICENSE-MODEL": text_of("deepseek")},
+    )
+    result = check_license(model)
+    assert (result.expression, result.code_licenses) == ("deepseek", ("mit",))
+    assert not result.metadata_mismatch
+
+
+@needs_corpus
+def test_mit_card_and_text_over_a_gemma_base_is_a_mismatch_and_a_conflict(
+    tmp_path: Path,
+) -> None:
+    model = make_model(
+        tmp_path,
+        card={"license": "mit", "base_model": "google/gemma-2-9b-it"},
+        files={"LICENSE": text_of("mit")},
+    )
+    result = check_license(model, PRESETS["commercial-saas"])
+    assert {Flag.LINEAGE_LICENSE_CONFLICT, Flag.METADATA_MISMATCH} <= set(result.flags)
+    assert {"license.lineage.conflict", "license.metadata.mismatch"} <= result.report.rule_ids()
+    assert result.license_id == "gemma"
+
+
+@needs_corpus
+def test_family_name_on_the_card_covers_a_versioned_text(tmp_path: Path) -> None:
+    card = {"license": "other", "license_name": "tencent-hunyuan-community"}
+    model = make_model(tmp_path, card=card, files={"LICENSE": text_of("tencent-hunyuan-3d-2.1")})
+    result = check_license(model)
+    assert result.license_id == "tencent-hunyuan-3d-2.1"
+    assert not result.metadata_mismatch
+
+
+@needs_corpus
+def test_unknown_text_reports_closest_and_similarity(tmp_path: Path) -> None:
+    paragraphs = text_of("apple-amlr").split("\n\n")
+    custom = "Licensee pays Licensor a royalty of {n} per cent of all revenue, every month."
+    text = "\n\n".join(p if i % 3 == 1 else custom.format(n=i) for i, p in enumerate(paragraphs))
+    model = make_model(tmp_path, files={"LICENSE": text})
+    result = check_license(model, PRESETS["research"])
+    assert result.status.value == "unknown"
+    assert result.decision is Decision.NEEDS_REVIEW
+    data = result.to_dict()["license"]
+    assert isinstance(data, dict) and data["closest"] == "apple-amlr"
+    assert 0 < data["similarity"] < 0.6
+    assert any("closest: apple-amlr, similarity" in r for r in result.verdict.reasons)  # type: ignore[union-attr]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from modelsteward.licenses import PRESETS, Decision, UseProfile, check_license
-from tests.licenses.corpus import make_model, needs_corpus, text_of
+from tests.licenses.corpus import VISION_CONFIG, make_model, needs_corpus, text_of
 
 pytestmark = needs_corpus
 
@@ -100,7 +101,8 @@ def test_decision_and_clause_from_the_users_file(
     files = {"LICENSE": text_of(license_id)}
     if with_policy:
         files["USE_POLICY.md"] = text_of(license_id, "policy")
-    model = make_model(tmp_path, card={"license": license_id}, files=files)
+    config = VISION_CONFIG if preset == "eu-multimodal-saas" else None
+    model = make_model(tmp_path, card={"license": license_id}, files=files, config=config)
     result = check_license(model, PRESETS[preset])
     assert result.license_id == license_id
     assert result.decision is decision
@@ -169,3 +171,73 @@ def test_without_use_there_is_no_verdict(tmp_path: Path) -> None:
     model = make_model(tmp_path, card={"license": "mit"}, files={"LICENSE": text_of("mit")})
     result = check_license(model)
     assert (result.decision, result.verdict, result.status.value) == (None, None, "exact")
+
+
+@pytest.mark.parametrize("license_id", ["llama3.2", "llama4"])
+def test_eu_clause_binds_only_a_model_that_takes_images(tmp_path: Path, license_id: str) -> None:
+    files = {"LICENSE": text_of(license_id), "USE_POLICY.md": text_of(license_id, "policy")}
+    card = {"license": license_id}
+    text_only = make_model(tmp_path, "text-1b", card=card, files=files)
+    vision = make_model(tmp_path, "vision-11b", card=card, files=files, config=VISION_CONFIG)
+    bare = make_model(tmp_path, "no-config", card=card, files=files)
+    (bare / "config.json").unlink()
+    profile = PRESETS["eu-multimodal-saas"]
+    text_result = check_license(text_only, profile)
+    assert text_result.decision is Decision.CONDITIONAL
+    assert text_result.model.multimodal is False
+    assert all(c.kind != "geographic" for c in text_result.verdict.clauses)  # type: ignore[union-attr]
+    vision_result = check_license(vision, profile)
+    assert vision_result.decision is Decision.PROHIBITED
+    assert vision_result.model.modalities == ("vision",)
+    assert vision_result.verdict.clauses[0].kind == "geographic"  # type: ignore[union-attr]
+    # Without a config the model's modality is unknown: the profile's answer stands.
+    assert check_license(bare, profile).decision is Decision.PROHIBITED
+
+
+def test_processor_file_makes_a_model_multimodal(tmp_path: Path) -> None:
+    files = {"LICENSE": text_of("llama3.2"), "USE_POLICY.md": text_of("llama3.2", "policy")}
+    model = make_model(tmp_path, card={"license": "llama3.2"}, files=files)
+    (model / "preprocessor_config.json").write_text(
+        '{"image_processor_type": "MllamaImageProcessor"}', encoding="utf-8"
+    )
+    result = check_license(model, PRESETS["eu-multimodal-saas"])
+    assert result.model.modalities == ("vision",)
+    assert result.decision is Decision.PROHIBITED
+
+
+@pytest.mark.parametrize(
+    ("regions", "decision"),
+    [((), Decision.CONDITIONAL), (("UK",), Decision.PROHIBITED), (("KR",), Decision.PROHIBITED)],
+)
+def test_hunyuan_territory_excludes_uk_and_south_korea(
+    tmp_path: Path, regions: tuple[str, ...], decision: Decision
+) -> None:
+    model = make_model(tmp_path, files={"LICENSE": text_of("tencent-hunyuan-3d-2.1")})
+    profile = replace(PRESETS["startup-saas"], regions=regions)
+    result = check_license(model, profile)
+    assert result.license_id == "tencent-hunyuan-3d-2.1"
+    assert result.decision is decision
+    if decision is Decision.PROHIBITED:
+        clause = result.verdict.clauses[0]  # type: ignore[union-attr]
+        assert clause.kind == "geographic" and "outside the Territory" in clause.quote
+
+
+def test_hunyuan_dit_territory_excludes_only_the_eu(tmp_path: Path) -> None:
+    model = make_model(tmp_path, files={"LICENSE": text_of("tencent-hunyuan-dit")})
+    uk = replace(PRESETS["startup-saas"], regions=("UK",))
+    eu = replace(PRESETS["startup-saas"], eu_entity=True)
+    assert check_license(model, uk).decision is Decision.CONDITIONAL
+    assert check_license(model, eu).decision is Decision.PROHIBITED
+
+
+@pytest.mark.parametrize("license_id", ["tongyi-qianwen", "qwen"])
+def test_qwen_family_redistribution_carries_the_agreement_and_notice(
+    tmp_path: Path, license_id: str
+) -> None:
+    model = make_model(tmp_path, files={"LICENSE": text_of(license_id)})
+    result = check_license(model, PRESETS["redistribution"])
+    assert result.decision is Decision.CONDITIONAL
+    assert any("copy of the agreement" in o for o in result.obligations)
+    assert any(
+        c.section == "3" and "copy of this Agreement" in c.quote for c in result.verdict.clauses
+    )  # type: ignore[union-attr]

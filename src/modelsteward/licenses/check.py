@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,15 +30,18 @@ from modelsteward.licenses.lineage import (
 )
 from modelsteward.licenses.metadata import (
     CardMetadata,
+    DeclaredLicense,
     declared_license,
     gguf_metadata,
     read_metadata,
 )
+from modelsteward.licenses.model_facts import ModelFacts, read_model_facts
 from modelsteward.licenses.profile import UseProfile
 from modelsteward.licenses.reporting import (
     FileScan,
     Identity,
     build_findings,
+    closest_hint,
     collect_flags,
     unknown_files,
 )
@@ -87,10 +91,12 @@ def _check(path: str | Path, use: UseProfile | None, opts: _Options, depth: int)
     source = resolve_source(path)
     given = source.given
     root = source.root
+    facts = ModelFacts()
     if root.is_dir():
         scans = [_scan(p, given, p.name, opts.kb) for p in _license_files(root)]
         meta = read_metadata(root)
         model_dir = root
+        facts = read_model_facts(root)
     elif sniff_kind(root) is ArtifactKind.GGUF:
         scans = []
         meta = gguf_metadata(root)
@@ -102,7 +108,7 @@ def _check(path: str | Path, use: UseProfile | None, opts: _Options, depth: int)
     lineage, unresolved = _lineage(meta, model_dir, opts, depth)
     identity = _identity(scans, meta, lineage, opts.kb)
     flags = collect_flags(identity, scans, lineage)
-    verdict = None if use is None else _verdict(use, identity, scans, opts.kb)
+    verdict = None if use is None else _verdict(use, identity, scans, opts.kb, facts)
     findings = build_findings(
         given=given,
         identity=identity,
@@ -138,6 +144,11 @@ def _check(path: str | Path, use: UseProfile | None, opts: _Options, depth: int)
         differences=differences,
         verdict=verdict,
         report=Report.of(findings),
+        model=facts,
+        closest_similarity=_closest_similarity(scans)
+        if identity.status is TextStatus.UNKNOWN
+        else None,
+        code_licenses=identity.code_only,
     )
 
 
@@ -199,11 +210,21 @@ def _resolve_base(base: str, model_dir: Path, opts: _Options, depth: int) -> lis
     return []
 
 
+_CODE_FILE = re.compile(r"code", re.IGNORECASE)
+
+
 def _identity(
     scans: list[FileScan], meta: CardMetadata, lineage: list[LineageHit], kb: KnowledgeBase
 ) -> Identity:
     matches = [m for s in scans if s.ident for m in s.ident.matches]
     text_ids = list(dict.fromkeys(m.license for m in matches))
+    # LICENSE-CODE next to LICENSE-MODEL (DeepSeek, Stability...): the code license does not
+    # cover the weights, so it does not decide what the model may be used for.
+    code_only = _code_only(scans)
+    if code_only and len(code_only) < len(text_ids):
+        text_ids = [i for i in text_ids if i not in code_only]
+    else:
+        code_only = []
     declared = declared_license(meta, kb)
     own = text_ids or ([declared.license_id] if declared and declared.license_id else [])
     ancestors = list(dict.fromkeys(h.license for h in lineage if h.license))
@@ -218,12 +239,6 @@ def _identity(
     else:
         effective = ancestors[:1] + [a for a in strict if a not in ancestors[:1]]
         source = LicenseSource.LINEAGE if effective else None
-    mismatch = bool(
-        declared
-        and effective
-        and declared.raw != "other"
-        and (declared.license_id or declared.raw) not in effective
-    )
     return Identity(
         license_id=effective[0] if effective else None,
         expression=" AND ".join(effective) if effective else None,
@@ -233,10 +248,47 @@ def _identity(
         source=source,
         closest=_closest(scans),
         declared=declared,
-        mismatch=mismatch,
+        mismatch=_mismatch(declared, effective, kb),
         conflict=tuple(conflict),
         inherited=not own and bool(effective),
+        code_only=tuple(code_only),
     )
+
+
+def _code_only(scans: list[FileScan]) -> list[str]:
+    """Licenses found only in files named for code (LICENSE-CODE, CODE_LICENSE)."""
+    code = {
+        m.license
+        for s in scans
+        if s.ident and _CODE_FILE.search(s.relpath)
+        for m in s.ident.matches
+    }
+    other = {
+        m.license
+        for s in scans
+        if s.ident and not _CODE_FILE.search(s.relpath)
+        for m in s.ident.matches
+    }
+    return sorted(code - other)
+
+
+def _mismatch(declared: DeclaredLicense | None, effective: list[str], kb: KnowledgeBase) -> bool:
+    """True when the card's claim is not the license that binds the model: another license,
+    or a weaker one while a restrictive license (the weights', a base model's) also binds."""
+    if declared is None or not effective or declared.raw == "other":
+        return False
+    claimed = declared.license_id or declared.raw
+    info = kb.get(claimed) if claimed else None
+
+    def covers(license_id: str) -> bool:
+        if license_id == claimed:
+            return True
+        other = kb.get(license_id)
+        return bool(info and info.generic and other and other.family == info.family)
+
+    if not any(covers(e) for e in effective):
+        return True
+    return any(not covers(e) and not _permissive(kb.get(e)) for e in effective)
 
 
 def _permissive(info: LicenseInfo | None) -> bool:
@@ -253,6 +305,13 @@ def _status(scans: list[FileScan], matches: list[TextMatch]) -> TextStatus:
     return TextStatus.EXACT
 
 
+def _closest_similarity(scans: list[FileScan]) -> float | None:
+    for scan in scans:
+        if scan.ident and not scan.ident.matches and scan.ident.closest_similarity is not None:
+            return scan.ident.closest_similarity
+    return None
+
+
 def _closest(scans: list[FileScan]) -> str | None:
     for scan in scans:
         if scan.ident and scan.ident.closest:
@@ -261,12 +320,18 @@ def _closest(scans: list[FileScan]) -> str | None:
 
 
 def _verdict(
-    use: UseProfile, identity: Identity, scans: list[FileScan], kb: KnowledgeBase
+    use: UseProfile,
+    identity: Identity,
+    scans: list[FileScan],
+    kb: KnowledgeBase,
+    facts: ModelFacts,
 ) -> Verdict:
     reasons: list[str] = []
     if identity.status in (TextStatus.MODIFIED, TextStatus.TRUNCATED, TextStatus.UNKNOWN):
         reasons.append(f"the license text is {identity.status.value}; it must be reviewed")
-    reasons.extend(f"{s.relpath} matches no known license" for s in unknown_files(scans))
+    reasons.extend(
+        f"{s.relpath} matches no known license{closest_hint(s)}" for s in unknown_files(scans)
+    )
     infos = [kb.get(i) for i in identity.effective]
     if not identity.effective:
         reasons.append("no license was found")
@@ -292,7 +357,7 @@ def _verdict(
         )[:5]
         return Verdict(decision=Decision.NEEDS_REVIEW, clauses=clauses, reasons=tuple(reasons))
     known = [info for info in infos if info is not None]
-    return evaluate(use, known, _quoter(scans))
+    return evaluate(use, known, _quoter(scans), facts)
 
 
 def _quoter(scans: list[FileScan]) -> Quoter:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from modelsteward.licenses.kb import Effect, LicenseInfo, Term
+from modelsteward.licenses.model_facts import ModelFacts
 from modelsteward.licenses.profile import UseProfile
 
 
@@ -74,9 +75,19 @@ _RANK = {
 _ORDER = (Decision.PROHIBITED, Decision.NEEDS_SEPARATE_LICENSE, Decision.CONDITIONAL)
 
 
-def applies(term: Term, use: UseProfile) -> bool:
-    """True when ``term`` binds this use."""
+def applies(term: Term, use: UseProfile, model: ModelFacts | None = None) -> bool:
+    """True when ``term`` binds this use of this model.
+
+    A term on multimodal models binds when the model's files show a vision or audio
+    encoder; when they do not tell (no config), the profile's ``multimodal`` decides.
+    """
     if term.effect is Effect.INFO:
+        return False
+    if term.model == "multimodal":
+        known = model.multimodal if model is not None else None
+        if not (use.multimodal if known is None else known):
+            return False
+    if term.regions and not use.in_region(term.regions):
         return False
     if not all(getattr(use, name) for name in term.when):
         return False
@@ -94,14 +105,19 @@ def kb_quote(info: LicenseInfo, term: Term) -> Clause:
     )
 
 
-def evaluate(use: UseProfile, licenses: Sequence[LicenseInfo], quote: Quoter = kb_quote) -> Verdict:
+def evaluate(
+    use: UseProfile,
+    licenses: Sequence[LicenseInfo],
+    quote: Quoter = kb_quote,
+    model: ModelFacts | None = None,
+) -> Verdict:
     """The decision for ``use`` under all of ``licenses`` (the strictest wins).
 
     Obligations of every license are listed whatever the decision; clauses are those of the
     deciding terms, then those of the obligations.
     """
     triggered: list[tuple[LicenseInfo, Term]] = [
-        (info, term) for info in licenses for term in info.terms if applies(term, use)
+        (info, term) for info in licenses for term in info.terms if applies(term, use, model)
     ]
     if not triggered:
         return Verdict(decision=Decision.ALLOWED)

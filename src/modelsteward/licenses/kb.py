@@ -55,6 +55,9 @@ class Term:
     the license has several."""
     regions: tuple[str, ...] = ()
     """Regions (``EU``, ``UK``, ``KR``...) where the term binds; empty: everywhere."""
+    model: str | None = None
+    """A condition on the model itself: ``multimodal`` (the term binds only a model that
+    takes images or audio)."""
 
     def span_in(self, key: str) -> tuple[int, int] | None:
         """The token range of the term's sentence in the document with this key."""
@@ -182,6 +185,7 @@ def _term(raw: Mapping[str, Any]) -> Term:
         span=(span[0], span[1]) if span else None,
         spans={k: (v[0], v[1]) for k, v in raw.get("spans", {}).items()},
         regions=tuple(raw.get("regions", ())),
+        model=raw.get("model"),
     )
 
 

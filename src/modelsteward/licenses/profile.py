@@ -36,10 +36,22 @@ class UseProfile:
     """Multimodal (image, audio, video) capabilities are used."""
     redistribution: bool = False
     """The weights (or a derivative) are given to third parties."""
+    regions: tuple[str, ...] = ()
+    """Where the user is established or the model is used (``EU``, ``UK``, ``KR``, ``US``...);
+    ``eu_entity`` adds ``EU``."""
+
+    def in_region(self, codes: tuple[str, ...]) -> bool:
+        """True when the use touches one of ``codes``."""
+        mine = {code.upper() for code in self.regions}
+        if self.eu_entity:
+            mine.add("EU")
+        return bool(mine.intersection(codes))
 
     def to_dict(self) -> dict[str, object]:
         """The profile as a plain mapping."""
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        out = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        out["regions"] = list(self.regions)
+        return out
 
 
 _SAAS = UseProfile(
@@ -91,8 +103,15 @@ PRESETS: Mapping[str, UseProfile] = MappingProxyType(
 _COUNTS = ("monthly_active_users", "annual_revenue_usd")
 
 
-def _field(name: str, value: object) -> bool | int:
+def _field(name: str, value: object) -> bool | int | tuple[str, ...]:
     """One validated field (a hand-written check keeps the import light)."""
+    if name == "regions":
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(
+            isinstance(v, str) and 1 < len(v) <= 8 for v in items
+        ):
+            raise ValueError("must be a list of region codes such as EU, UK, KR")
+        return tuple(str(v).upper() for v in items)
     if name in _COUNTS:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError("must be a whole number, 0 or more")

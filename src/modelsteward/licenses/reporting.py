@@ -32,6 +32,15 @@ class FileScan:
         return self.relpath.lower().startswith("notice")
 
 
+def closest_hint(scan: FileScan) -> str:
+    """`` (closest: X, similarity 0.42)`` for a text that matched no license."""
+    if scan.ident is None or not scan.ident.closest:
+        return ""
+    score = scan.ident.closest_similarity
+    measured = f", similarity {score:.2f}" if score is not None else ""
+    return f" (closest: {scan.ident.closest}{measured})"
+
+
 def unknown_files(scans: list[FileScan]) -> list[FileScan]:
     """License files (not NOTICE) in which no license was recognised."""
     return [s for s in scans if not s.is_notice and (s.ident is None or not s.ident.matches)]
@@ -54,6 +63,8 @@ class Identity:
     conflict: tuple[str, ...]
     """Base licenses the model's own claim fails to carry."""
     inherited: bool
+    code_only: tuple[str, ...] = ()
+    """Licenses of files named for code (LICENSE-CODE) beside the weights' license."""
 
 
 def collect_flags(
@@ -109,14 +120,13 @@ def _text_findings(scans: list[FileScan]) -> list[Finding]:
                 )
             continue
         if not scan.ident.matches and not scan.is_notice:
-            closest = scan.ident.closest
-            hint = f" (closest: {closest})" if closest else ""
+            hint = closest_hint(scan)
             out.append(
                 _finding(
                     "license.text.unknown",
                     f"{scan.relpath} matches no known license{hint}.",
                     scan.display,
-                    evidence=closest or "",
+                    evidence=scan.ident.closest or "",
                 )
             )
         for match in scan.ident.matches:

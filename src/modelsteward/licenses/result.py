@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from modelsteward.findings import Report
 from modelsteward.licenses.diff import Difference, TextStatus
 from modelsteward.licenses.evaluate import Decision, Verdict
 from modelsteward.licenses.lineage import LineageHit
+from modelsteward.licenses.model_facts import ModelFacts
 from modelsteward.licenses.rules import Flag
 
 
@@ -62,6 +63,12 @@ class LicenseResult:
     differences: tuple[FileDifference, ...]
     verdict: Verdict | None
     report: Report
+    model: ModelFacts = field(default_factory=ModelFacts)
+    """What the model's files say about it (modalities, size, family)."""
+    closest_similarity: float | None = None
+    """For an unknown text: how similar the closest license is (0..1)."""
+    code_licenses: tuple[str, ...] = ()
+    """Licenses that cover only the code (LICENSE-CODE beside the weights' license)."""
 
     @property
     def decision(self) -> Decision | None:
@@ -83,7 +90,9 @@ class LicenseResult:
                 "status": self.status.value,
                 "source": self.source,
                 "closest": self.closest,
+                "similarity": self.closest_similarity,
                 "files": list(self.files),
+                "code_licenses": list(self.code_licenses),
                 "name": self.name,
                 "family": self.family,
                 "differences": [d.to_dict() for d in self.differences],
@@ -92,4 +101,5 @@ class LicenseResult:
             "lineage": [hit.to_dict() for hit in self.lineage],
             "flags": [flag.value for flag in self.flags],
             "verdict": None if self.verdict is None else self.verdict.to_dict(),
+            "model": self.model.to_dict(),
         }
