@@ -30,8 +30,9 @@ ALLOWED: dict[str, set[str]] = {
     "report": BASE | {"policy"},
     "registry": BASE | {"inventory", "vet", "passport", "policy"} | CHECKS,
     "selection": BASE,
+    "contrib": BASE,
     "services": BASE
-    | {"inventory", "vet", "passport", "policy", "registry", "selection", "engines"}
+    | {"inventory", "vet", "passport", "policy", "registry", "selection", "contrib", "engines"}
     | CHECKS,
 }
 # The edges may import anything; the gateway never imports the CLI.

@@ -16,6 +16,7 @@ AREA_NAMES: tuple[str, ...] = (
     "registry",
     "serve",
     "select",
+    "contrib",
 )
 """Area modules under ``modelsteward.cli``, in the order their demo sections run."""
 
@@ -32,6 +33,7 @@ COMMAND_AREAS: dict[str, str] = {
     "registry": "registry",
     "serve": "serve",
     "select": "select",
+    "contrib": "contrib",
 }
 """Which area registers each top-level command."""
 

@@ -151,6 +151,45 @@ class ApprovalsSpec(_Strict):
     """Roles that approve an open-or-commercial selection (``modelsteward select``)."""
 
 
+_Literal = Annotated[str, StringConstraints(min_length=2, max_length=200)]
+
+
+class InternalSpec(_Strict):
+    """Identifiers that must not leave the company, as literals (matched in linear time)."""
+
+    domains: list[_Literal] = Field(default_factory=list)
+    """Internal DNS suffixes: ``corp.example.com`` matches ``build01.corp.example.com``."""
+    code_names: list[_Literal] = Field(default_factory=list)
+    """Project code names, matched as whole words, case-insensitively."""
+    ticket_prefixes: list[_Literal] = Field(default_factory=list)
+    """Ticket keys: ``PLAT`` matches ``PLAT-1234``."""
+    url_prefixes: list[_Literal] = Field(default_factory=list)
+    """Internal URLs: ``https://wiki.example.net/``."""
+
+
+class ContributionsSpec(_Strict):
+    """Guidelines for contributions to open-source projects (``modelsteward contrib``)."""
+
+    preapproved: list[str] = Field(default_factory=list)
+    """Project globs (``github.com/vllm-project/*``) the company contributes to freely."""
+    cla_required: list[str] = Field(default_factory=list)
+    """Projects that need a contributor license agreement before the first patch."""
+    cla_signed: list[str] = Field(default_factory=list)
+    """Projects whose CLA the company has signed."""
+    dco_required: list[str] = Field(default_factory=list)
+    """Projects that require a DCO sign-off (besides those whose CONTRIBUTING.md says so)."""
+    approvers: list[Role] = Field(default_factory=lambda: [Role.LEGAL])
+    first_contribution_approvers: list[Role] = Field(
+        default_factory=lambda: [Role.LEGAL, Role.SECURITY]
+    )
+    fast_path_max_lines: int = Field(default=20, ge=0)
+    """A change of at most this many lines to a pre-approved project needs no reviewer."""
+    max_binary_bytes: int = Field(default=1_000_000, ge=0)
+    copyright_holders: list[_Literal] = Field(default_factory=list)
+    """The company's own names, as they appear in its copyright notices."""
+    internal: InternalSpec = InternalSpec()
+
+
 class PolicySpec(_Strict):
     version: Literal[1]
     name: str = "policy"
@@ -159,6 +198,7 @@ class PolicySpec(_Strict):
     rules: list[RuleSpec] = Field(default_factory=list)
     exceptions: list[ExceptionSpec] = Field(default_factory=list)
     approvals: ApprovalsSpec = ApprovalsSpec()
+    contributions: ContributionsSpec = ContributionsSpec()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -204,6 +244,8 @@ class Policy:
     """The file it was read from, or ``<default>``."""
     approvals: ApprovalsSpec = field(default_factory=ApprovalsSpec)
     """The roles that sign governed decisions (selections)."""
+    contributions: ContributionsSpec = field(default_factory=ContributionsSpec)
+    """Guidelines for outgoing contributions."""
 
 
 def parse_policy(text: str, *, source: str = "<string>") -> Policy:
@@ -245,6 +287,7 @@ def parse_policy(text: str, *, source: str = "<string>") -> Policy:
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         source=source,
         approvals=spec.approvals,
+        contributions=spec.contributions,
     )
 
 

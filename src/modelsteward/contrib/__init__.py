@@ -1,0 +1,1 @@
+"""Outgoing contributions to open-source projects: patches, commits and their trailers."""
