@@ -32,6 +32,7 @@ COMMAND_AREAS: dict[str, str] = {
     "policy": "vet",
     "registry": "registry",
     "serve": "serve",
+    "keys": "serve",
     "select": "select",
     "contrib": "contrib",
 }

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from modelsteward.cli import keys
 from modelsteward.cli.demo_context import DemoContext, Section
+from modelsteward.cli.serve_ops import announce_to, with_banner, wrap_access_log
 from modelsteward.cli.state import CliState, get_state
 from modelsteward.errors import StewardError, UsageError
 from modelsteward.gateway.approval import ModelStatus
@@ -99,12 +101,13 @@ def run_server(state: CliState, config: GatewayConfig, options: Options | None =
     from modelsteward.gateway.state import Options
 
     app = create_app(state.settings, config, options or Options())
+    served, access = wrap_access_log(app, config)
     quiet = _StartupErrorFilter(app)
     uvicorn_log = logging.getLogger("uvicorn.error")
     uvicorn_log.addFilter(quiet)
-    server = _draining_server()(
+    server = with_banner(_draining_server(), announce_to(state, config, app))(
         uvicorn.Config(
-            app,
+            served,
             host=config.host,
             port=config.port,
             loop=_loop(),
@@ -122,6 +125,8 @@ def run_server(state: CliState, config: GatewayConfig, options: Options | None =
             raise
     finally:
         uvicorn_log.removeFilter(quiet)
+        if access is not None:
+            access.close()
     error = getattr(app.state, "startup_error", None)
     if isinstance(error, StewardError):
         raise error
@@ -199,17 +204,37 @@ def serve(
     name: Annotated[str | None, typer.Option("--name", help="Model id (quick start).")] = None,
     host: Annotated[str | None, typer.Option("--host", help="Listen address.")] = None,
     port: Annotated[int | None, typer.Option("--port", "-p", help="Listen port.")] = None,
+    access_log: Annotated[
+        Path | None,
+        typer.Option(
+            "--access-log",
+            metavar="FILE",
+            help="Write one JSON line per HTTP request to FILE ('-': stderr); never prompts.",
+        ),
+    ] = None,
 ) -> int:
-    """Run the OpenAI-compatible gateway in front of approved models."""
+    """Run the OpenAI-compatible gateway in front of approved models. At start it prints
+    where it listens, the models it serves and those it refused with the reason.
+
+    Examples:
+
+      modelsteward serve --config gateway.yaml --access-log access.jsonl
+
+      MODELSTEWARD_API_KEY=sk-mine modelsteward serve --gguf model.gguf --port 8080
+    """
+    from dataclasses import replace
+
     state = get_state(ctx)
     if (config is None) == (gguf is None):
         raise UsageError("give exactly one of --config FILE or --gguf FILE", hint="see --help")
     if config is not None:
         cfg = load_gateway_config(config)
-        if host or port:
-            from dataclasses import replace
-
-            cfg = replace(cfg, host=host or cfg.host, port=port or cfg.port)
+        cfg = replace(
+            cfg,
+            host=host or cfg.host,
+            port=cfg.port if port is None else port,
+            access_log=access_log or cfg.access_log,
+        )
         return run_server(state, cfg)
     assert gguf is not None
     if not gguf.is_file():
@@ -228,7 +253,14 @@ def serve(
         key = "sk-ms-" + secrets.token_urlsafe(24)
         state.log(f"API key (set MODELSTEWARD_API_KEY to choose one): {key}")
     status = vet_quick(state, gguf, model_name)
-    cfg = quick_config(gguf, name=model_name, host=host or "127.0.0.1", port=port or 8080, key=key)
+    cfg = quick_config(
+        gguf,
+        name=model_name,
+        host=host or "127.0.0.1",
+        port=8080 if port is None else port,
+        key=key,
+    )
+    cfg = replace(cfg, access_log=access_log)
     from modelsteward.gateway.state import Options, load_safety
 
     layer, why = load_safety(cfg, Options())
@@ -236,7 +268,6 @@ def serve(
         raise ServeError(
             f"the safety layer cannot run: {why}", hint="pip install 'modelsteward[safety]'"
         )
-    state.log(f"serving {model_name} on http://{cfg.host}:{cfg.port}/v1")
     options = Options(approver=FixedApprover({model_name: status}), safety=layer)
     return run_server(state, cfg, options)
 
@@ -244,6 +275,7 @@ def serve(
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
     app.command("serve")(serve)
+    keys.register(app)
 
 
 def _demo_gateway(ctx: DemoContext) -> None:

@@ -30,6 +30,8 @@ Example::
         rpm: 60
         tpm: 20000
         daily_tokens: 500000
+    keys_file: gateway-keys.yaml        # more keys, made by `modelsteward keys create`
+    access_log: access.jsonl            # one JSON line per HTTP request (`-`: stderr)
 """
 
 from __future__ import annotations
@@ -200,6 +202,8 @@ class GatewayIn(_Strict):
     dependencies: DependenciesIn = Field(default_factory=DependenciesIn)
     models: list[ModelIn] = Field(min_length=1)
     keys: list[KeyIn] = Field(default_factory=list)
+    keys_file: Path | None = None
+    access_log: Path | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -286,6 +290,10 @@ class GatewayConfig:
     (or the end) shows it complete; costs one token interval of time to first token."""
     models: tuple[ModelConfig, ...] = ()
     keys: tuple[KeyConfig, ...] = field(default=())
+    keys_file: Path | None = None
+    """Keys made by ``modelsteward keys``; its active ones are in ``keys``."""
+    access_log: Path | None = None
+    """Where the JSON-lines access log goes (``-``: stderr); None: no access log."""
 
     def model(self, name: str) -> ModelConfig | None:
         """The model called ``name``, if configured."""
@@ -332,7 +340,9 @@ def parse_gateway_config(raw: Any, *, base: Path, source: str = "config") -> Gat
             f"{source}: {where}: {first['msg']}", hint="see docs/gateway.md for the format"
         ) from exc
     models = tuple(_model(m, base) for m in parsed.models)
-    _check(parsed, models, source)
+    keys_file = _resolve(parsed.keys_file, base)
+    keys = [*parsed.keys, *_file_keys(keys_file)]
+    _check(parsed, models, keys, source)
     return GatewayConfig(
         host=parsed.listen.host,
         port=parsed.listen.port,
@@ -350,8 +360,34 @@ def parse_gateway_config(raw: Any, *, base: Path, source: str = "config") -> Gat
         retry_after_s=parsed.dependencies.retry_after_s,
         stream_hold_last_token=parsed.streaming.hold_last_token,
         models=models,
-        keys=tuple(_key(k) for k in parsed.keys),
+        keys=tuple(_key(k) for k in keys),
+        keys_file=keys_file,
+        access_log=(
+            parsed.access_log
+            if parsed.access_log is None or str(parsed.access_log) == "-"
+            else _resolve(parsed.access_log, base)
+        ),
     )
+
+
+def _file_keys(path: Path | None) -> list[KeyIn]:
+    """The active keys of the key file, as if written under ``keys:``."""
+    if path is None:
+        return []
+    from modelsteward.gateway.keystore import load_keys
+
+    return [
+        KeyIn(
+            name=k.name,
+            sha256=k.sha256,
+            models=list(k.models),
+            rpm=k.rpm,
+            tpm=k.tpm,
+            daily_tokens=k.daily_tokens,
+        )
+        for k in load_keys(path)
+        if k.active
+    ]
 
 
 def _resolve(path: Path | None, base: Path) -> Path | None:
@@ -389,21 +425,30 @@ def _key(k: KeyIn) -> KeyConfig:
     )
 
 
-def _check(parsed: GatewayIn, models: tuple[ModelConfig, ...], source: str) -> None:
+def _check(
+    parsed: GatewayIn, models: tuple[ModelConfig, ...], keys: list[KeyIn], source: str
+) -> None:
     names = [m.name for m in models]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ConfigError(f"{source}: duplicate model names: {', '.join(dupes)}", hint="rename")
     for model in models:
         _check_model(model, source)
-    for key in parsed.keys:
+    key_names = [k.name for k in keys]
+    twice = sorted({n for n in key_names if key_names.count(n) > 1})
+    if twice:
+        raise ConfigError(
+            f"{source}: duplicate key names: {', '.join(twice)}",
+            hint="a name in keys_file: must not repeat one under keys:",
+        )
+    for key in keys:
         unknown = sorted(set(key.models) - set(names) - {"*"})
         if unknown:
             raise ConfigError(
                 f"{source}: key {key.name!r} allows unknown models: {', '.join(unknown)}",
                 hint="list only models defined under models:",
             )
-    if not parsed.keys and not _is_loopback(parsed.listen.host):
+    if not keys and not _is_loopback(parsed.listen.host):
         raise ConfigError(
             f"{source}: refusing to listen on {parsed.listen.host} without API keys",
             hint="add keys: or listen on 127.0.0.1",
