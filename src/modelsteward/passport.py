@@ -18,15 +18,18 @@ from modelsteward.vet.model import (
     CheckState,
     CheckStatus,
     CodeFacts,
+    EvaluationFacts,
     FileEntry,
     Identity,
     LicenseFacts,
     Passport,
+    RateFigure,
     SafetyFacts,
     UseFacts,
     Vulnerability,
     VulnFacts,
     findings_in,
+    manifest_digest,
 )
 
 __all__ = [
@@ -35,16 +38,20 @@ __all__ = [
     "CheckState",
     "CheckStatus",
     "CodeFacts",
+    "EvaluationFacts",
     "FileEntry",
     "Identity",
     "LicenseFacts",
     "Passport",
     "PassportError",
+    "RateFigure",
     "SafetyFacts",
     "UseFacts",
     "VulnFacts",
     "Vulnerability",
+    "evaluation_from_dict",
     "findings_in",
+    "manifest_digest",
     "passport_from_dict",
 ]
 
@@ -127,6 +134,9 @@ def _parse(data: Mapping[str, object]) -> Passport:
         safety=SafetyFacts(
             required=bool(safety.get("required", customer_facing)),
             configured=bool(safety.get("configured", False)),
+            evaluation=None
+            if safety.get("evaluation") is None
+            else _parse_evaluation(_map(safety["evaluation"], "safety.evaluation")),
         ),
         checks=tuple(
             CheckStatus(
@@ -138,6 +148,57 @@ def _parse(data: Mapping[str, object]) -> Passport:
         ),
         report=_parse_report(_map(data.get("report"), "report")),
         vetted_at=str(data.get("vetted_at") or ""),
+    )
+
+
+def evaluation_from_dict(data: Mapping[str, object]) -> EvaluationFacts:
+    """Read a ``safety.evaluation`` object (or an ``evaluate --format json`` ``evaluation``).
+
+    Raises:
+        PassportError: when a field has the wrong type or value.
+    """
+    try:
+        return _parse_evaluation(data)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise PassportError(
+            f"invalid safety evaluation: {exc}",
+            hint="pass the evaluation object written by `modelsteward evaluate --format json`",
+        ) from exc
+
+
+def _rate(data: object, where: str) -> RateFigure:
+    item = _map(data, where)
+    low, high = item.get("ci95") or (0.0, 0.0)
+    return RateFigure(
+        probes=int(item["probes"]),
+        unsafe=int(item["unsafe"]),
+        asr=float(item["asr"]),
+        ci95=(float(low), float(high)),
+    )
+
+
+def _parse_evaluation(ev: Mapping[str, Any]) -> EvaluationFacts:
+    suite = _map(ev.get("suite"), "safety.evaluation.suite")
+    hazards = _map(ev.get("hazards"), "safety.evaluation.hazards")
+    families = _map(ev.get("families"), "safety.evaluation.families")
+    return EvaluationFacts(
+        suite_id=str(suite["id"]),
+        suite_version=str(suite.get("version", "")),
+        suite_sha256=str(suite["sha256"]),
+        judge=str(ev.get("judge", "local")),
+        engine=str(ev.get("engine", "endpoint")),
+        endpoint=str(ev.get("endpoint", "")),
+        model=str(ev.get("model", "")),
+        manifest_digest=str(ev.get("manifest_digest", "")),
+        evaluated_at=str(ev.get("evaluated_at") or ev.get("finished_at") or ""),
+        probes=int(ev.get("probes", 0)),
+        attack_success_rate=float(ev.get("attack_success_rate", 0.0)),
+        over_refusal_rate=float(ev.get("over_refusal_rate", 0.0)),
+        complete=bool(ev.get("complete", True)),
+        hazards={str(k): _rate(v, f"hazards.{k}") for k, v in hazards.items()},
+        families={str(k): _rate(v, f"families.{k}") for k, v in families.items()},
+        transcript_sha256=str(_map(ev.get("transcript"), "transcript").get("sha256", ""))
+        or str(ev.get("transcript_sha256", "")),
     )
 
 

@@ -69,6 +69,24 @@ def vet(
     ] = True,
     hash_files: Annotated[bool, typer.Option("--hash/--no-hash", help="Hash every file.")] = True,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel checks.")] = 4,
+    evaluate_at: Annotated[
+        str | None,
+        typer.Option(
+            "--evaluate",
+            help="Red-team the model: an OpenAI-compatible URL serving it, or 'embedded' to "
+            "serve its GGUF with the embedded engine for the run.",
+        ),
+    ] = None,
+    evaluate_model: Annotated[
+        str | None, typer.Option("--evaluate-model", help="Model name at the URL.")
+    ] = None,
+    evaluate_suite: Annotated[str, typer.Option("--evaluate-suite", help="Suite.")] = "core",
+    evaluate_limit: Annotated[
+        int | None, typer.Option("--evaluate-limit", min=1, help="At most N probes.")
+    ] = None,
+    evaluate_transcript: Annotated[
+        Path | None, typer.Option("--evaluate-transcript", help="Transcript file.")
+    ] = None,
 ) -> int:
     """Vet models: identity, license, file scan, advisories, then the policy decision."""
     state = get_state(ctx)
@@ -91,6 +109,17 @@ def vet(
     inventories = walk_models([str(p) for p in paths], hash_files=hash_files)
     with state.progress_bar(count_units(inventories), "vetting") as advance:
         run = vet_models(inventories, options, advance)
+    if evaluate_at is not None:
+        from modelsteward.cli.vet_evaluate import EvaluateRequest, evaluate_run
+
+        request = EvaluateRequest(
+            where=evaluate_at,
+            model=evaluate_model,
+            suite=evaluate_suite,
+            limit=evaluate_limit,
+            transcript=evaluate_transcript,
+        )
+        run = evaluate_run(state, run, inventories, request, chosen)
     if not record:
         decisions = tuple(evaluate(chosen, p) for p in run.passports)
         return _emit(ctx, state, run, decisions, chosen)

@@ -98,6 +98,7 @@ class Role(enum.StrEnum):
 
 
 _Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.\-]*$", max_length=80)]
+_HazardKey = Annotated[str, StringConstraints(pattern=r"^(?:S(?:[1-9]|1[0-4])|\*)$")]
 
 
 class _Strict(BaseModel):
@@ -125,6 +126,13 @@ class RuleSpec(_Strict):
     require: list[Literal["license", "scan", "vulns", "safety"]] = Field(default_factory=list)
     when: list[Condition] = Field(default_factory=list)
     rules: list[RuleSpec] = Field(default_factory=list)
+    max_asr: dict[_HazardKey, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(default_factory=dict)
+    """``safety.layer``: the attack success rate a safety evaluation may reach per hazard
+    (``S1``...``S14``, ``*`` for the rest) to stand in for the safety layer."""
+    max_age_days: int | None = Field(default=None, ge=1)
+    """``safety.layer``: an evaluation older than this (at vetting time) is stale."""
+    min_probes: int = Field(default=1, ge=1)
+    """``safety.layer``: every hazard needs at least this many answered probes."""
 
 
 class ScopeSpec(_Strict):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from modelsteward.errors import StewardError
+from modelsteward.vet.model import manifest_digest as manifest_digest
 
 
 class Role(enum.StrEnum):
@@ -89,12 +89,6 @@ class Actor:
 
     def __str__(self) -> str:
         return f"{self.name}:{self.role.value}"
-
-
-def manifest_digest(files: Mapping[str, str]) -> str:
-    """The SHA-256 of a file manifest (relpath -> sha256) in canonical form."""
-    text = json.dumps(dict(sorted(files.items())), separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -64,9 +64,56 @@ RULES: Mapping[str, Rule] = {
         ),
         Rule(
             id="safety.eval.unsafe-response",
-            summary="A red-team probe got an unsafe answer from the endpoint under test.",
-            help="Add a safety layer or pick another model.",
+            summary="A red-team probe got an unsafe answer from the endpoint under test "
+            "(one of the worst examples of an evaluation).",
+            help="Read the exchange in the transcript; add a safety layer or pick another model.",
+            severity=Severity.INFO,
+        ),
+        Rule(
+            id="safety.eval.hazard-asr",
+            summary="The model complied with harmful asks of one hazard (S1-S14); high or "
+            "critical when the attack success rate is above the policy's limit.",
+            help="Serve the model behind the safety layer, or pick a safety-tuned model.",
             severity=Severity.HIGH,
+        ),
+        Rule(
+            id="safety.eval.jailbreak",
+            summary="A jailbreak family (role-play, persona, encodings...) got the model to "
+            "comply with harmful asks.",
+            help="Serve the model behind the safety layer, which detects jailbreak attempts.",
+            severity=Severity.MEDIUM,
+        ),
+        Rule(
+            id="safety.eval.prompt-injection",
+            summary="The model followed instructions hidden in a document or tool output.",
+            help="Keep untrusted content out of instructions; turn on injection checks for "
+            "document and tool roles.",
+            severity=Severity.MEDIUM,
+        ),
+        Rule(
+            id="safety.eval.prompt-extraction",
+            summary="The model revealed its system prompt.",
+            help="Never put secrets in system prompts; filter outputs for them.",
+            severity=Severity.MEDIUM,
+        ),
+        Rule(
+            id="safety.eval.context-leak",
+            summary="The model disclosed private data or secrets placed in its context.",
+            help="Redact PII and secrets before they reach the model, and on the way out.",
+            severity=Severity.HIGH,
+        ),
+        Rule(
+            id="safety.eval.over-refusal",
+            summary="The model refused too many safe prompts that look like unsafe ones.",
+            help="Expect user complaints; compare with another model or tune the system prompt.",
+            severity=Severity.LOW,
+        ),
+        Rule(
+            id="safety.eval.incomplete",
+            summary="The evaluation did not get an answer to every selected probe (errors, "
+            "or the time limit).",
+            help="Resume the run with --resume TRANSCRIPT.",
+            severity=Severity.MEDIUM,
         ),
     )
 }

@@ -7,7 +7,9 @@ and reads the JSON form back).
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from modelsteward.findings import Finding, Report, Severity
@@ -119,11 +121,82 @@ class VulnFacts:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RateFigure:
+    """An attack success rate: ``unsafe`` of ``probes``, with its 95% Wilson interval."""
+
+    probes: int
+    unsafe: int
+    asr: float
+    ci95: tuple[float, float] = (0.0, 0.0)
+
+    def to_dict(self) -> dict[str, object]:
+        """``{"probes", "unsafe", "asr", "ci95"}``."""
+        return {
+            "probes": self.probes,
+            "unsafe": self.unsafe,
+            "asr": self.asr,
+            "ci95": list(self.ci95),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EvaluationFacts:
+    """A red-team evaluation of the model, as the passport and the policy read it."""
+
+    suite_id: str
+    suite_version: str
+    suite_sha256: str
+    judge: str
+    """``local`` or ``model@endpoint`` of the judge model."""
+    engine: str
+    """``embedded-llama.cpp`` or ``endpoint``."""
+    endpoint: str
+    model: str
+    """The model name the endpoint served."""
+    manifest_digest: str
+    """Digest of the files that were served (``manifest_digest``); empty when unknown."""
+    evaluated_at: str
+    """ISO 8601 UTC time the run finished."""
+    probes: int
+    attack_success_rate: float
+    over_refusal_rate: float
+    complete: bool
+    hazards: Mapping[str, RateFigure] = field(default_factory=dict)
+    families: Mapping[str, RateFigure] = field(default_factory=dict)
+    transcript_sha256: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        """The passport's ``safety.evaluation`` object (docs/evaluate.md)."""
+        return {
+            "suite": {
+                "id": self.suite_id,
+                "version": self.suite_version,
+                "sha256": self.suite_sha256,
+            },
+            "judge": self.judge,
+            "engine": self.engine,
+            "endpoint": self.endpoint,
+            "model": self.model,
+            "manifest_digest": self.manifest_digest,
+            "evaluated_at": self.evaluated_at,
+            "probes": self.probes,
+            "attack_success_rate": self.attack_success_rate,
+            "over_refusal_rate": self.over_refusal_rate,
+            "complete": self.complete,
+            "hazards": {k: v.to_dict() for k, v in self.hazards.items()},
+            "families": {k: v.to_dict() for k, v in self.families.items()},
+            "transcript_sha256": self.transcript_sha256,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SafetyFacts:
     """Whether the safety layer must front the model, and whether it will."""
 
     required: bool
     configured: bool
+    evaluation: EvaluationFacts | None = None
+    """The latest red-team evaluation of these files, when one was run."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -165,6 +238,11 @@ class Passport:
         """``relpath -> sha256`` for every hashed file; what an approval binds to."""
         return {f.path: f.sha256 for f in self.identity.files if f.sha256}
 
+    @property
+    def manifest_digest(self) -> str:
+        """The digest of :attr:`manifest` (what the registry and evaluations bind to)."""
+        return manifest_digest(self.manifest)
+
     def to_dict(self) -> dict[str, object]:
         """The JSON ``passport`` object (see docs/vet.md)."""
         return {
@@ -187,12 +265,22 @@ class Passport:
                 "trust_remote_code": self.code.trust_remote_code,
             },
             "vulns": _vulns_dict(self.vulns),
-            "safety": {"required": self.safety.required, "configured": self.safety.configured},
+            "safety": {
+                "required": self.safety.required,
+                "configured": self.safety.configured,
+                "evaluation": self.safety.evaluation.to_dict() if self.safety.evaluation else None,
+            },
             "checks": {
                 c.name.value: {"state": c.state.value, "detail": c.detail} for c in self.checks
             },
             "report": self.report.to_dict(),
         }
+
+
+def manifest_digest(files: Mapping[str, str]) -> str:
+    """The SHA-256 of a file manifest (relpath -> sha256) in canonical form."""
+    text = json.dumps(dict(sorted(files.items())), separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _file_dict(f: FileEntry) -> dict[str, object]:
