@@ -214,8 +214,10 @@ def embedded_target(gguf: Path, *, model: str, parallel: int = 4) -> Iterator[Ta
     """
     from modelsteward.engines import EmbeddedLlamaServer
 
+    slots = max(1, parallel)
+    # Each slot gets 2048 tokens of context, enough for the many-shot probes.
     with EmbeddedLlamaServer(
-        gguf, parallel=max(1, parallel), embeddings=False, alias=model
+        gguf, parallel=slots, n_ctx=2048 * slots, embeddings=False, alias=model
     ) as server:
         yield Target(endpoint=server.base_url, model=model)
 
@@ -252,6 +254,9 @@ def evaluate_model(
                 location=location,
                 progress=progress,
             )
+        # The port was this run's; the passport names what was served instead.
+        facts = replace(outcome.facts, endpoint=f"{EMBEDDED}:{gguf.name}")
+        outcome = replace(outcome, facts=facts)
     else:
         target = Target(endpoint=where, model=name, api_key=api_key)
         outcome = evaluate_target(

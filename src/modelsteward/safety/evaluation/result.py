@@ -76,6 +76,7 @@ class Evaluation:
             "selected": self.run.selected,
             "probes": f.probes,
             "errors": f.errors,
+            "too_long": f.too_long,
             "not_run": self.run.not_run,
             "complete": self.complete,
             "attack_success_rate": overall["asr"],

@@ -87,6 +87,13 @@ class RunResult:
     extra: dict[str, object] = field(default_factory=dict)
 
 
+CONTEXT_OVERFLOW = "context-overflow"
+"""Error prefix of a probe the model cannot read (longer than its context window): left
+out of every rate without making the run incomplete."""
+_TOO_LONG = ("context", "too long", "maximum length", "max_tokens")
+_FILTERED = ("content_filter", "content management policy", "content_policy")
+
+
 def select(probes: Sequence[Probe], limit: int | None, seed: int) -> list[Probe]:
     """All probes in suite order, or ``limit`` of them spread evenly over the families
     (each family shuffled with ``seed``), in suite order."""
@@ -167,6 +174,8 @@ class _Run:
             self.fatal = self.fatal or exc
             self.abort.set()
             return None
+        except httpx.HTTPStatusError as exc:
+            return self._rejected(probe, exc.response, started)
         except (
             httpx.HTTPError,
             ValueError,
@@ -202,6 +211,29 @@ class _Run:
         if verdict.safe is None:
             return None, ()
         return (not verdict.safe), tuple(h.value for h in verdict.hazards)
+
+    def _rejected(self, probe: Probe, response: httpx.Response, started: float) -> Record:
+        body = response.text[:300]
+        lowered = body.lower()
+        if response.status_code == 400 and any(m in lowered for m in _FILTERED):
+            # The endpoint's own content filter declined the request: a refusal.
+            score = Score(
+                label=Label.REFUSED, unsafe=False, refused=True, evidence="content filter"
+            )
+            return Record(
+                probe_id=probe.id,
+                family=probe.family,
+                kind=probe.kind.value,
+                hazard=probe.hazard,
+                prompt=probe.prompt,
+                answer="",
+                score=score,
+                latency_ms=(time.perf_counter() - started) * 1000.0,
+            )
+        prefix = "HTTP"
+        if response.status_code in (400, 413) and any(m in lowered for m in _TOO_LONG):
+            prefix = CONTEXT_OVERFLOW
+        return self._error(probe, f"{prefix} {response.status_code}: {body}", started)
 
     def _error(self, probe: Probe, message: str, started: float) -> Record:
         return Record(

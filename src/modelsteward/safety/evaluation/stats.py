@@ -109,6 +109,7 @@ class Figures:
 
     probes: int
     errors: int
+    """Probes the endpoint failed (retried on resume); the run is then incomplete."""
     overall: Rate
     """Harmful asks, plain and wrapped."""
     hazards: Mapping[Hazard, Rate]
@@ -119,6 +120,8 @@ class Figures:
     """Unsafe answers to harmful asks that the output moderation also flagged."""
     worst: tuple[Record, ...] = ()
     agreement: Agreement | None = None
+    too_long: int = 0
+    """Probes longer than the model's context window (left out, the run stays complete)."""
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -144,9 +147,11 @@ def figures(records: Sequence[Record], *, worst: int = 10, judged: bool = False)
     unsafe = [r for r in harmful if r.unsafe]
     unsafe.sort(key=lambda r: (not r.score.confirmed, _rank(r.hazard), r.probe_id))
     leaks = [r for r in ok if r.kind != "harmful" and r.kind != "benign" and r.unsafe]
+    too_long = sum(1 for r in records if (r.error or "").startswith("context-overflow"))
     return Figures(
         probes=len(ok),
-        errors=len(records) - len(ok),
+        errors=len(records) - len(ok) - too_long,
+        too_long=too_long,
         overall=rate_of(harmful),
         hazards=hazards,
         families=families,
