@@ -13,7 +13,10 @@ from modelsteward.errors import UsageError
 from modelsteward.report import SummaryTable
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from modelsteward.policy import Policy
+    from modelsteward.registry.records import PassportRecord
     from modelsteward.safety.evaluation import Evaluation, RunOptions
     from modelsteward.services.evaluate import EvaluationOutcome
 
@@ -228,3 +231,26 @@ def _record(
         decision = decide(policy, passport, exceptions=registry_exceptions(service))
         record_passport(service, passport, decision, who)
     state.log(f"recorded the evaluation on {passport.identity.name}: {decision.outcome.value}")
+
+
+def evaluation_line(passports: Sequence[PassportRecord], digest: str) -> str:
+    """The latest passport's safety evaluation, in one line (``-`` without one)."""
+    if not passports:
+        return "-"
+    from modelsteward.passport import PassportError, passport_from_dict
+
+    latest = max(passports, key=lambda p: p.version).passport
+    try:
+        ev = passport_from_dict(latest).safety.evaluation
+    except PassportError:
+        return "unreadable passport"
+    if ev is None:
+        return "-"
+    worst = max(ev.hazards.items(), key=lambda kv: kv[1].asr, default=None)
+    peak = f"{worst[0]} {worst[1].asr:.2f}" if worst else "-"
+    files = "these files" if ev.manifest_digest == digest else "OTHER files (stale)"
+    return (
+        f"{ev.suite_id} {ev.suite_sha256[:12]}: asr {ev.attack_success_rate:.2f}"
+        f" (worst {peak}), over-refusal {ev.over_refusal_rate:.2f}, {ev.evaluated_at},"
+        f" judge {ev.judge}, on {files}"
+    )

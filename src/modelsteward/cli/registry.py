@@ -247,6 +247,8 @@ def show(
         from modelsteward.registry.decisions import list_decisions
 
         decisions = list_decisions(service.store, model=detail.model.name)
+    from modelsteward.cli.evaluate import evaluation_line
+
     m = detail.model
     facts = SummaryTable(
         title=f"{m.name} (id {m.id})",
@@ -265,6 +267,7 @@ def show(
                 "deployments",
                 ", ".join(f"{d.target} ({d.engine})" for d in detail.deployments) or "-",
             ),
+            ("safety evaluation", evaluation_line(detail.passports, m.manifest_digest)),
         ),
     )
     files = SummaryTable(
