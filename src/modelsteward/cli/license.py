@@ -22,7 +22,16 @@ from modelsteward.licenses import (
     preset,
 )
 from modelsteward.licenses.lineage import probe_hub
+from modelsteward.licenses.stack import (
+    DeclaredMetadata,
+    StackResult,
+    check_stack,
+    is_environment,
+    read_environment,
+    read_sbom,
+)
 from modelsteward.report import SummaryTable
+from modelsteward.vulns import load_inventory
 
 
 def register(app: typer.Typer) -> None:
@@ -59,8 +68,9 @@ def _summary(results: list[LicenseResult]) -> SummaryTable:
 def license_command(
     ctx: typer.Context,
     paths: Annotated[
-        list[Path], typer.Argument(help="Model directories, HF cache repos or license files.")
-    ],
+        list[Path] | None,
+        typer.Argument(help="Model directories, HF cache repos or license files."),
+    ] = None,
     use: Annotated[
         Path | None, typer.Option("--use", help="Use profile (YAML or JSON).", show_default=False)
     ] = None,
@@ -71,9 +81,22 @@ def license_command(
     online: Annotated[
         bool, typer.Option("--online", help="Ask the Hugging Face Hub about base models.")
     ] = False,
+    stack: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--stack",
+            help="Software-stack inventory: a venv or site-packages, a CycloneDX SBOM, a "
+            "requirements or lock file (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> int:
-    """Identify each model's true license and evaluate it for an intended use."""
+    """Identify each model's true license and evaluate it for an intended use; with
+    --stack, the licenses of the Python packages that serve or train it."""
     state = get_state(ctx)
+    models = paths or []
+    if not models and not stack:
+        raise UsageError("nothing to check", hint="give model paths, or --stack INVENTORY, or both")
     profile = _use(use, preset_name)
     endpoint = None
     if online:
@@ -84,18 +107,62 @@ def license_command(
             )
         endpoint = probe_hub(state.settings.hub_endpoint)
     results: list[LicenseResult] = []
-    with state.progress_bar(len(paths), "license") as advance:
-        for path in paths:
+    with state.progress_bar(len(models), "license") as advance:
+        for path in models:
             results.append(check_license(path, profile, offline=not online, hub_endpoint=endpoint))
             advance(1)
     report = Report().merge(*(r.report for r in results))
-    return state.emit(
-        "license",
-        report,
-        sections={"results": [r.to_dict() for r in results]},
-        summary=(_summary(results),),
-        rules=RULES,
+    sections: dict[str, object] = {"results": [r.to_dict() for r in results]}
+    summary: tuple[SummaryTable, ...] = (_summary(results),) if results else ()
+    if stack:
+        stack_result = stack_licenses(stack, profile)
+        report = report.merge(stack_result.report)
+        sections["stack"] = stack_result.to_dict()
+        summary = (*summary, _stack_summary(stack_result))
+    return state.emit("license", report, sections=sections, summary=summary, rules=RULES)
+
+
+def stack_licenses(inventories: list[Path], use: UseProfile | None) -> StackResult:
+    """Judge the licenses of every package in ``inventories``: installed environments and
+    SBOMs carry license metadata; requirements and lock files name packages whose license
+    is looked up in those (else it is unknown, not installed)."""
+    installed: list[DeclaredMetadata] = []
+    pinned: list[tuple[str, str, str]] = []
+    for path in inventories:
+        if is_environment(path):
+            metas, _ = read_environment(path)
+            installed.extend(metas)
+        elif path.suffix == ".json" and path.is_file() and _is_cyclonedx(path):
+            metas, _ = read_sbom(path)
+            installed.extend(metas)
+        else:
+            pinned.extend((p.name, p.version, str(path)) for p in load_inventory(path))
+    return check_stack(pinned, installed, use=use, inventories=[str(p) for p in inventories])
+
+
+def _is_cyclonedx(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return b'"bomFormat"' in head and b"CycloneDX" in head
+
+
+def _stack_summary(result: StackResult) -> SummaryTable:
+    rows = tuple(
+        (
+            p.name,
+            p.version or "-",
+            p.expression or p.status.value,
+            p.category.value,
+            p.origin or "-",
+            ", ".join(f.removeprefix("license.stack.") for f in p.flags) or "-",
+        )
+        for p in result.packages
     )
+    columns = ("package", "version", "license", "category", "from", "flags")
+    return SummaryTable(title="stack licenses", columns=columns, rows=rows)
 
 
 def _demo_section(ctx: DemoContext) -> None:

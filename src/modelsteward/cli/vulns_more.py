@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 import yaml
 
+from modelsteward.cli.license import stack_licenses
 from modelsteward.cli.state import get_state
 from modelsteward.cli.vulns_common import (
     SlaRegistryOption,
@@ -222,6 +223,7 @@ def bom(
             if db is not None:
                 raise
             state.log(f"warning: {exc.message}; the BOM lists no vulnerabilities ({exc.hint})")
+    package_licenses = stack_licenses(inventory, None).licenses_by_package() if inventory else {}
     documents = []
     for path in paths:
         card = _card_front_matter(path)
@@ -231,6 +233,7 @@ def bom(
             vulns,
             license_id=license_id or _first(card.get("license")),
             base_model=base_model or _first(card.get("base_model")),
+            package_licenses=package_licenses,
         )
         documents.append((path, text))
     if len(documents) == 1:

@@ -136,5 +136,57 @@ _ALL = (
     ),
 )
 
-RULES: Mapping[str, Rule] = MappingProxyType({r.id: r for r in _ALL})
+_STACK = (
+    _rule(
+        "license.stack.network-copyleft",
+        Severity.HIGH,
+        "A package of the stack is under network copyleft (AGPL, SSPL, OSL) and the model is "
+        "served to third parties.",
+        "Offer the service's complete source to its users, or replace the package.",
+    ),
+    _rule(
+        "license.stack.copyleft-distribution",
+        Severity.HIGH,
+        "A package under strong copyleft (GPL) is shipped in a redistributed product.",
+        "Release the product's source under the same license, or replace the package.",
+    ),
+    _rule(
+        "license.stack.weak-copyleft",
+        Severity.LOW,
+        "A package under weak copyleft (LGPL, MPL, EPL) is shipped.",
+        "Ship its source (and its license) with the product; keep it replaceable.",
+    ),
+    _rule(
+        "license.stack.non-commercial",
+        Severity.HIGH,
+        "A package's license does not allow commercial use.",
+        "Replace the package or obtain a commercial license.",
+    ),
+    _rule(
+        "license.stack.restricted",
+        Severity.MEDIUM,
+        "A package is under source-available or use-restricted terms (BUSL, Elastic).",
+        "Read its terms for the intended use.",
+    ),
+    _rule(
+        "license.stack.none",
+        Severity.MEDIUM,
+        "An installed package declares no license.",
+        "Ask the maintainers for a license; without one no use is granted.",
+    ),
+    _rule(
+        "license.stack.unrecognised",
+        Severity.MEDIUM,
+        "A package declares a license that cannot be normalised to SPDX.",
+        "Read the package's license files and record the license.",
+    ),
+    _rule(
+        "license.stack.unknown",
+        Severity.LOW,
+        "A package's license is unknown: the inventory pins it but it is not installed.",
+        "Give the installed environment (venv, site-packages) or an SBOM with licenses.",
+    ),
+)
+
+RULES: Mapping[str, Rule] = MappingProxyType({r.id: r for r in (*_ALL, *_STACK)})
 """Every rule of the license area, by id."""

@@ -10,7 +10,7 @@ added to the serialised document.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +41,13 @@ def build_bom(
     *,
     license_id: str | None = None,
     base_model: str | None = None,
+    package_licenses: Mapping[str, str] | None = None,
 ) -> str:
     """Return the CycloneDX 1.6 JSON document for the model at ``model_dir``.
 
     ``license_id`` (an SPDX or Hugging Face license id) and ``base_model`` (a Hub repo id)
-    come from the caller, typically the license check.
+    come from the caller, typically the license check; ``package_licenses`` maps a
+    package's PEP 503 name to its SPDX expression (the stack license check).
 
     Raises:
         VulnError: when the model path cannot be read.
@@ -55,7 +57,7 @@ def build_bom(
     from cyclonedx.output.json import JsonV1Dot6
 
     model = _model_component(model_dir, license_id, base_model)
-    libraries = _library_components(packages)
+    libraries = _library_components(packages, package_licenses or {})
     bom = Bom()
     bom.metadata.component = model
     for lib in libraries.values():
@@ -145,8 +147,9 @@ def _hf_purl(repo_id: str) -> Any:
     return PackageURL(type="huggingface", namespace=namespace, name=name)
 
 
-def _library_components(packages: Iterable[Package]) -> dict[str, Any]:
+def _library_components(packages: Iterable[Package], licenses: Mapping[str, str]) -> dict[str, Any]:
     from cyclonedx.model.component import Component, ComponentType
+    from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
     from packageurl import PackageURL
 
     out: dict[str, Any] = {}
@@ -168,6 +171,14 @@ def _library_components(packages: Iterable[Package]) -> dict[str, Any]:
             bom_ref=key,
             purl=purl,
         )
+        expression = licenses.get(normalize_name(package.name))
+        if expression:
+            single = " " not in expression
+            out[key].licenses.add(
+                _license(expression, DisjunctiveLicense, LicenseExpression)
+                if single
+                else LicenseExpression(value=expression)
+            )
     return out
 
 
