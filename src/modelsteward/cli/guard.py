@@ -68,6 +68,12 @@ def guard(
     """Run the safety layer over texts; one JSON line per input with --format json.
 
     Exits 1 when any input is blocked.
+
+    Examples:
+
+      modelsteward guard "My card is 4111 1111 1111 1111"
+
+      modelsteward guard --input prompts.jsonl --format json
     """
     from modelsteward.safety import (
         RULES,

@@ -76,7 +76,9 @@ def license_command(
     ] = None,
     preset_name: Annotated[
         str | None,
-        typer.Option("--preset", help="Use preset: " + ", ".join(PRESETS), show_default=False),
+        typer.Option(
+            "--preset", metavar="NAME", help="Use preset: " + ", ".join(PRESETS), show_default=False
+        ),
     ] = None,
     online: Annotated[
         bool, typer.Option("--online", help="Ask the Hugging Face Hub about base models.")
@@ -92,7 +94,14 @@ def license_command(
     ] = None,
 ) -> int:
     """Identify each model's true license and evaluate it for an intended use; with
-    --stack, the licenses of the Python packages that serve or train it."""
+    --stack, the licenses of the Python packages that serve or train it.
+
+    Examples:
+
+      modelsteward license models/foo --preset commercial-saas
+
+      modelsteward license ~/.cache/huggingface/hub/models--org--name --use use.yaml
+    """
     state = get_state(ctx)
     models = paths or []
     if not models and not stack:

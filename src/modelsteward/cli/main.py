@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.main
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer._click.exceptions import UsageError as ClickUsageError
 
 from modelsteward._version import VERSION
 from modelsteward.cli import commands, demo, inventory
+from modelsteward.cli.help_text import tidy
 from modelsteward.cli.state import CliState
 from modelsteward.config import load_settings
 from modelsteward.errors import StewardError, UsageError
@@ -42,6 +44,7 @@ def _root(
         str | None,
         typer.Option(
             "--fail-on",
+            metavar="[info|low|medium|high|critical]",
             help="Exit 1 when a finding reaches this severity (default: the fail_on setting, "
             "else high).",
             show_default=False,
@@ -81,6 +84,12 @@ def build_app(command: str | None = None) -> typer.Typer:
     app = typer.Typer(
         name="modelsteward",
         help="Adopt open-source AI models like any vetted supplier.",
+        epilog=(
+            "Examples: modelsteward demo | modelsteward scan models/foo | modelsteward vet "
+            "models/foo --preset commercial-saas | modelsteward vulns requirements.txt "
+            "--severity high. Global options go before or after the command; "
+            "'modelsteward COMMAND --help' shows each command's options and examples."
+        ),
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
@@ -141,7 +150,8 @@ def run(argv: list[str]) -> int:
     try:
         args = hoist_global_options(argv)
         app = build_app(_command_name(args))
-        result = app(args, standalone_mode=False, prog_name="modelsteward")
+        command = tidy(typer.main.get_command(app))
+        result = command.main(args, standalone_mode=False, prog_name="modelsteward")
     except StewardError as exc:
         if verbose and not isinstance(exc, UsageError):
             # --verbose shows where an environmental failure came from; a usage problem is

@@ -51,7 +51,14 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> int:
         """Scan model files for code that would run on load (pickle, torch, joblib, npy,
-        archives, safetensors, GGUF, ONNX, Keras...)."""
+        archives, safetensors, GGUF, ONNX, Keras...).
+
+        Examples:
+
+          modelsteward scan models/foo
+
+          modelsteward scan models/*.bin --hash --format sarif --output scan.sarif
+        """
         state = get_state(ctx)
         options = scan_options(state, hash_files=hash_files, allow=allow_global or [])
         files: list[Artifact] = []

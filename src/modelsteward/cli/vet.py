@@ -88,7 +88,16 @@ def vet(
         Path | None, typer.Option("--evaluate-transcript", help="Transcript file.")
     ] = None,
 ) -> int:
-    """Vet models: identity, license, file scan, advisories, then the policy decision."""
+    """Vet models: identity, license, file scan, advisories, then the policy decision.
+
+    Examples:
+
+      modelsteward vet models/tiny-llama --preset commercial-saas
+
+      modelsteward vet models/* --policy modelsteward-policy.yaml -i requirements.txt
+
+      modelsteward vet models/foo --format markdown --output passport.md
+    """
     state = get_state(ctx)
     if record and not hash_files:
         raise UsageError(

@@ -198,7 +198,14 @@ def db_update(
         ),
     ] = False,
 ) -> int:
-    """Download OSV's export (or import one offline), verify it, and swap the index in."""
+    """Download OSV's export (or import one offline), verify it, and swap the index in.
+
+    Examples:
+
+      modelsteward db update
+
+      modelsteward db update --from all.zip
+    """
     from modelsteward.vulns import OSV_EXPORT_URL
 
     state = get_state(ctx)

@@ -207,7 +207,14 @@ def bom(
     ] = None,
     today: Annotated[str | None, typer.Option(help="Evaluate SLA dates as of this date.")] = None,
 ) -> int:
-    """Write a CycloneDX 1.6 AI-BOM: model, hashes, license, runtime and vulnerabilities."""
+    """Write a CycloneDX 1.6 AI-BOM: model, hashes, license, runtime and vulnerabilities.
+
+    Examples:
+
+      modelsteward bom models/foo -i requirements.txt --output foo.cdx.json
+
+      modelsteward bom models/a models/b --out-dir boms/
+    """
     state = get_state(ctx)
     if len(paths) > 1 and out_dir is None:
         raise UsageError("several models need --out-dir", hint="add --out-dir DIR")
