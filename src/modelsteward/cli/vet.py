@@ -94,7 +94,7 @@ def vet(
 
       modelsteward vet models/tiny-llama --preset commercial-saas
 
-      modelsteward vet models/* --policy modelsteward-policy.yaml -i requirements.txt
+      modelsteward vet models/* --policy modelsteward-policy.yaml --inventory requirements.txt
 
       modelsteward vet models/foo --format markdown --output passport.md
     """
