@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     """Who acts on the registry, as ``NAME:ROLE``, when a command gets no ``--as``."""
     token: str | None = None
     """The registry token that identifies the actor (``--token``)."""
+    audit_key: str | None = None
+    """The secret that signs checkpoints of the registry's audit chain head
+    (``MODELSTEWARD_AUDIT_KEY``); keep it out of the database and its backups."""
+    audit_key_file: Path | None = None
+    """A file holding that secret, instead of ``audit_key``."""
     advisory_db: Path | None = None
     """Advisory database directory; default ``data_dir/osv``."""
     fail_on: str = "high"
@@ -118,6 +123,30 @@ class Settings(BaseSettings):
         """Whether a source (environment, ``modelsteward.toml``, ``pyproject.toml``) set
         ``fail_on``, rather than the default."""
         return "fail_on" in self.model_fields_set
+
+    def audit_key_bytes(self) -> bytes | None:
+        """The checkpoint key, from ``audit_key`` or ``audit_key_file``; None when unset.
+
+        Raises:
+            ConfigError: when the key file cannot be read or is empty.
+        """
+        if self.audit_key:
+            return self.audit_key.encode("utf-8")
+        if self.audit_key_file is None:
+            return None
+        try:
+            key = self.audit_key_file.read_bytes().strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read the audit key file {self.audit_key_file}: {exc.strerror or exc}",
+                hint="check audit_key_file / MODELSTEWARD_AUDIT_KEY_FILE",
+            ) from exc
+        if not key:
+            raise ConfigError(
+                f"the audit key file {self.audit_key_file} is empty",
+                hint="write a long random secret into it",
+            )
+        return key
 
     @property
     def registry_dsn(self) -> str:

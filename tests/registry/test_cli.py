@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -152,41 +153,133 @@ def test_a_tampered_chain_exits_1_naming_the_entry(
     assert [f["rule_id"] for f in data["findings"]] == ["registry.audit.edited"]  # type: ignore[union-attr]
 
 
-def test_exceptions_and_usage_errors(
-    cli: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_usage_errors(cli: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run = cli  # type: ignore[assignment]
     dsn = f"sqlite:///{tmp_path / 'reg.db'}"
     args = ("--registry", dsn)
-    assert (
-        run(
-            "registry",
-            "exception",
-            "add",
-            "--rule",
-            "license.denied",
-            "--scope",
-            "*",
-            "--reason",
-            "pilot",
-            "--owner",
-            "legal",
-            "--expires",
-            "2999-01-01",
-            "--as",
-            "root:admin",
-            *args,
-        )
-        == 0
-    )
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run("registry", "add", str(empty), "--as", "root:admin", *args) == 2  # no files
     capsys.readouterr()
-    assert run("registry", "exception", "list", "-f", "json", *args) == 0
-    assert _json(capsys)["exceptions"][0]["rule_id"] == "license.denied"  # type: ignore[index]
     assert run("registry", "show", "nope", *args) == 2
     assert run("registry", "request", "nope", *args) == 2
     assert "--as NAME:ROLE" in capsys.readouterr().err
     assert run("registry", "list", "--registry", "mysql://x/y") == 2
     assert run("registry", "approve", "m", "--reason", "r", "--as", "bob:ceo", *args) == 2
+
+
+def _outcome(capsys: pytest.CaptureFixture[str]) -> str:
+    return str(_json(capsys)["passport"]["decision"]["outcome"])  # type: ignore[index]
+
+
+def test_a_requesters_exception_never_turns_a_rejected_model_into_an_approved_one(
+    cli: object,
+    workspace: DemoWorkspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = cli  # type: ignore[assignment]
+    monkeypatch.setenv("MODELSTEWARD_REGISTRY", f"sqlite:///{tmp_path / 'reg.db'}")
+    trojan = str(workspace.trojan)
+    name = workspace.trojan.name
+    vet = ("vet", trojan, "--preset", "internal", "--no-progress", "-f", "json")
+    assert run(*vet, "--record", "--as", "alice:requester") == 1
+    out = capsys.readouterr()
+    body = json.loads(out.out)
+    assert body["passport"]["decision"]["outcome"] == "reject"
+    assert body["recorded"] == [
+        {
+            "model_id": 1,
+            "model": name,
+            "passport_version": 1,
+            "decision": "reject",
+            "request": None,
+        }
+    ]
+    assert f"recorded {name} (model id 1): passport v1, decision reject" in out.err
+    expires = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()
+    ask = ("registry", "exception", "request", "--model", name, "--reason", "trust me")
+    ask += ("--owner", "alice", "--expires", expires, "--as", "alice:requester", "-f", "json")
+    assert run(*ask, "--rule", "license.denied", "--finding", "*") == 2
+    assert "has no rule 'license.denied'" in capsys.readouterr().err
+    far = (datetime.now(UTC).date() + timedelta(days=400)).isoformat()
+    assert run(*ask[:-6], "--owner", "a", "--expires", far, "--as", "alice:requester",
+               "--rule", "scan-severity", "--finding", "*") == 2  # fmt: skip
+    assert "later than the policy allows" in capsys.readouterr().err
+    assert run(*ask, "--rule", "scan-severity", "--finding", "*") == 0
+    requested = _json(capsys)["exception"]
+    assert requested["state"] == "requested" and requested["required_roles"] == ["security"]  # type: ignore[index]
+    # Requested is not approved: the dry run and the record still reject.
+    assert run(*vet) == 1 and _outcome(capsys) == "reject"
+    assert run(*vet, "--record", "--as", "alice:requester") == 1 and _outcome(capsys) == "reject"
+    # The requester cannot approve it in any role, nor can a role the policy does not name.
+    approve = ("registry", "exception", "approve", "1", "--reason", "ok")
+    assert run(*approve, "--as", "alice:security") == 2
+    assert "cannot also review" in capsys.readouterr().err
+    assert run(*approve, "--as", "bob:legal") == 2
+    assert "the policy asks: security" in capsys.readouterr().err
+    # An SQL edit of the exception approves nothing, and audit verify names the row.
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "reg.db") as conn:
+        conn.execute("UPDATE policy_exceptions SET state = 'approved'")
+    assert run(*vet) == 1 and _outcome(capsys) == "reject"
+    assert run("registry", "check", trojan) == 1
+    capsys.readouterr()
+    assert run("registry", "audit", "verify", "-f", "json") == 1
+    found = _json(capsys)["findings"]
+    assert [(f["rule_id"], f["location"]["member"]) for f in found] == [  # type: ignore[union-attr,index]
+        ("registry.state.drift", "policy_exceptions/1")
+    ]
+    assert run("registry", "exception", "list", "-f", "json") == 0
+    [listed] = _json(capsys)["exceptions"]  # type: ignore[misc]
+    assert listed["status"] == "approved" and listed["trusted"] is False
+    with sqlite3.connect(tmp_path / "reg.db") as conn:
+        conn.execute("UPDATE policy_exceptions SET state = 'requested'")
+    assert run("registry", "exception", "revoke", "1", "--reason", "no", "--as", "alice:x") == 2
+    capsys.readouterr()
+    assert run("registry", "exception", "revoke", "1", "--reason", "withdrawn",
+               "--as", "alice:requester") == 0  # fmt: skip
+    capsys.readouterr()
+    assert run("registry", "exception", "list", "-f", "json") == 0
+    assert [e["status"] for e in _json(capsys)["exceptions"]] == ["revoked"]  # type: ignore[union-attr,index]
+
+
+def test_the_dry_run_predicts_the_recorded_decision_with_an_approved_exception(
+    cli: object,
+    workspace: DemoWorkspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = cli  # type: ignore[assignment]
+    monkeypatch.setenv("MODELSTEWARD_REGISTRY", f"sqlite:///{tmp_path / 'reg.db'}")
+    trojan = str(workspace.trojan)
+    vet = ("vet", trojan, "--preset", "internal", "--no-progress", "-f", "json")
+    assert run(*vet, "--record", "--as", "ci:requester") == 1
+    capsys.readouterr()
+    expires = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()
+    assert run("registry", "exception", "request", "--rule", "scan-severity", "--model",
+               workspace.trojan.name, "--finding", "scan.pickle.unsafe-global", "--path",
+               "pytorch_model.bin", "--reason", "loaded only in a sandbox", "--owner", "sec",
+               "--expires", expires, "--as", "alice:requester") == 0  # fmt: skip
+    assert run("registry", "exception", "approve", "1", "--reason", "sandboxed",
+               "--as", "carol:security") == 0  # fmt: skip
+    capsys.readouterr()
+    assert run(*vet) in (0, 1)
+    dry = _json(capsys)["passport"]["decision"]  # type: ignore[index]
+    assert run(*vet, "--record", "--as", "ci:requester") in (0, 1)
+    out = capsys.readouterr()
+    recorded = json.loads(out.out)
+    assert recorded["passport"]["decision"]["outcome"] == dry["outcome"] != "reject"  # type: ignore[index]
+    assert [w["rule"] for w in dry["waived"]] == ["scan-severity"]  # type: ignore[index]
+    assert recorded["passport"]["decision"]["waived"] == dry["waived"]
+    [item] = recorded["recorded"]
+    assert item["passport_version"] == 2 and item["decision"] == dry["outcome"]  # type: ignore[index]
+    if dry["outcome"] == "needs_review":  # type: ignore[index]
+        assert item["request"]["missing_roles"] == dry["roles"]  # type: ignore[index]
+        assert "waits for" in out.err
 
 
 def test_once_actors_are_enrolled_tokens_replace_as(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 
 from modelsteward.registry import (
@@ -155,22 +153,6 @@ def test_is_approved_compares_contents_not_paths(registry: RegistryService) -> N
     assert registry.is_approved(one).approved
     assert not registry.is_approved({**one, "extra.bin": sha("extra")}).approved
     assert not registry.is_approved({}).approved
-
-
-def test_exceptions_expire(registry: RegistryService) -> None:
-    today = date.today()
-    registry.add_exception(
-        "license.denied", "tiny-llama", "pilot", "legal-team", today + timedelta(days=1), "admin"
-    )
-    registry.add_exception("vuln.osv.affected", "*", "patch window", "ops", today, "admin")
-    assert {e.rule_id for e in registry.active_exceptions(today)} == {
-        "license.denied",
-        "vuln.osv.affected",
-    }
-    later = registry.active_exceptions(today + timedelta(days=1))
-    assert [e.rule_id for e in later] == ["license.denied"]
-    with pytest.raises(RegistryError, match="in the past"):
-        registry.add_exception("x", "y", "z", "o", today - timedelta(days=1), "admin")
 
 
 def test_only_approved_models_deploy(registry: RegistryService) -> None:

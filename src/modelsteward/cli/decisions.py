@@ -7,14 +7,8 @@ from typing import Annotated
 
 import typer
 
-from modelsteward.cli.registry import (
-    ActorOpt,
-    ReasonOpt,
-    RegistryOpt,
-    TokenOpt,
-    acting,
-    open_service,
-)
+from modelsteward.cli.registry import acting, open_service
+from modelsteward.cli.registry_options import ActorOpt, ReasonOpt, RegistryOpt, TokenOpt
 from modelsteward.cli.state import get_state
 from modelsteward.errors import UsageError
 from modelsteward.findings import Report

@@ -221,15 +221,14 @@ def _record(
     token: str | None,
 ) -> None:
     from modelsteward.cli.registry import open_service, resolve_actor
-    from modelsteward.cli.vet_record import record_passport, registry_exceptions
-    from modelsteward.policy import evaluate as decide
+    from modelsteward.services import vetting
     from modelsteward.services.evaluate import attach_to_registered
 
     with open_service(state, dsn) as service:
         who = resolve_actor(state, service, actor, token).name
         passport = attach_to_registered(service, ref, outcome)
-        decision = decide(policy, passport, exceptions=registry_exceptions(service))
-        record_passport(service, passport, decision, who)
+        [decision] = vetting.decide(policy, [passport], service)
+        vetting.record(service, [passport], [decision], who)
     state.log(f"recorded the evaluation on {passport.identity.name}: {decision.outcome.value}")
 
 

@@ -11,6 +11,7 @@ import typer
 
 from modelsteward.cli.demo_context import Section
 from modelsteward.cli.registry_more import register_more
+from modelsteward.cli.registry_options import ActorOpt, ReasonOpt, RegistryOpt, TokenOpt
 from modelsteward.cli.state import CliState, get_state
 from modelsteward.errors import UsageError
 from modelsteward.findings import Finding, Location, Report, Rule, Severity
@@ -55,23 +56,21 @@ RULES: dict[str, Rule] = {
             help="Restore the registry from a backup and investigate who had write access.",
             severity=Severity.CRITICAL,
         ),
+        Rule(
+            id="registry.audit.unsigned",
+            summary="The chain head is not covered by a valid signed checkpoint.",
+            help="Give every writer the audit key; otherwise the chain may have been rewritten.",
+            severity=Severity.CRITICAL,
+        ),
+        Rule(
+            id="registry.state.drift",
+            summary="A stored row disagrees with what the audit chain recorded.",
+            help="The row was edited behind the service: it approves nothing. Restore it "
+            "from a backup and investigate who had write access.",
+            severity=Severity.CRITICAL,
+        ),
     )
 }
-
-RegistryOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--registry", help="Registry DSN (sqlite:///PATH or postgresql://...).", show_default=False
-    ),
-]
-ActorOpt = Annotated[
-    str | None, typer.Option("--as", help="Who acts, as NAME:ROLE.", show_default=False)
-]
-TokenOpt = Annotated[
-    str | None,
-    typer.Option("--token", help="Registry token (else MODELSTEWARD_TOKEN).", show_default=False),
-]
-ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
 
 
 @contextmanager
@@ -82,7 +81,11 @@ def open_service(
 
     Only writers pass ``create``: a read-only command never creates a registry.
     """
-    service = open_registry(dsn or state.settings.registry_dsn, create=create)
+    service = open_registry(
+        dsn or state.settings.registry_dsn,
+        create=create,
+        audit_key=state.settings.audit_key_bytes(),
+    )
     try:
         yield service
     finally:
@@ -90,7 +93,7 @@ def open_service(
 
 
 def actor_of(state: CliState, text: str | None) -> Actor:
-    """The actor from ``--as``, else from ``MODELSTEWARD_ACTOR``.
+    """The actor from ``--as``, else from ``MODELSTEWARDActorOpt``.
 
     Raises:
         UsageError: when neither names one.
@@ -99,7 +102,7 @@ def actor_of(state: CliState, text: str | None) -> Actor:
     if not value:
         raise UsageError(
             "this command needs to know who acts",
-            hint="give --as NAME:ROLE (or set MODELSTEWARD_ACTOR)",
+            hint="give --as NAME:ROLE (or set MODELSTEWARDActorOpt)",
         )
     return Actor.parse(value)
 
@@ -117,7 +120,7 @@ def acting(
 def resolve_actor(
     state: CliState, service: RegistryService, as_: str | None, token: str | None
 ) -> Actor:
-    """Authenticate ``token`` (or ``MODELSTEWARD_TOKEN``); without one, trust ``--as``
+    """Authenticate ``token`` (or ``MODELSTEWARDTokenOpt``); without one, trust ``--as``
     unless the registry has enrolled actors.
 
     Raises:
@@ -136,7 +139,7 @@ def resolve_actor(
     if service.actors.required():
         raise UsageError(
             "this registry identifies actors by token",
-            hint="give --token (or set MODELSTEWARD_TOKEN); ask an admin to enroll you",
+            hint="give --token (or set MODELSTEWARDTokenOpt); ask an admin to enroll you",
         )
     return actor_of(state, as_)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from modelsteward.cli import exceptions
 from modelsteward.cli.output import check_output_dir
+from modelsteward.cli.registry_options import ActorOpt, RegistryOpt, TokenOpt
 from modelsteward.cli.state import get_state
 from modelsteward.errors import UsageError
 from modelsteward.findings import Finding, Location, Report, Severity
@@ -18,29 +19,12 @@ from modelsteward.report import SummaryTable
 
 if TYPE_CHECKING:
     from modelsteward.cli.state import CliState
-    from modelsteward.registry import Actor, ExceptionRecord, RegistryService
-
-_REGISTRY = Annotated[
-    str | None,
-    typer.Option(
-        "--registry", help="Registry DSN (sqlite:///PATH or postgresql://...).", show_default=False
-    ),
-]
-_ACTOR = Annotated[
-    str | None, typer.Option("--as", help="Who acts, as NAME:ROLE.", show_default=False)
-]
-_TOKEN = Annotated[
-    str | None,
-    typer.Option("--token", help="Registry token (else MODELSTEWARD_TOKEN).", show_default=False),
-]
+    from modelsteward.registry import Actor, RegistryService
 
 
 def register_more(group: typer.Typer) -> None:
     """Add ``exception``, ``deploy`` and ``audit`` to the registry group."""
-    exc = typer.Typer(help="Policy exceptions with an owner and an expiry.", no_args_is_help=True)
-    exc.command("add")(exception_add)
-    exc.command("list")(exception_list)
-    group.add_typer(exc, name="exception")
+    exceptions.register(group)
     group.command("deploy")(deploy)
     actors = typer.Typer(help="Actors identified by token.", no_args_is_help=True)
     actors.command("add")(actor_add)
@@ -53,73 +37,6 @@ def register_more(group: typer.Typer) -> None:
     from modelsteward.cli.decisions import register_decisions
 
     register_decisions(group)
-
-
-def _rows(records: list[ExceptionRecord]) -> tuple[tuple[str, ...], ...]:
-    return tuple(
-        (str(e.id), e.rule_id, e.scope, e.owner, e.expires.isoformat(), e.reason) for e in records
-    )
-
-
-_EXC_COLUMNS = ("id", "rule", "scope", "owner", "expires", "reason")
-
-
-def exception_add(
-    ctx: typer.Context,
-    rule: Annotated[str, typer.Option(help="The rule id to waive (e.g. license.denied).")],
-    scope: Annotated[str, typer.Option(help="Model name the waiver covers, or '*'.")],
-    reason: Annotated[str, typer.Option(help="Why the risk is accepted.")],
-    owner: Annotated[str, typer.Option(help="Who answers for it.")],
-    expires: Annotated[str, typer.Option(help="Last day it holds (YYYY-MM-DD).")],
-    registry: _REGISTRY = None,
-    as_: _ACTOR = None,
-    token: _TOKEN = None,
-) -> int:
-    """Record a policy exception; it stops holding after its expiry date."""
-    from modelsteward.cli.registry import acting
-
-    state = get_state(ctx)
-    try:
-        until = date.fromisoformat(expires)
-    except ValueError as err:
-        raise UsageError(f"--expires {expires!r} is not a date", hint="use YYYY-MM-DD") from err
-    with acting(state, registry, as_, token) as (service, actor):
-        record = service.add_exception(rule, scope, reason, owner, until, actor.name)
-    table = SummaryTable(title="exception recorded", columns=_EXC_COLUMNS, rows=_rows([record]))
-    return state.emit(
-        "registry exception add",
-        Report(),
-        sections={"exception": record.to_dict()},
-        summary=(table,),
-    )
-
-
-def exception_list(
-    ctx: typer.Context,
-    today: Annotated[
-        str | None, typer.Option(help="List those active on this day (default: today).")
-    ] = None,
-    registry: _REGISTRY = None,
-) -> int:
-    """List the exceptions that have not expired."""
-    from modelsteward.cli.registry import open_service
-
-    state = get_state(ctx)
-    try:
-        day = date.fromisoformat(today) if today else date.today()
-    except ValueError as err:
-        raise UsageError(f"--today {today!r} is not a date", hint="use YYYY-MM-DD") from err
-    with open_service(state, registry) as service:
-        records = service.active_exceptions(day)
-    table = SummaryTable(
-        title=f"exceptions active on {day}", columns=_EXC_COLUMNS, rows=_rows(records)
-    )
-    return state.emit(
-        "registry exception list",
-        Report(),
-        sections={"exceptions": [e.to_dict() for e in records]},
-        summary=(table,),
-    )
 
 
 def _inventory(packages: list[str], path: Path | None) -> tuple[list[dict[str, str]], Report]:
@@ -167,9 +84,9 @@ def deploy(
         Path | None,
         typer.Option(help="Runtime packages: requirements (NAME==VERSION) or JSON list."),
     ] = None,
-    registry: _REGISTRY = None,
-    as_: _ACTOR = None,
-    token: _TOKEN = None,
+    registry: RegistryOpt = None,
+    as_: ActorOpt = None,
+    token: TokenOpt = None,
 ) -> int:
     """Record that an approved model runs on TARGET with ENGINE and its runtime packages."""
     from modelsteward.cli.registry import acting
@@ -196,7 +113,7 @@ def audit_verify(
         str | None,
         typer.Option(help="SEQ:HASH printed by an earlier verify, kept outside the database."),
     ] = None,
-    registry: _REGISTRY = None,
+    registry: RegistryOpt = None,
 ) -> int:
     """Walk the hash chain; exit 1 and name the first bad entry when it is broken."""
     from modelsteward.cli.registry import RULES, open_service
@@ -207,7 +124,7 @@ def audit_verify(
         result = service.audit_verify(pinned)
         where = service.store.dsn
     findings = []
-    if not result.ok and result.reason is not None:
+    if result.reason is not None:
         findings.append(
             Finding(
                 rule_id=f"registry.audit.{result.reason.value}",
@@ -218,7 +135,19 @@ def audit_verify(
                 evidence=result.reason.value,
             )
         )
+    for drift in result.drift:
+        findings.append(
+            Finding(
+                rule_id="registry.state.drift",
+                severity=Severity.CRITICAL,
+                message=f"{drift}; it approves nothing until restored",
+                location=Location(path=where, member=f"{drift.table}/{drift.row}"),
+                evidence=drift.table,
+            )
+        )
     verdict = "intact" if result.ok else f"BROKEN at entry {result.first_bad_seq}"
+    if result.intact and result.drift:
+        verdict = f"intact; {len(result.drift)} stored row(s) disagree with it"
     table = SummaryTable(
         title="audit chain",
         columns=("entries", "verdict", "anchor (keep it elsewhere)"),
@@ -226,7 +155,7 @@ def audit_verify(
             (
                 str(result.count),
                 verdict,
-                f"{result.count}:{result.head_hash}" if result.ok else "-",
+                f"{result.count}:{result.head_hash}" if result.intact else "-",
             ),
         ),
     )
@@ -247,7 +176,7 @@ def _anchor(text: str) -> tuple[int, str]:
     return int(seq), digest.lower()
 
 
-def audit_export(ctx: typer.Context, registry: _REGISTRY = None) -> int:
+def audit_export(ctx: typer.Context, registry: RegistryOpt = None) -> int:
     """Write the audit log as JSON lines to stdout (or --output)."""
     from modelsteward.cli.registry import open_service
 
@@ -278,8 +207,8 @@ def actor_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The person or service account.")],
     role: Annotated[str, typer.Option(help="requester, legal, security, safety or admin.")],
-    registry: _REGISTRY = None,
-    token: _TOKEN = None,
+    registry: RegistryOpt = None,
+    token: TokenOpt = None,
 ) -> int:
     """Enroll NAME in ROLE and print its token once (an admin's token is needed, except for
     the first actor, who must be an admin). From then on the registry asks for tokens."""
@@ -303,8 +232,8 @@ def actor_revoke(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The enrolled actor.")],
     role: Annotated[str, typer.Option(help="The role whose tokens to revoke.")],
-    registry: _REGISTRY = None,
-    token: _TOKEN = None,
+    registry: RegistryOpt = None,
+    token: TokenOpt = None,
 ) -> int:
     """Revoke every token of NAME in ROLE (an admin's token is needed)."""
     from modelsteward.cli.registry import open_service

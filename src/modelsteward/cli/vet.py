@@ -14,7 +14,7 @@ from modelsteward.cli.state import CliState, get_state
 from modelsteward.errors import UsageError
 from modelsteward.findings import Finding, Report, Rule, Severity
 from modelsteward.passport import Passport
-from modelsteward.policy import Decision, Outcome, Policy, default_policy, evaluate
+from modelsteward.policy import Decision, Outcome, Policy, default_policy
 from modelsteward.policy import load_policy as read_policy
 from modelsteward.report import OutputFormat, SummaryTable
 from modelsteward.report.markdown import render_passports
@@ -22,6 +22,7 @@ from modelsteward.vet import VetOptions, VetRun, count_units, vet_models, walk_m
 
 if TYPE_CHECKING:
     from modelsteward.licenses import UseProfile
+    from modelsteward.services import vetting
 
 DEMO_SECTIONS: tuple[tuple[str, Section], ...] = (("vet", vet_demo.vet_section),)
 """Sections this area adds to ``modelsteward demo``, in order."""
@@ -129,31 +130,73 @@ def vet(
             transcript=evaluate_transcript,
         )
         run = evaluate_run(state, run, inventories, request, chosen)
-    if not record:
-        decisions = tuple(evaluate(chosen, p) for p in run.passports)
-        return _emit(ctx, state, run, decisions, chosen)
-    from modelsteward.cli.registry import resolve_actor
-    from modelsteward.cli.vet_record import record_passport, registry_exceptions
-    from modelsteward.registry import open_registry  # sqlalchemy only when recording
+    from modelsteward.services import vetting
 
-    service = open_registry(registry or state.settings.registry_dsn)
+    dsn = registry or state.settings.registry_dsn
+    key = state.settings.audit_key_bytes()
+    if not record:
+        # The dry run reads the same registry exceptions a record would apply.
+        existing = vetting.open_existing(dsn, audit_key=key)
+        try:
+            decisions = vetting.decide(chosen, run.passports, existing)
+        finally:
+            if existing is not None:
+                existing.close()
+        return _emit(state, run, decisions, chosen)
+    from modelsteward.cli.registry import resolve_actor
+    from modelsteward.registry import open_registry
+
+    service = open_registry(dsn, audit_key=key)
     try:
         who = resolve_actor(state, service, actor, token).name
-        extra = registry_exceptions(service)
-        decisions = tuple(evaluate(chosen, p, exceptions=extra) for p in run.passports)
-        for passport, decision in zip(run.passports, decisions, strict=True):
-            record_passport(service, passport, decision, who)
+        decisions = vetting.decide(chosen, run.passports, service)
+        recorded = vetting.record(service, run.passports, decisions, who)
     finally:
         service.close()
-    return _emit(ctx, state, run, decisions, chosen)
+    for item in recorded:
+        state.log(_recorded_line(item))
+    return _emit(state, run, decisions, chosen, recorded)
+
+
+def _recorded_line(item: vetting.Recorded) -> str:
+    line = (
+        f"recorded {item.model} (model id {item.model_id}): passport v{item.passport_version}, "
+        f"decision {item.decision.value}"
+    )
+    req = item.request
+    if req is not None:
+        waits = ", ".join(r.value for r in req.missing_roles) or "nobody"
+        line += f"; approval request {req.id} waits for {waits}"
+    return line
+
+
+def _recorded_table(recorded: Sequence[vetting.Recorded]) -> SummaryTable:
+    rows = []
+    for item in recorded:
+        req = item.request
+        rows.append(
+            (
+                str(item.model_id),
+                item.model,
+                f"v{item.passport_version}",
+                item.decision.value,
+                "-" if req is None else f"{req.id} ({req.state.value})",
+                "-" if req is None else ", ".join(r.value for r in req.missing_roles) or "-",
+            )
+        )
+    return SummaryTable(
+        title="vet: recorded in the registry",
+        columns=("model id", "model", "passport", "decision", "approval request", "waits for"),
+        rows=tuple(rows),
+    )
 
 
 def _emit(
-    ctx: typer.Context,
     state: CliState,
     run: VetRun,
     decisions: Sequence[Decision],
     policy: Policy,
+    recorded: Sequence[vetting.Recorded] | None = None,
 ) -> int:
     pairs = list(zip(run.passports, decisions, strict=True))
     objects = [{**p.to_dict(), "decision": d.to_dict()} for p, d in pairs]
@@ -166,6 +209,10 @@ def _emit(
         "digest": policy.digest,
         "source": policy.source,
     }
+    summary = _summary(pairs)
+    if recorded is not None:
+        sections["recorded"] = [r.to_dict() for r in recorded]
+        summary = (*summary, _recorded_table(recorded))
     denied = any(d.denied for d in decisions)
     report = run.report
     if state.fmt is OutputFormat.SARIF:  # code-scanning UIs show results, not JSON sections
@@ -175,7 +222,7 @@ def _emit(
         report,
         rules=DECISION_RULES,
         sections=sections,
-        summary=_summary(pairs),
+        summary=summary,
         markdown=render_passports(pairs),
         denied=denied,
     )

@@ -40,13 +40,12 @@ def vet_section(ctx: DemoContext) -> None:
             for r in decision.reasons:
                 where = r.location.describe()
                 ctx.console.print(escape(f"  [{r.rule}] {r.finding} at {where}: {r.message}"))
-    from modelsteward.cli.vet_record import record_passport
     from modelsteward.registry import open_registry
+    from modelsteward.services.vetting import record
 
     registry = open_registry(f"sqlite:///{ws.root.resolve() / 'registry.db'}")
     try:
-        for passport, decision in zip(run.passports, decisions, strict=True):
-            record_passport(registry, passport, decision, DEMO_ACTOR)
+        record(registry, run.passports, decisions, DEMO_ACTOR)
         for model in registry.list_models():
             ctx.console.print(f"registry: {model.name} is {model.status.value}")
         for model in registry.list_models():

@@ -17,6 +17,7 @@ from modelsteward.policy.model import (
     parse_policy,
 )
 from modelsteward.policy.rules import AllOf, AnyOf, PolicyRule, Reason, build_rule
+from modelsteward.policy.waivers import WaiverTerms, waiver_terms
 
 __all__ = [
     "EMPTY_POLICY_RULE",
@@ -35,10 +36,12 @@ __all__ = [
     "Role",
     "RuleKind",
     "Waived",
+    "WaiverTerms",
     "build_rule",
     "default_policy",
     "default_policy_text",
     "evaluate",
     "load_policy",
     "parse_policy",
+    "waiver_terms",
 ]

@@ -133,6 +133,8 @@ class RuleSpec(_Strict):
     """``safety.layer``: an evaluation older than this (at vetting time) is stale."""
     min_probes: int = Field(default=1, ge=1)
     """``safety.layer``: every hazard needs at least this many answered probes."""
+    exception_roles: list[Role] = Field(default_factory=list)
+    """Who must approve a registry exception to this rule (default: by kind)."""
 
 
 class ScopeSpec(_Strict):
@@ -203,6 +205,8 @@ class PolicySpec(_Strict):
     name: str = "policy"
     revision: str = ""
     mode: Mode = Mode.ENFORCE
+    exception_max_days: int = Field(default=90, ge=1, le=3660)
+    """The longest a registry exception may run, from the day it is requested."""
     rules: list[RuleSpec] = Field(default_factory=list)
     exceptions: list[ExceptionSpec] = Field(default_factory=list)
     approvals: ApprovalsSpec = ApprovalsSpec()
@@ -254,6 +258,8 @@ class Policy:
     """The roles that sign governed decisions (selections)."""
     contributions: ContributionsSpec = field(default_factory=ContributionsSpec)
     """Guidelines for outgoing contributions."""
+    exception_max_days: int = 90
+    """The longest a registry exception may run, from the day it is requested."""
 
 
 def parse_policy(text: str, *, source: str = "<string>") -> Policy:
@@ -296,6 +302,7 @@ def parse_policy(text: str, *, source: str = "<string>") -> Policy:
         source=source,
         approvals=spec.approvals,
         contributions=spec.contributions,
+        exception_max_days=spec.exception_max_days,
     )
 
 

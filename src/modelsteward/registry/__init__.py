@@ -15,7 +15,9 @@ from modelsteward.registry.records import (
     AuditVerification,
     Decision,
     DeploymentRecord,
+    Drift,
     ExceptionRecord,
+    ExceptionState,
     ModelDetail,
     ModelRecord,
     ModelStatus,
@@ -32,12 +34,15 @@ from modelsteward.registry.sla import RegistrySlaState
 from modelsteward.registry.store.interface import Store, StoreError
 
 
-def open_registry(dsn: str, *, create: bool = True) -> RegistryService:
+def open_registry(
+    dsn: str, *, create: bool = True, audit_key: bytes | None = None
+) -> RegistryService:
     """Open (creating and migrating as needed) the registry at ``dsn``.
 
     ``dsn`` is ``sqlite:///PATH`` or ``postgresql://USER@HOST:PORT/DB``. Read-only callers
     pass ``create=False``: a SQLite registry that does not exist is then an error, and no
-    file or directory is made.
+    file or directory is made. With ``audit_key`` (kept outside the database) every write
+    signs a checkpoint of the chain head, and verification requires the head signed.
 
     Raises:
         StoreError: when the DSN is unsupported, the database cannot be reached or
@@ -46,13 +51,13 @@ def open_registry(dsn: str, *, create: bool = True) -> RegistryService:
     from modelsteward.registry.migrate import upgrade
     from modelsteward.registry.store.sql import SqlStore
 
-    store = SqlStore(dsn, create=create)
+    store = SqlStore(dsn, create=create, audit_key=audit_key)
     try:
         upgrade(store)
     except BaseException:
         store.close()
         raise
-    return RegistryService(store)
+    return RegistryService(store, audit_key=audit_key)
 
 
 __all__ = [
@@ -66,7 +71,9 @@ __all__ = [
     "AuditVerification",
     "Decision",
     "DeploymentRecord",
+    "Drift",
     "ExceptionRecord",
+    "ExceptionState",
     "ModelDetail",
     "ModelRecord",
     "ModelStatus",

@@ -97,6 +97,7 @@ def request_facts(model: ModelRecord, req: ApprovalRequest) -> dict[str, object]
         "passport_version": req.passport_version,
         "manifest_digest": req.manifest_digest,
         "state": req.state.value,
+        "required_roles": [r.value for r in req.required_roles],
         "missing_roles": [r.value for r in req.missing_roles],
     }
 

@@ -12,6 +12,7 @@ import secrets
 
 from modelsteward.registry.records import Actor, ApprovalError, Role
 from modelsteward.registry.store.interface import Store
+from modelsteward.registry.trust import replay
 
 TOKEN_PREFIX = "mst_"  # noqa: S105 (a prefix, not a secret)
 """Tokens start with this, so that secret scanners can recognise them."""
@@ -37,7 +38,8 @@ class ActorDirectory:
         """The actor holding ``token``.
 
         Raises:
-            ApprovalError: when the token is unknown or revoked.
+            ApprovalError: when the token is unknown or revoked, or the actor's tokens
+                disagree with the enrolments the audit chain recorded.
         """
         with self._store.read() as tx:
             actor = tx.actor_by_token(token_digest(token))
@@ -45,6 +47,15 @@ class ActorDirectory:
             raise ApprovalError(
                 "the token is unknown or revoked",
                 hint="ask a registry admin to enroll you: modelsteward registry actor add",
+            )
+        # A token row written behind the service (no enrolment in the chain) names nobody.
+        result = replay(self._store).verification
+        if not result.intact or any(
+            d.table == "actors" and d.row == str(actor) for d in result.drift
+        ):
+            raise ApprovalError(
+                f"the tokens of {actor} disagree with the audit chain; none is trusted",
+                hint="run modelsteward registry audit verify and restore the actors table",
             )
         return actor
 

@@ -215,18 +215,65 @@ class ApprovalRequest:
         }
 
 
+class ExceptionState(enum.StrEnum):
+    """Where a policy exception stands (``expired`` is computed from the date)."""
+
+    REQUESTED = "requested"
+    """Waiting for the reviewers the policy names."""
+    APPROVED = "approved"
+    """Every required role approved: it waives until its expiry."""
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+    LEGACY = "legacy"
+    """Recorded before exceptions were reviewed; it waives nothing."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExceptionRecord:
-    """A time-limited waiver of one policy rule for a scope."""
+    """A time-limited waiver of one policy rule for one finding and path of one model's
+    exact files, granted by the reviewers the policy names (never its requester)."""
 
     id: int
     rule_id: str
     scope: str
+    """The model name."""
     reason: str
     owner: str
     expires: date
     actor: str
+    """Who requested it."""
     created_at: str
+    manifest_digest: str = ""
+    """The manifest the waiver binds to: a changed file voids it."""
+    finding: str = "*"
+    """Glob over the rule id of the finding a reason points at."""
+    path: str = "*"
+    """Glob over the file path inside the model."""
+    required_roles: tuple[Role, ...] = ()
+    state: ExceptionState = ExceptionState.LEGACY
+    signatures: tuple[Signature, ...] = ()
+
+    @property
+    def missing_roles(self) -> tuple[Role, ...]:
+        """Required roles that have not approved yet."""
+        signed = {s.role for s in self.signatures if s.approve}
+        return tuple(r for r in self.required_roles if r not in signed)
+
+    def status(self, today: date) -> str:
+        """The state, or ``expired`` for an approved exception past its expiry day."""
+        if self.state is ExceptionState.APPROVED and today > self.expires:
+            return "expired"
+        return self.state.value
+
+    def waives(self, *, model: str, manifest_digest: str, today: date) -> bool:
+        """Whether it waives reasons of ``model`` with exactly these files on ``today``."""
+        return (
+            self.state is ExceptionState.APPROVED
+            and today <= self.expires
+            and self.scope == model
+            and bool(self.manifest_digest)
+            and self.manifest_digest == manifest_digest
+        )
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form."""
@@ -234,11 +281,18 @@ class ExceptionRecord:
             "id": self.id,
             "rule_id": self.rule_id,
             "scope": self.scope,
+            "manifest_digest": self.manifest_digest,
+            "finding": self.finding,
+            "path": self.path,
             "reason": self.reason,
             "owner": self.owner,
             "expires": self.expires.isoformat(),
             "actor": self.actor,
+            "required_roles": [r.value for r in self.required_roles],
+            "missing_roles": [r.value for r in self.missing_roles],
+            "state": self.state.value,
             "created_at": self.created_at,
+            "signatures": [s.to_dict() for s in self.signatures],
         }
 
 
@@ -352,6 +406,28 @@ class AuditFault(enum.StrEnum):
     EDITED = "edited"
     DELETED = "deleted"
     REORDERED = "reordered"
+    UNSIGNED = "unsigned"
+    """The head is not covered by a valid signed checkpoint (a key was given)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Drift:
+    """A stored row that disagrees with what the audit chain recorded."""
+
+    table: str
+    row: str
+    """The row's key: ``3`` or ``3/v2`` or ``3/config.json``."""
+    detail: str
+    model_id: int | None = None
+    """The model the row belongs to, when it belongs to one."""
+    exception_id: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.table} row {self.row}: {self.detail}"
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form."""
+        return {"table": self.table, "row": self.row, "detail": self.detail}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -365,17 +441,28 @@ class AuditVerification:
     detail: str = ""
     head_hash: str = ""
     """The hash of the last entry: publish it to anchor the chain."""
+    drift: tuple[Drift, ...] = ()
+    """Stored rows that disagree with the chain (the chain itself may be intact)."""
+    signed_through: int | None = None
+    """The newest entry covered by a valid signed checkpoint, when a key was given."""
+
+    @property
+    def intact(self) -> bool:
+        """The chain itself verified (stored rows may still have drifted)."""
+        return self.reason is None
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form."""
         return {
             "ok": self.ok,
+            "drift": [d.to_dict() for d in self.drift],
+            "signed_through": self.signed_through,
             "count": self.count,
             "first_bad_seq": self.first_bad_seq,
             "reason": self.reason.value if self.reason else None,
             "detail": self.detail,
             "head_hash": self.head_hash,
-            "anchor": f"{self.count}:{self.head_hash}" if self.ok and self.count else None,
+            "anchor": f"{self.count}:{self.head_hash}" if self.intact and self.count else None,
         }
 
 

@@ -3,18 +3,13 @@ chain, with every state change and its audit entry committed in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from contextlib import closing
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, TextIO
 
 from modelsteward.registry import approvals
-from modelsteward.registry.audit import (
-    AuditRowTuple,
-    canonical_json,
-    export_lines,
-    verify_chain,
-)
+from modelsteward.registry import exceptions as exception_flow
+from modelsteward.registry.audit import canonical_json, export_lines
 from modelsteward.registry.facts import (
     check_manifest,
     find_model,
@@ -26,6 +21,7 @@ from modelsteward.registry.facts import (
 )
 from modelsteward.registry.identity import ActorDirectory
 from modelsteward.registry.records import (
+    Actor,
     ApprovalRequest,
     ApprovalStatus,
     AuditVerification,
@@ -41,6 +37,7 @@ from modelsteward.registry.records import (
 )
 from modelsteward.registry.sla import RegistrySlaState
 from modelsteward.registry.store.interface import Store
+from modelsteward.registry.trust import Trusted, replay
 
 if TYPE_CHECKING:
     from modelsteward.vulns import SlaEntry
@@ -49,8 +46,9 @@ if TYPE_CHECKING:
 class RegistryService:
     """The registry's operations. Writes raise ``StoreError`` when the database fails."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, audit_key: bytes | None = None) -> None:
         self.store = store
+        self._audit_key = audit_key
 
     def close(self) -> None:
         """Release database connections."""
@@ -235,75 +233,171 @@ class RegistryService:
     def is_approved(self, files: Mapping[str, str]) -> ApprovalStatus:
         """Whether these exact file contents (relpath -> sha256) may be served.
 
-        They may when every hash belongs to the current manifest of one approved model;
-        paths are not compared, contents are.
+        They may when every hash belongs to the current manifest of one model that the
+        audit chain records as approved, and the stored rows of that model agree with the
+        chain: an edited status, approval, passport or file row approves nothing, and a
+        broken chain approves nothing at all. Paths are not compared, contents are.
         """
         hashes = {h.lower() for h in files.values()}
         if not hashes:
             return ApprovalStatus(approved=False, model=None, reason="no files were given")
-        with self.store.read() as tx:
-            candidates = [
-                m
-                for m in tx.models_with_file(min(hashes))
-                if hashes <= set(tx.files(m.id).values())
-            ]
-            if not candidates:
-                return ApprovalStatus(
-                    approved=False, model=None, reason="no registered model has these files"
-                )
-            for model in candidates:
-                if model.status is ModelStatus.APPROVED:
-                    return ApprovalStatus(
-                        approved=True,
-                        model=model.name,
-                        model_id=model.id,
-                        reason=approvals.explain(tx, model),
-                    )
-            model = candidates[0]
+        trusted = self.verified()
+        result = trusted.verification
+        if not result.intact:
             return ApprovalStatus(
                 approved=False,
-                model=model.name,
-                model_id=model.id,
-                reason=approvals.explain(tx, model),
+                model=None,
+                reason=f"the audit chain is broken at entry {result.first_bad_seq} "
+                f"({result.detail}): nothing is approved until it is restored",
             )
+        candidates = sorted(
+            (m for m in trusted.ledger.models.values() if hashes <= set(m.files.values())),
+            key=lambda m: m.id,
+        )
+        if not candidates:
+            return ApprovalStatus(
+                approved=False, model=None, reason="no registered model has these files"
+            )
+        unsafe = [d for d in result.drift if d.model_id is None and d.table == "audit_log"]
+        for model in candidates:
+            drift = [d for d in result.drift if d.model_id == model.id] + unsafe
+            if model.status is ModelStatus.APPROVED and not drift:
+                with self.store.read() as tx:
+                    why = approvals.explain(tx, find_model(tx, model.id))
+                return ApprovalStatus(
+                    approved=True, model=model.name, model_id=model.id, reason=why
+                )
+            if drift:
+                return ApprovalStatus(
+                    approved=False,
+                    model=model.name,
+                    model_id=model.id,
+                    reason=f"the stored state of {model.name} disagrees with the audit "
+                    f"chain ({drift[0]}); nothing it holds is approved",
+                )
+        model = candidates[0]
+        with self.store.read() as tx:
+            why = approvals.explain(tx, find_model(tx, model.id))
+        return ApprovalStatus(approved=False, model=model.name, model_id=model.id, reason=why)
+
+    def verified(self, anchor: tuple[int, str] | None = None) -> Trusted:
+        """The chain verified and replayed, with every stored row compared to it.
+
+        Raises:
+            StoreError: when the database cannot be read.
+        """
+        return replay(self.store, anchor=anchor, key=self._audit_key)
 
     # -- exceptions and deployments -------------------------------------------------------
 
-    def add_exception(
-        self, rule_id: str, scope: str, reason: str, owner: str, expires: date, actor: str
+    def request_exception(
+        self,
+        draft: ExceptionRecord,
+        model_id: int | str,
+        *,
+        latest_expiry: date,
     ) -> ExceptionRecord:
-        """Record a waiver of ``rule_id`` for ``scope`` (a model name or ``*``) until
-        ``expires`` (inclusive).
+        """Ask the roles in ``draft.required_roles`` to approve a waiver of
+        ``draft.rule_id`` for ``draft.finding`` at ``draft.path`` in the model's current
+        files, requested by ``draft.actor``, until ``draft.expires`` (inclusive, at the
+        latest ``latest_expiry``). The caller (the policy) names the rule and the roles.
 
         Raises:
-            RegistryError: when a field is empty or the expiry is in the past.
+            NotFoundError: when the model does not exist.
+            RegistryError: when a field is empty, the expiry is out of bounds or no
+                reviewer role is named.
         """
-        if not (rule_id.strip() and scope.strip() and reason.strip() and owner.strip()):
-            raise RegistryError(
-                "an exception needs a rule id, a scope, a reason and an owner",
-                hint="give --rule, --scope, --reason and --owner",
-            )
         with self.store.write() as tx:
-            if expires < date.fromisoformat(tx.now()[:10]):
-                raise RegistryError(
-                    f"exception expiry {expires.isoformat()} is in the past",
-                    hint="give a future --expires date (YYYY-MM-DD)",
-                )
-            record = tx.insert_exception(
-                rule_id=rule_id,
-                scope=scope,
-                reason=reason,
-                owner=owner,
-                expires=expires,
-                actor=actor,
-            )
-            tx.append_audit(actor, "exception.added", record.to_dict())
+            model = find_model(tx, model_id)
+            record = exception_flow.new_request(tx, draft, model, latest_expiry=latest_expiry)
+            tx.append_audit(draft.actor, "exception.requested", record.to_dict())
             return record
 
-    def active_exceptions(self, today: date) -> list[ExceptionRecord]:
-        """Exceptions that have not expired on ``today``."""
+    def approve_exception(
+        self, exception_id: int, role: Role | str, actor: str, reason: str
+    ) -> ExceptionRecord:
+        """Approve a requested exception in ``role``; the last required role makes it
+        waive.
+
+        Raises:
+            NotFoundError: when it does not exist.
+            ApprovalError: when separation of duties forbids it or it is not pending.
+        """
+        return self._review_exception(exception_id, role, actor, reason, approve=True)
+
+    def reject_exception(
+        self, exception_id: int, role: Role | str, actor: str, reason: str
+    ) -> ExceptionRecord:
+        """Reject a requested exception in a required role (or as admin).
+
+        Raises:
+            NotFoundError: when it does not exist.
+            ApprovalError: as for ``approve_exception``.
+        """
+        return self._review_exception(exception_id, role, actor, reason, approve=False)
+
+    def _review_exception(
+        self, exception_id: int, role: Role | str, actor: str, reason: str, *, approve: bool
+    ) -> ExceptionRecord:
+        parsed = role if isinstance(role, Role) else Role.parse(role)
+        with self.store.write() as tx:
+            record = exception_flow.sign(
+                tx, exception_id, role=parsed, actor=actor, reason=reason, approve=approve
+            )
+            facts = {
+                "exception_id": record.id,
+                "rule_id": record.rule_id,
+                "scope": record.scope,
+                "role": parsed.value,
+                "reason": reason,
+                "state": record.state.value,
+                "missing_roles": [r.value for r in record.missing_roles],
+            }
+            tx.append_audit(actor, "exception.signed" if approve else "exception.rejected", facts)
+            return record
+
+    def revoke_exception(self, exception_id: int, actor: Actor, reason: str) -> ExceptionRecord:
+        """End an exception now.
+
+        Raises:
+            NotFoundError: when it does not exist.
+            ApprovalError: when it is closed already or ``actor`` may not revoke it.
+        """
+        with self.store.write() as tx:
+            record = exception_flow.revoke(tx, exception_id, actor=actor)
+            facts = {
+                "exception_id": record.id,
+                "rule_id": record.rule_id,
+                "scope": record.scope,
+                "role": actor.role.value,
+                "reason": reason,
+                "state": record.state.value,
+            }
+            tx.append_audit(actor.name, "exception.revoked", facts)
+            return record
+
+    def exceptions(self) -> list[ExceptionRecord]:
+        """Every exception as stored (requested, approved, rejected, revoked, legacy)."""
         with self.store.read() as tx:
-            return tx.exceptions(today)
+            return tx.exceptions()
+
+    def waivers(self, model: str, manifest_digest: str, today: date) -> list[ExceptionRecord]:
+        """The exceptions that waive reasons of ``model`` with exactly these files on
+        ``today``, as the audit chain records them (a stored row edited to ``approved``
+        waives nothing).
+
+        Raises:
+            RegistryError: when the chain is broken: no exception can be trusted.
+        """
+        trusted = self.verified()
+        result = trusted.verification
+        if not result.intact:
+            raise RegistryError(
+                f"the audit chain is broken at entry {result.first_bad_seq}: "
+                "registry exceptions cannot be trusted",
+                hint="run modelsteward registry audit verify, and restore the registry",
+            )
+        return trusted.ledger.waivers(model, manifest_digest, today)
 
     def deploy(
         self,
@@ -357,13 +451,14 @@ class RegistryService:
     # -- audit ----------------------------------------------------------------------------
 
     def audit_verify(self, anchor: tuple[int, str] | None = None) -> AuditVerification:
-        """Walk the whole chain; name the first edited, deleted or reordered entry.
+        """Walk the whole chain, name the first edited, deleted or reordered entry, and
+        list every stored row that disagrees with it.
 
         ``anchor`` is a ``(seq, hash)`` published earlier (``head_hash`` of a past run): the
-        entry at ``seq`` must still carry that hash.
+        entry at ``seq`` must still carry that hash. With an audit key, the head must be
+        covered by a valid signed checkpoint.
         """
-        with self.store.audit_snapshot() as snap, closing(snap.rows()) as rows:
-            return verify_chain(rows, head=snap.head, rescan=_Rescan(snap.rows), anchor=anchor)
+        return self.verified(anchor).verification
 
     def audit_export(self, fh: TextIO) -> int:
         """Write the audit log as JSON lines to ``fh``; return how many entries."""
@@ -373,14 +468,3 @@ class RegistryService:
                 fh.write(line)
                 count += 1
         return count
-
-
-class _Rescan:
-    """A re-iterable view over the stored rows, for the rare second pass on a fault."""
-
-    def __init__(self, rows: Callable[[], Generator[AuditRowTuple, None, None]]) -> None:
-        self._rows = rows
-
-    def __iter__(self) -> Iterator[AuditRowTuple]:
-        with closing(self._rows()) as rows:
-            yield from rows

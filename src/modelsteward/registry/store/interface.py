@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Generator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
 from modelsteward.errors import StewardError
@@ -22,6 +21,7 @@ from modelsteward.registry.records import (
     DecisionRecord,
     DeploymentRecord,
     ExceptionRecord,
+    ExceptionState,
     ModelRecord,
     ModelStatus,
     PassportRecord,
@@ -36,6 +36,10 @@ if TYPE_CHECKING:
 
 class StoreError(StewardError):
     """The registry database cannot be reached, opened, migrated or written."""
+
+
+class MissingRegistryError(StoreError):
+    """A reader asked for a SQLite registry that does not exist (nothing was created)."""
 
 
 class Tx(Protocol):
@@ -131,14 +135,32 @@ class Tx(Protocol):
         """Close or reopen a request."""
         ...
 
-    def insert_exception(
-        self, *, rule_id: str, scope: str, reason: str, owner: str, expires: date, actor: str
-    ) -> ExceptionRecord:
-        """Record a policy exception."""
+    def insert_exception(self, record: ExceptionRecord) -> ExceptionRecord:
+        """Record a requested policy exception; its id and creation time are assigned."""
         ...
 
-    def exceptions(self, today: date | None) -> list[ExceptionRecord]:
-        """Exceptions expiring on or after ``today`` (all when None)."""
+    def exception(self, exception_id: int) -> ExceptionRecord | None:
+        """One exception with its signatures."""
+        ...
+
+    def exceptions(self) -> list[ExceptionRecord]:
+        """Every exception with its signatures, oldest first."""
+        ...
+
+    def insert_exception_signature(self, exception_id: int, signature: Signature) -> None:
+        """Add one reviewer's verdict to an exception."""
+        ...
+
+    def set_exception_state(self, exception_id: int, state: ExceptionState) -> None:
+        """Move an exception to ``state``."""
+        ...
+
+    def insert_checkpoint(self, seq: int, digest: str, key_id: str, mac: str) -> None:
+        """Store a signed checkpoint of the chain head."""
+        ...
+
+    def checkpoints(self) -> list[tuple[int, str, str, str]]:
+        """Every signed checkpoint as ``(seq, hash, key_id, mac)``, oldest first."""
         ...
 
     def insert_deployment(
@@ -176,6 +198,10 @@ class Tx(Protocol):
 
     def revoke_actor(self, actor: Actor) -> int:
         """Revoke every token of ``actor``; return how many."""
+        ...
+
+    def actor_counts(self) -> dict[str, int]:
+        """``name:role`` -> how many unrevoked tokens it holds."""
         ...
 
     def count_actors(self) -> int:
@@ -233,6 +259,10 @@ class AuditSnapshot(Protocol):
 
     def entries(self) -> Generator[AuditEntry, None, None]:
         """Stream the entries in seq order (may be called more than once)."""
+        ...
+
+    def tx(self) -> Tx:
+        """Read the stored rows as of the same moment as the log."""
         ...
 
 

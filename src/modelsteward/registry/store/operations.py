@@ -4,23 +4,49 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from modelsteward.registry.audit import canonical_json
-from modelsteward.registry.records import Actor, DeploymentRecord, ExceptionRecord, Role
-from modelsteward.registry.store.tables import ActorRow, DeploymentRow, ExceptionRow, SlaRow
+from modelsteward.registry.records import (
+    Actor,
+    DeploymentRecord,
+    ExceptionRecord,
+    ExceptionState,
+    Role,
+    Signature,
+)
+from modelsteward.registry.store.tables import (
+    ActorRow,
+    CheckpointRow,
+    DeploymentRow,
+    ExceptionRow,
+    ExceptionSignatureRow,
+    SlaRow,
+)
 
 if TYPE_CHECKING:
     from modelsteward.vulns import SlaEntry
 
 _E = ExceptionRow.__table__.c
+_ES = ExceptionSignatureRow.__table__.c
+_C = CheckpointRow.__table__.c
 _D = DeploymentRow.__table__.c
 _SLA = SlaRow.__table__.c
 _A = ActorRow.__table__.c
+
+
+def signature_of(m: RowMapping) -> Signature:
+    """A stored signature row (of a request or of an exception)."""
+    return Signature(
+        role=Role(m["role"]),
+        actor=m["actor"],
+        approve=bool(m["approve"]),
+        reason=m["reason"],
+        created_at=m["created_at"],
+    )
 
 
 def _sla(m: RowMapping) -> SlaEntry:
@@ -53,30 +79,103 @@ class OperationsQueries:
     _conn: Connection
     _now: str
 
-    def insert_exception(
-        self, *, rule_id: str, scope: str, reason: str, owner: str, expires: date, actor: str
-    ) -> ExceptionRecord:
-        """Record a policy exception."""
+    def insert_exception(self, record: ExceptionRecord) -> ExceptionRecord:
+        """Record a requested policy exception; its id and creation time are assigned."""
         values = {
-            "rule_id": rule_id,
-            "scope": scope,
-            "reason": reason,
-            "owner": owner,
-            "expires": expires,
-            "actor": actor,
+            "rule_id": record.rule_id,
+            "scope": record.scope,
+            "manifest_digest": record.manifest_digest,
+            "finding": record.finding,
+            "path": record.path,
+            "reason": record.reason,
+            "owner": record.owner,
+            "expires": record.expires,
+            "actor": record.actor,
+            "required_roles": canonical_json([r.value for r in record.required_roles]),
+            "state": record.state.value,
             "created_at": self._now,
         }
         new_id = self._conn.execute(
             insert(ExceptionRow).values(**values).returning(_E.id)
         ).scalar_one()
-        return ExceptionRecord(id=new_id, **values)  # type: ignore[arg-type]
+        found = self.exception(new_id)
+        assert found is not None
+        return found
 
-    def exceptions(self, today: date | None) -> list[ExceptionRecord]:
-        """Exceptions expiring on or after ``today`` (all when None)."""
+    def exception(self, exception_id: int) -> ExceptionRecord | None:
+        """One exception with its signatures."""
+        found = self._exceptions(_E.id == exception_id)
+        return found[0] if found else None
+
+    def exceptions(self) -> list[ExceptionRecord]:
+        """Every exception with its signatures, oldest first."""
+        return self._exceptions(None)
+
+    def _exceptions(self, where: Any) -> list[ExceptionRecord]:
         query = select(ExceptionRow.__table__).order_by(_E.id)
-        if today is not None:
-            query = query.where(_E.expires >= today)
-        return [ExceptionRecord(**r._mapping) for r in self._conn.execute(query)]
+        if where is not None:
+            query = query.where(where)
+        rows = [r._mapping for r in self._conn.execute(query)]
+        sigs: dict[int, list[Signature]] = {m["id"]: [] for m in rows}
+        if sigs:
+            sq = select(ExceptionSignatureRow.__table__).order_by(_ES.id)
+            if where is not None:
+                sq = sq.where(_ES.exception_id.in_(list(sigs)))
+            for s in self._conn.execute(sq):
+                sm = s._mapping
+                if sm["exception_id"] in sigs:
+                    sigs[sm["exception_id"]].append(signature_of(sm))
+        return [
+            ExceptionRecord(
+                id=m["id"],
+                rule_id=m["rule_id"],
+                scope=m["scope"],
+                manifest_digest=m["manifest_digest"],
+                finding=m["finding"],
+                path=m["path"],
+                reason=m["reason"],
+                owner=m["owner"],
+                expires=m["expires"],
+                actor=m["actor"],
+                required_roles=tuple(Role(r) for r in json.loads(m["required_roles"])),
+                state=ExceptionState(m["state"]),
+                created_at=m["created_at"],
+                signatures=tuple(sigs[m["id"]]),
+            )
+            for m in rows
+        ]
+
+    def insert_exception_signature(self, exception_id: int, signature: Signature) -> None:
+        """Add one reviewer's verdict to an exception."""
+        self._conn.execute(
+            insert(ExceptionSignatureRow).values(
+                exception_id=exception_id,
+                role=signature.role.value,
+                actor=signature.actor,
+                approve=signature.approve,
+                reason=signature.reason,
+                created_at=signature.created_at,
+            )
+        )
+
+    def set_exception_state(self, exception_id: int, state: ExceptionState) -> None:
+        """Move an exception to ``state``."""
+        self._conn.execute(
+            update(ExceptionRow).where(_E.id == exception_id).values(state=state.value)
+        )
+
+    def insert_checkpoint(self, seq: int, digest: str, key_id: str, mac: str) -> None:
+        """Store a signed checkpoint of the chain head."""
+        self._conn.execute(
+            insert(CheckpointRow).values(
+                seq=seq, hash=digest, key_id=key_id, mac=mac, created_at=self._now
+            )
+        )
+
+    def checkpoints(self) -> list[tuple[int, str, str, str]]:
+        """Every signed checkpoint as ``(seq, hash, key_id, mac)``, oldest first."""
+        query = select(_C.seq, _C.hash, _C.key_id, _C.mac).order_by(_C.seq)
+        return [(r[0], r[1], r[2], r[3]) for r in self._conn.execute(query)]
 
     def insert_deployment(
         self,
@@ -194,6 +293,15 @@ class OperationsQueries:
             .values(revoked_at=self._now)
         )
         return int(result.rowcount)
+
+    def actor_counts(self) -> dict[str, int]:
+        """``name:role`` -> how many unrevoked tokens it holds."""
+        query = (
+            select(_A.name, _A.role, func.count())
+            .where(_A.revoked_at.is_(None))
+            .group_by(_A.name, _A.role)
+        )
+        return {f"{r[0]}:{r[1]}": int(r[2]) for r in self._conn.execute(query)}
 
     def count_actors(self) -> int:
         """How many unrevoked tokens exist."""

@@ -24,7 +24,7 @@ from modelsteward.registry.records import (
 )
 from modelsteward.registry.store.decisions import DecisionQueries
 from modelsteward.registry.store.interface import StoreError
-from modelsteward.registry.store.operations import OperationsQueries
+from modelsteward.registry.store.operations import OperationsQueries, signature_of
 from modelsteward.registry.store.tables import (
     AuditHeadRow,
     AuditRow,
@@ -85,6 +85,13 @@ class SqlTx(OperationsQueries, DecisionQueries):
     def connection(self) -> Connection:
         """The underlying connection (for migrations and maintenance)."""
         return self._conn
+
+    @property
+    def head(self) -> tuple[int, str]:
+        """``(seq, hash)`` of the chain head as this write transaction left it."""
+        if self._head is None:
+            raise StoreError("the chain head is known in write transactions only")
+        return self._head
 
     def now(self) -> str:
         """The timestamp every record of this transaction carries."""
@@ -257,16 +264,7 @@ class SqlTx(OperationsQueries, DecisionQueries):
         if ids:
             query = select(SignatureRow.__table__).where(_S.request_id.in_(ids)).order_by(_S.id)
             for s in self._conn.execute(query):
-                sm = s._mapping
-                sigs[sm["request_id"]].append(
-                    Signature(
-                        role=Role(sm["role"]),
-                        actor=sm["actor"],
-                        approve=bool(sm["approve"]),
-                        reason=sm["reason"],
-                        created_at=sm["created_at"],
-                    )
-                )
+                sigs[s._mapping["request_id"]].append(signature_of(s._mapping))
         out = []
         for r in rows:
             m = r._mapping

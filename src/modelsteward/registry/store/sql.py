@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 
 from modelsteward.registry.audit import AuditRowTuple, utc_now
 from modelsteward.registry.records import AuditEntry
-from modelsteward.registry.store.interface import StoreError
+from modelsteward.registry.store.interface import MissingRegistryError, StoreError
 from modelsteward.registry.store.queries import SqlTx
 from modelsteward.registry.store.tables import AuditHeadRow
 
@@ -85,12 +85,21 @@ class _Snapshot:
             for row in rows:
                 yield AuditEntry.of(row)
 
+    def tx(self) -> SqlTx:
+        """Read the stored rows as of the same moment as the log."""
+        return SqlTx(self.conn, now=utc_now(), head=None)
+
 
 class SqlStore:
     """The registry store over a SQLAlchemy engine."""
 
     def __init__(
-        self, dsn: str, *, clock: Callable[[], str] = utc_now, create: bool = True
+        self,
+        dsn: str,
+        *,
+        clock: Callable[[], str] = utc_now,
+        create: bool = True,
+        audit_key: bytes | None = None,
     ) -> None:
         """Create the engine; nothing is connected yet.
 
@@ -104,6 +113,7 @@ class SqlStore:
         url = normalize_dsn(dsn)
         self.dsn = mask_dsn(dsn)
         self._clock = clock
+        self._audit_key = audit_key
         try:
             self.sqlite = make_url(url).get_backend_name() == "sqlite"
             self._engine = self._sqlite_engine(url, create) if self.sqlite else self._pg_engine(url)
@@ -123,7 +133,7 @@ class SqlStore:
             )
         path = Path(database).expanduser()
         if not create and not path.is_file():
-            raise StoreError(
+            raise MissingRegistryError(
                 f"no registry at {path}",
                 hint="check --registry / MODELSTEWARD_REGISTRY; a registry is created by its "
                 "first write (registry add, vet --record)",
@@ -186,7 +196,14 @@ class SqlStore:
                 .where(AuditHeadRow.id == 1)
                 .with_for_update()
             ).one()
-            yield SqlTx(conn, now=self._clock(), head=(head[0], head[1]))
+            tx = SqlTx(conn, now=self._clock(), head=(head[0], head[1]))
+            yield tx
+            if self._audit_key is not None and tx.head[0] != head[0]:
+                from modelsteward.registry.trust import checkpoint_mac, key_id
+
+                seq, digest = tx.head
+                mac = checkpoint_mac(self._audit_key, seq, digest)
+                tx.insert_checkpoint(seq, digest, key_id(self._audit_key), mac)
 
     @contextmanager
     def audit_snapshot(self) -> Iterator[_Snapshot]:

@@ -86,16 +86,37 @@ class SignatureRow(Base):
 
 
 class ExceptionRow(Base):
-    """A policy exception with an owner and an expiry date."""
+    """A policy exception: one rule waived for one finding and path of one model's exact
+    files, until an expiry date, once the reviewers the policy names have approved it."""
 
     __tablename__ = "policy_exceptions"
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     rule_id: Mapped[str] = mapped_column(String(256))
     scope: Mapped[str] = mapped_column(String(512))
+    """The model name."""
+    manifest_digest: Mapped[str] = mapped_column(_HASH, server_default="")
+    finding: Mapped[str] = mapped_column(String(256), server_default="*")
+    path: Mapped[str] = mapped_column(String(1024), server_default="*")
     reason: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(String(256))
     expires: Mapped[date] = mapped_column(Date, index=True)
     actor: Mapped[str] = mapped_column(String(256))
+    """Who requested it."""
+    required_roles: Mapped[str] = mapped_column(Text, server_default="[]")
+    state: Mapped[str] = mapped_column(String(16), server_default="legacy")
+    created_at: Mapped[str] = mapped_column(_TS)
+
+
+class ExceptionSignatureRow(Base):
+    """A reviewer's verdict on an exception, in one role."""
+
+    __tablename__ = "exception_signatures"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    exception_id: Mapped[int] = mapped_column(ForeignKey("policy_exceptions.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(256))
+    approve: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(_TS)
 
 
@@ -155,6 +176,18 @@ class AuditRow(Base):
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(_HASH)
     hash: Mapped[str] = mapped_column(_HASH)
+
+
+class CheckpointRow(Base):
+    """A signed checkpoint of the chain head: ``mac`` is an HMAC-SHA256 of ``seq:hash``
+    under a key kept outside the database."""
+
+    __tablename__ = "audit_checkpoints"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(_HASH)
+    key_id: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[str] = mapped_column(_TS)
 
 
 class AuditHeadRow(Base):
