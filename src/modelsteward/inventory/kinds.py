@@ -68,7 +68,7 @@ def classify_bytes(head: bytes, tail: bytes, *, size: int, name: str = "") -> Ar
         # A central directory at the end is what torch's reader trusts, even when the
         # local headers at the start were mangled.
         return ArtifactKind.ZIP
-    if _looks_like_pickle(head, tail):
+    if _looks_like_pickle(head, tail, complete=size <= len(head)):
         return ArtifactKind.PICKLE
     proto = _protobuf_kind(head)
     if proto is not None:
@@ -113,17 +113,75 @@ def _looks_like_safetensors(head: bytes, size: int) -> bool:
 # Opcodes a protocol 0/1 pickle may start with: MARK, EMPTY_LIST/DICT/TUPLE, GLOBAL, INT,
 # LONG, STRING, UNICODE, NONE, BININT*, SHORT_BINSTRING, BINUNICODE, PERSID, FLOAT.
 _PICKLE_START = frozenset(b"(]})cILSVNJKMUXPFG")
+_MIN_OPS = 2
+"""A head cut off before STOP counts as a pickle only after this many well-formed opcodes."""
 
 
-def _looks_like_pickle(head: bytes, tail: bytes) -> bool:
+def _looks_like_pickle(head: bytes, tail: bytes, *, complete: bool) -> bool:
+    """True when ``head`` is a protocol 0/1 pickle stream from its first opcode.
+
+    Every opcode must be known, its argument well formed, and the stack and mark effects
+    possible (what CPython's unpickler needs). ``complete``: ``head`` is the whole file, so
+    the stream must reach STOP; otherwise it may be cut at the end of ``head``, but the file
+    must end with STOP. Prose fails within a few bytes: letters that are opcodes take
+    arguments that prose does not provide (``L`` needs an integer line, ``S`` a quoted
+    string) or pop a stack that is empty.
+    """
     if not head or head[0] not in _PICKLE_START:
         return False
-    if not tail.rstrip(b"\n").endswith(b"."):
+    if not complete and not tail.rstrip(b"\n").endswith(b"."):
         return False
-    if head[0] in b"cILSVPF":
-        # Text opcodes end their argument with a newline within a short distance.
-        return b"\n" in head[:512]
-    return True
+    return _walk_opcodes(head, complete=complete)
+
+
+def _walk_opcodes(data: bytes, *, complete: bool) -> bool:
+    import io
+    import pickletools
+
+    mark = pickletools.markobject
+    depth = 0
+    marks: list[int] = []
+    memo: set[object] = set()
+    ops = 0
+    try:
+        for opcode, arg, _pos in pickletools.genops(io.BytesIO(data)):
+            ops += 1
+            before, after = opcode.stack_before, opcode.stack_after
+            if opcode.name == "POP" and marks and marks[-1] == depth:
+                marks.pop()  # CPython's POP drops an empty mark
+                continue
+            if mark in before:
+                if not marks:
+                    return False
+                depth = marks.pop()
+                need = before.index(mark)
+            else:
+                need = len(before)
+            if depth < need:
+                return False
+            depth -= need
+            if opcode.name in ("PUT", "BINPUT", "LONG_BINPUT"):
+                memo.add(arg)
+            elif opcode.name in ("GET", "BINGET", "LONG_BINGET") and arg not in memo:
+                return False
+            if mark in after:
+                marks.append(depth)
+            else:
+                depth += len(after)
+            if opcode.name == "STOP":
+                return ops >= 2
+    except ValueError as exc:
+        # Cut off inside an argument at the end of the sniffed block is not a verdict.
+        return not complete and ops >= _MIN_OPS and _is_truncation(str(exc))
+    return not complete and ops >= _MIN_OPS
+
+
+def _is_truncation(message: str) -> bool:
+    return any(m in message for m in _TRUNCATED)
+
+
+_TRUNCATED = ("remain", "no newline found", "not enough data", "exhausted before")
+"""``pickletools`` messages for an argument or stream cut off by the end of the data."""
 
 
 def _protobuf_kind(head: bytes) -> ArtifactKind | None:

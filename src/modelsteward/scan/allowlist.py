@@ -268,6 +268,8 @@ class Judgement(Frozen):
     verdict: Verdict
     tier: int | None = None
     """Which allowlist tier let it through (0, 1, 2), when allowed."""
+    state_only: bool = False
+    """Trusted only when built from state (``NEWOBJ``), not when called with arguments."""
     danger: str = ""
     """What the target can do, when dangerous: ``runs a shell command``."""
 
@@ -283,6 +285,11 @@ def judge(module: str, name: str, extra: Iterable[str] = ()) -> Judgement:
         return Judgement(Verdict.ALLOWED, tier=0)
     if qualname in TIER1:
         return Judgement(Verdict.ALLOWED, tier=1)
+    from modelsteward.scan.allowlist_libs import Construction, library
+
+    construction = library().get(qualname)
+    if construction is not None:
+        return Judgement(Verdict.ALLOWED, tier=1, state_only=construction is Construction.STATE)
     if qualname in frozenset(extra):
         return Judgement(Verdict.ALLOWED, tier=2)
     danger = danger_of(qualname, module, name)

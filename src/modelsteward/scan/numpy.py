@@ -86,12 +86,15 @@ class NumpyScanner:
                     return
                 if not has_object(header["descr"]):
                     return
+                inner = scan_stream(buf, data, size, Where(path=artifact.display), options)
+                verified = not any(f.severity >= Severity.MEDIUM for f in inner)
                 yield Finding(
                     rule_id="scan.numpy.object-array",
-                    severity=Severity.MEDIUM,
+                    severity=Severity.LOW if verified else Severity.MEDIUM,
                     message="The array has an object dtype: numpy.load needs "
-                    "allow_pickle=True and then unpickles the data.",
+                    "allow_pickle=True and then unpickles the data"
+                    + ("; the pickle only builds plain values." if verified else "."),
                     location=artifact.location(offset=data),
                     evidence=str(header["descr"]),
                 )
-                yield from scan_stream(buf, data, size, Where(path=artifact.display), options)
+                yield from inner

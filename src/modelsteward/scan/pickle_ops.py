@@ -285,8 +285,19 @@ def _persid(m: Machine) -> None:
     m.stack.append(Persistent(pid))
 
 
+def _binpersid(m: Machine) -> None:
+    pid = m.pop()
+    if isinstance(pid, tuple) and len(pid) >= 2 and pid[0] == "module":
+        if isinstance(pid[1], Ref):
+            # Legacy torch.save of a whole module: torch's persistent_load returns the class
+            # itself (pid[1]), so what is called next is that class, judged as a global.
+            m.stack.append(pid[1])
+            return
+    m.stack.append(Persistent(pid))
+
+
 DISPATCH[b"P"] = _persid
-DISPATCH[b"Q"] = lambda m: m.stack.append(Persistent(m.pop()))
+DISPATCH[b"Q"] = _binpersid
 
 
 def _ext(m: Machine, width: int) -> None:

@@ -14,6 +14,8 @@ NESTED_LOADERS = frozenset(
 """Callables that unpickle their first argument: the bytes are scanned as a nested pickle."""
 
 _EXT_MODULE = "copyreg._extension_registry"
+_FROM_STATE = frozenset({"NEWOBJ", "NEWOBJ_EX"})
+"""Opcodes that build an instance with ``cls.__new__`` and never run ``__init__``."""
 _REFS = ("https://docs.python.org/3/library/pickle.html#restricting-globals",)
 
 
@@ -83,7 +85,7 @@ class FindingSink(Record):
         if isinstance(func, Ref):
             if func.module == _EXT_MODULE:
                 return
-            self._call_global(func, args, offset)
+            self._call_global(func, args, offset, opcode)
         elif isinstance(func, (Obj, Persistent)):
             self.add(
                 "scan.pickle.indirect-call",
@@ -102,12 +104,26 @@ class FindingSink(Record):
                 render(func, 80),
             )
 
-    def _call_global(self, func: Ref, args: tuple[object, ...], offset: int) -> None:
+    def _call_global(self, func: Ref, args: tuple[object, ...], offset: int, opcode: str) -> None:
         verdict = self.judge(func)
+        call = f"{func.qualname}({', '.join(render(a, 200) for a in args)})"
         if verdict.verdict is Verdict.ALLOWED:
+            if func.qualname == "copyreg._reconstructor" and len(args) >= 2:
+                base = args[1]
+                # _reconstructor(cls, base, state) runs base.__init__(obj, state).
+                if isinstance(base, Ref) and base.qualname != "builtins.object":
+                    self._call_global(base, args[2:3], offset, "REDUCE")
+            if verdict.state_only and opcode not in _FROM_STATE:
+                self.add(
+                    "scan.pickle.unverified-global",
+                    Severity.HIGH,
+                    f"Loading this pickle calls {call} ({opcode}), which runs its __init__; "
+                    "the class is trusted only when rebuilt from state.",
+                    offset,
+                    func.qualname,
+                )
             return
         self._uncalled.pop(func.qualname, None)
-        call = f"{func.qualname}({', '.join(render(a, 200) for a in args)})"
         if verdict.verdict is Verdict.DANGEROUS:
             what = verdict.danger
             self.add(
