@@ -47,6 +47,8 @@ class ScanSettings(BaseModel):
     """Wall-time budget per file."""
     allow_globals: list[str] = Field(default_factory=list)
     """Tier-2 allowlist: exact ``module.name`` callables the organisation trusts."""
+    strict: bool = False
+    """Binaries of a format no scanner reads fail the scan (``high``) instead of ``info``."""
 
 
 class Settings(BaseSettings):

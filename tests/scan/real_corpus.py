@@ -316,22 +316,36 @@ def build_numpy(root: Path) -> None:
 
 # -- keras -------------------------------------------------------------------------------------
 def build_keras(root: Path) -> None:
-    """Keras 3 ``.keras``, legacy ``.h5`` and ``.weights.h5``."""
+    """Keras 3 ``.keras``, legacy ``.h5`` and ``.weights.h5``.
+
+    Keras runs in a child process (torch back end): importing it installs absl logging
+    handlers that outlive the test's captured streams.
+    """
     _need("keras")
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    import keras
+    import subprocess
+    import sys
 
     root.mkdir(parents=True, exist_ok=True)
-    model = keras.Sequential(
-        [keras.Input((4,)), keras.layers.Dense(3, activation="relu"), keras.layers.Dense(2)]
+    env = {**os.environ, "KERAS_BACKEND": "torch", "PYTHONWARNINGS": "ignore"}
+    subprocess.run(
+        [sys.executable, "-c", _KERAS_SCRIPT, str(root)], check=True, env=env, capture_output=True
     )
-    model.compile(optimizer="adam", loss="mse")
-    model.save(root / "model.keras")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model.save(root / "model.h5")
-    model.save_weights(root / "model.weights.h5")
     _card(root, "keras", _license_id())
+
+
+_KERAS_SCRIPT = """
+import sys
+from pathlib import Path
+import keras
+root = Path(sys.argv[1])
+model = keras.Sequential(
+    [keras.Input((4,)), keras.layers.Dense(3, activation="relu"), keras.layers.Dense(2)]
+)
+model.compile(optimizer="adam", loss="mse")
+model.save(root / "model.keras")
+model.save(root / "model.h5")
+model.save_weights(root / "model.weights.h5")
+"""
 
 
 # -- onnx / gguf -------------------------------------------------------------------------------

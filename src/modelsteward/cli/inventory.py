@@ -22,6 +22,12 @@ RULES: dict[str, Rule] = {
             severity=Severity.HIGH,
         ),
         Rule(
+            id="inventory.empty",
+            summary="A model directory holds no files, so nothing about it can be verified.",
+            help="Point at the directory that holds the model's files.",
+            severity=Severity.HIGH,
+        ),
+        Rule(
             id="inventory.special-file",
             summary="A FIFO, device or socket is part of the model.",
             help="Remove it: a model consists of regular files only. It was not opened.",

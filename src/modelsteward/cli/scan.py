@@ -15,7 +15,9 @@ from modelsteward.inventory import Artifact
 from modelsteward.scan import RULES, ScanOptions, scan_path, scan_paths
 
 
-def scan_options(state: CliState, *, hash_files: bool, allow: list[str]) -> ScanOptions:
+def scan_options(
+    state: CliState, *, hash_files: bool, allow: list[str], strict: bool = False
+) -> ScanOptions:
     """The scanner options: ``[scan]`` settings merged with command-line flags."""
     s = state.settings.scan
     return ScanOptions(
@@ -28,6 +30,7 @@ def scan_options(state: CliState, *, hash_files: bool, allow: list[str]) -> Scan
         timeout_s=s.timeout_s,
         allow_globals=frozenset(s.allow_globals) | frozenset(allow),
         hash_files=hash_files,
+        strict=strict or s.strict,
     )
 
 
@@ -49,6 +52,12 @@ def register(app: typer.Typer) -> None:
                 help="Trust one more pickle global (tier-2 allowlist); repeatable.",
             ),
         ] = None,
+        strict: Annotated[
+            bool,
+            typer.Option(
+                "--strict", help="Fail on binaries of a format no scanner reads (else: info)."
+            ),
+        ] = False,
     ) -> int:
         """Scan model files for code that would run on load (pickle, torch, joblib, npy,
         archives, safetensors, GGUF, ONNX, Keras...).
@@ -60,7 +69,9 @@ def register(app: typer.Typer) -> None:
           modelsteward scan models/*.bin --hash --format sarif --output scan.sarif
         """
         state = get_state(ctx)
-        options = scan_options(state, hash_files=hash_files, allow=allow_global or [])
+        options = scan_options(
+            state, hash_files=hash_files, allow=allow_global or [], strict=strict
+        )
         files: list[Artifact] = []
         with state.progress_bar(len(paths), "scan") as advance:
             report = scan_paths(

@@ -17,6 +17,7 @@ from modelsteward.errors import UsageError
 from modelsteward.findings import CheckError, Finding, Location, Report, Severity, Skipped
 from modelsteward.inventory.kinds import (
     COMPRESSED_KINDS,
+    UNREADABLE_ARCHIVES,
     ArtifactKind,
     classify_bytes,
     sniff_kind,
@@ -245,6 +246,16 @@ def walk_model(path: str | Path, *, hash_files: bool = True) -> Inventory:
             findings.append(item)
         else:
             errors.append(item)
+    if not single_file and not artifacts and not findings and not errors:
+        findings.append(
+            Finding(
+                rule_id="inventory.empty",
+                severity=Severity.HIGH,
+                message="The model directory holds no files: there is nothing to verify.",
+                location=Location(path=source.given),
+                evidence="0 files",
+            )
+        )
     report = Report(tuple(findings), tuple(errors), tuple(skipped))
     return Inventory(source, tuple(artifacts), report)
 
@@ -319,6 +330,7 @@ def _describe(
 
 __all__ = [
     "COMPRESSED_KINDS",
+    "UNREADABLE_ARCHIVES",
     "Artifact",
     "ArtifactKind",
     "Inventory",

@@ -20,6 +20,9 @@ class ArtifactKind(enum.StrEnum):
     XZ = "xz"
     LZ4 = "lz4"
     ZLIB = "zlib"
+    SEVEN_ZIP = "7z"
+    RAR = "rar"
+    ZSTD = "zstd"
     PICKLE = "pickle"
     NUMPY = "numpy"
     SAFETENSORS = "safetensors"
@@ -38,6 +41,9 @@ COMPRESSED_KINDS = frozenset(
     {ArtifactKind.GZIP, ArtifactKind.BZ2, ArtifactKind.XZ, ArtifactKind.LZ4, ArtifactKind.ZLIB}
 )
 """Single-stream compressed files (joblib writes these)."""
+
+UNREADABLE_ARCHIVES = frozenset({ArtifactKind.SEVEN_ZIP, ArtifactKind.RAR, ArtifactKind.ZSTD})
+"""Archives and codecs people open by hand that the scanner does not unpack."""
 
 
 def sniff_kind(path: Path, size: int | None = None) -> ArtifactKind:
@@ -87,6 +93,9 @@ def _by_magic(head: bytes, size: int) -> ArtifactKind | None:
         (b"BZh", ArtifactKind.BZ2),
         (b"\xfd7zXZ\x00", ArtifactKind.XZ),
         (b"\x04\x22\x4d\x18", ArtifactKind.LZ4),
+        (b"7z\xbc\xaf\x27\x1c", ArtifactKind.SEVEN_ZIP),
+        (b"Rar!\x1a\x07", ArtifactKind.RAR),
+        (b"\x28\xb5\x2f\xfd", ArtifactKind.ZSTD),
     )
     for magic, kind in magics:
         if head.startswith(magic):

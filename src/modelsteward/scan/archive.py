@@ -13,7 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from modelsteward.findings import Finding, Severity
-from modelsteward.inventory import COMPRESSED_KINDS, Artifact, ArtifactKind, classify_bytes
+from modelsteward.inventory import (
+    COMPRESSED_KINDS,
+    UNREADABLE_ARCHIVES,
+    Artifact,
+    ArtifactKind,
+    classify_bytes,
+)
 from modelsteward.scan.archive_members import (
     MemberScan,
     escapes,
@@ -29,7 +35,9 @@ from modelsteward.scan.unpack import (
 )
 from modelsteward.scan.zipdir import Directory, Member, ZipFormatError, read_directory
 
-_ARCHIVE_KINDS = frozenset({ArtifactKind.ZIP, ArtifactKind.TAR}) | COMPRESSED_KINDS
+_ARCHIVE_KINDS = (
+    frozenset({ArtifactKind.ZIP, ArtifactKind.TAR}) | COMPRESSED_KINDS | UNREADABLE_ARCHIVES
+)
 _HEAD = 4096
 _TAIL = 65_557
 
@@ -65,6 +73,19 @@ def scan_container(ctx: MemberScan, path: Path, kind: ArtifactKind, prefix: str)
     """Findings of the container at ``path`` (members are labelled ``prefix`` + name)."""
     if kind is ArtifactKind.ZIP:
         return _scan_zip(ctx, path, prefix)
+    if kind in UNREADABLE_ARCHIVES:
+        return [
+            finding(
+                ctx,
+                "scan.archive.unsupported",
+                Severity.HIGH,
+                f"The file is a {kind.value} archive, which the scanner does not unpack; "
+                "whatever it holds was not verified.",
+                prefix.rstrip("!") or None,
+                0,
+                kind.value,
+            )
+        ]
     from modelsteward.scan.archive_tar import scan_compressed, scan_tar
 
     if kind is ArtifactKind.TAR:

@@ -10,7 +10,13 @@ from pathlib import Path
 
 from modelsteward._records import Record
 from modelsteward.findings import Finding, Severity
-from modelsteward.inventory import COMPRESSED_KINDS, Artifact, ArtifactKind, sniff_kind
+from modelsteward.inventory import (
+    COMPRESSED_KINDS,
+    UNREADABLE_ARCHIVES,
+    Artifact,
+    ArtifactKind,
+    sniff_kind,
+)
 from modelsteward.scan.interface import ScanOptions
 from modelsteward.scan.pickle import PICKLE_SUFFIXES, scan_by_name, scan_file, scan_stream
 from modelsteward.scan.pickle_sink import Where
@@ -23,7 +29,9 @@ if TYPE_CHECKING:
     from modelsteward.scan.pickle_vm import Buffer
 
 MAX_DEPTH = 4
-_CONTAINERS = frozenset({ArtifactKind.ZIP, ArtifactKind.TAR}) | COMPRESSED_KINDS
+_CONTAINERS = (
+    frozenset({ArtifactKind.ZIP, ArtifactKind.TAR}) | COMPRESSED_KINDS | UNREADABLE_ARCHIVES
+)
 
 
 class MemberScan(Record):
@@ -89,7 +97,10 @@ def dispatch_file(ctx: MemberScan, path: Path, label: str, name: str) -> list[Fi
     textual = kind in (ArtifactKind.BINARY, ArtifactKind.TEXT)
     if textual and Path(name).suffix.lower() in PICKLE_SUFFIXES:
         return scan_by_name(path, name, where, ctx.options, deadline=ctx.deadline)
-    if kind in (ArtifactKind.BINARY, ArtifactKind.TEXT, ArtifactKind.EMPTY):
+    from modelsteward.scan.claims import claim_of
+
+    unread = kind in (ArtifactKind.BINARY, ArtifactKind.TEXT, ArtifactKind.EMPTY)
+    if unread and claim_of(name) is None:
         return []
     if ctx.artifact.path.suffix == ".keras":
         return []  # the Keras scanner reads its own archive's config and weights
@@ -157,7 +168,8 @@ def materialize(
                 str(exc),
             )
         ]
-    except (zlib.error, lzma.LZMAError, OSError, EOFError) as exc:
+    except (zlib.error, lzma.LZMAError, OSError, EOFError, RuntimeError) as exc:
+        # RuntimeError: what the lz4 frame decoder raises on a corrupt block.
         return [
             finding(
                 ctx,

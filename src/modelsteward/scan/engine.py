@@ -8,7 +8,14 @@ import os
 import time
 
 from modelsteward.findings import CheckError, Finding, Report, Severity, Skipped
-from modelsteward.inventory import COMPRESSED_KINDS, Artifact, ArtifactKind, Inventory, walk_model
+from modelsteward.inventory import (
+    COMPRESSED_KINDS,
+    UNREADABLE_ARCHIVES,
+    Artifact,
+    ArtifactKind,
+    Inventory,
+    walk_model,
+)
 from modelsteward.scan.interface import ScanOptions
 
 TYPE_CHECKING = False
@@ -80,7 +87,7 @@ SCANNERS: tuple[Scanner, ...] = (
     LazyScanner(
         "archive",
         "modelsteward.scan.archive:ArchiveScanner",
-        frozenset({_K.ZIP, _K.TAR}) | COMPRESSED_KINDS,
+        frozenset({_K.ZIP, _K.TAR}) | COMPRESSED_KINDS | UNREADABLE_ARCHIVES,
     ),
     LazyScanner("numpy", "modelsteward.scan.numpy:NumpyScanner", frozenset({_K.NUMPY})),
     LazyScanner(
@@ -120,25 +127,81 @@ _HEAVY_KINDS = frozenset(
 
 
 def scan_artifact_findings(artifact: Artifact, options: ScanOptions) -> list[Finding]:
-    """Run every scanner that handles ``artifact``; a scanner that crashes is a finding."""
+    """Run every scanner that handles ``artifact``; a scanner that crashes is a finding. A
+    file whose name claims a format its content does not have is malformed."""
+    return _read(artifact, options)[0]
+
+
+def _read(artifact: Artifact, options: ScanOptions) -> tuple[list[Finding], bool]:
+    """The findings, and whether any reader examined the file."""
     out: list[Finding] = []
+    read = False
     for scanner in SCANNERS:
-        if not scanner.handles(artifact):
-            continue
-        try:
-            out.extend(scanner.scan(artifact, options))
-        except Exception as exc:  # one bad file never aborts the scan of the rest
-            out.append(
-                Finding(
-                    rule_id="scan.scanner.failed",
-                    severity=Severity.HIGH,
-                    message=f"The {scanner.name} scanner stopped on this file "
-                    f"({type(exc).__name__}: {exc}); it was not verified.",
-                    location=artifact.location(),
-                    evidence=type(exc).__name__,
-                )
+        if scanner.handles(artifact):
+            read = True
+            out.extend(_run(scanner, artifact, options))
+    from modelsteward.scan.claims import claim_of
+
+    claim = claim_of(artifact.relpath)
+    if claim is not None and artifact.kind not in claim.accepted:
+        from modelsteward.scan.claims import broken_claim
+
+        read = True
+        if not any(f.rule_id == claim.rule for f in out):
+            out.extend(broken_claim(artifact, claim, options, _run))
+    return out, read
+
+
+def _run(scanner: Scanner, artifact: Artifact, options: ScanOptions) -> list[Finding]:
+    try:
+        return list(scanner.scan(artifact, options))
+    except Exception as exc:  # one bad file never aborts the scan of the rest
+        return [
+            Finding(
+                rule_id="scan.scanner.failed",
+                severity=Severity.HIGH,
+                message=f"The {scanner.name} scanner stopped on this file "
+                f"({type(exc).__name__}: {exc}); it was not verified.",
+                location=artifact.location(),
+                evidence=type(exc).__name__,
             )
-    return out
+        ]
+
+
+_UNREAD = {
+    ArtifactKind.TEXT: "text; no format scanner reads plain text",
+    ArtifactKind.JSON: "JSON data that loaders parse as values; no field of it is run",
+    ArtifactKind.PYTHON: "Python source; it runs only if imported (see the custom-code check)",
+    ArtifactKind.EMPTY: "empty file",
+    ArtifactKind.BINARY: "binary of unknown format; no scanner reads it",
+}
+
+
+def _xgboost_ubjson(artifact: Artifact) -> bool:
+    if not artifact.relpath.endswith(".ubj"):
+        return False
+    with open(artifact.path, "rb") as fh:
+        head = fh.read(64)
+    return head.startswith(b"{") and b"learner" in head
+
+
+def _unread(artifact: Artifact, options: ScanOptions) -> Report:
+    """The report for a file no reader examined: skipped, and noted when it is a binary."""
+    reason = _UNREAD.get(artifact.kind, f"{artifact.kind.value} file that no scanner reads")
+    if artifact.kind is ArtifactKind.BINARY and _xgboost_ubjson(artifact):
+        reason = "XGBoost UBJSON model: values that XGBoost's native parser reads"
+    skipped = (Skipped(artifact.display, reason),)
+    if artifact.kind is not ArtifactKind.BINARY or reason is not _UNREAD[ArtifactKind.BINARY]:
+        return Report(skipped=skipped)
+    unknown = Finding(
+        rule_id="scan.file.unknown-format",
+        severity=Severity.HIGH if options.strict else Severity.INFO,
+        message="The file is a binary of a format no scanner reads; what a loader would do "
+        "with it is not known.",
+        location=artifact.location(),
+        evidence=f"{artifact.size} bytes",
+    )
+    return Report(findings=(unknown,), skipped=skipped)
 
 
 def scan_artifact(artifact: Artifact, options: ScanOptions) -> Report:
@@ -158,9 +221,10 @@ def scan_artifact(artifact: Artifact, options: ScanOptions) -> Report:
             skipped=(Skipped(artifact.display, "larger than max_file_bytes"),),
         )
     try:
-        return Report.of(scan_artifact_findings(artifact, options))
+        found, read = _read(artifact, options)
     except OSError as exc:
         return Report(errors=(CheckError(artifact.display, f"cannot read: {exc}"),))
+    return Report.of(found) if read else _unread(artifact, options)
 
 
 def scan_inventory(

@@ -31,6 +31,8 @@ class ScanOptions(Frozen, kw_only=True):
     allow_globals: frozenset[str] = frozenset()
     """Tier-2 allowlist: exact ``module.name`` callables the organisation trusts."""
     hash_files: bool = False
+    strict: bool = False
+    """Files of unknown format fail (``high``) instead of being noted (``info``)."""
 
 
 def __getattr__(name: str) -> object:

@@ -167,7 +167,10 @@ def scan_by_name(
     are often not pickles at all, only what the stream would do before failing is reported.
     """
     found = scan_file(path, where, options, deadline=deadline)
-    if Path(name).suffix.lower() != ".bin":
+    from modelsteward.scan.claims import TORCH_BIN
+
+    base = Path(name).name.lower()
+    if Path(base).suffix != ".bin" or TORCH_BIN.match(base):
         return found
     quiet = {"scan.pickle.malformed", "scan.limit.exceeded"}
     return [f for f in found if f.rule_id not in quiet]

@@ -89,7 +89,8 @@ def decompress_file(path: Path, kind: ArtifactKind) -> Iterator[bytes]:
 
     Raises:
         CodecMissing: for lz4 without the ``lz4`` package.
-        OSError, EOFError, zlib.error, lzma.LZMAError: when the stream is corrupt.
+        OSError, EOFError, zlib.error, lzma.LZMAError, RuntimeError (lz4): when the
+            stream is corrupt.
     """
     if kind is ArtifactKind.ZLIB:
         return _zlib(path)
@@ -143,3 +144,5 @@ def _zlib(path: Path) -> Iterator[bytes]:
             if engine.eof:
                 break
     yield engine.flush()
+    if not engine.eof:
+        raise EOFError("the zlib stream ends before its end marker")
