@@ -89,6 +89,8 @@ def scan_stream(
             break
         finally:
             sink.finish()
+            if machine.straddle_at >= 0:
+                _reread_frames(buf, pos, end, sink, limits, machine.straddle_at)
         if index == 0 and outcome.value == LEGACY_TORCH_MAGIC:
             legacy = True
         index += 1
@@ -111,6 +113,38 @@ def scan_stream(
             found = scan_stream(data, 0, len(data), inner, options, deadline=limits.deadline)
             findings.extend(found)
     return findings
+
+
+def _reread_frames(
+    buf: Buffer, start: int, end: int, sink: FindingSink, limits: Limits, at: int
+) -> None:
+    """An argument crossed the end of its FRAME, where loaders part ways: ``pickle.loads``
+    reads on, CPython reading a file object without ``peek`` (``torch.load`` of a zip) drops
+    the rest of the frame and reads from after it, and the pure-Python unpickler (joblib)
+    refuses the stream. The stream is read again the second way; what only that reading
+    shows is added."""
+    sink.add(
+        "scan.pickle.frame-straddle",
+        Severity.HIGH,
+        "An opcode's argument runs past the end of its FRAME: CPython reads the stream "
+        "differently from a file than from memory, and both readings were checked.",
+        at,
+        f"offset {at - sink.where.origin}",
+    )
+    other = FindingSink(where=sink.where, allow=sink.allow)
+    machine = Machine(buf, start, end, other, limits)
+    machine.lossy = True
+    try:
+        machine.run()
+    except (PickleFormatError, BudgetExceeded):
+        pass
+    finally:
+        other.finish()
+    seen = {(f.rule_id, f.evidence, f.location) for f in sink.findings}
+    sink.findings.extend(
+        f for f in other.findings if (f.rule_id, f.evidence, f.location) not in seen
+    )
+    sink.nested.extend(other.nested)
 
 
 def _starts_pickle(buf: Buffer, pos: int, end: int) -> bool:

@@ -90,7 +90,9 @@ def _long_n(m: Machine, width: int) -> None:
     if n < 0:
         raise m.fail("LONG pickle has negative byte count")
     m.stack.append(
-        int.from_bytes(m.read(n), "little", signed=True) if n <= 4096 else Blob(m.skip(n), n)
+        int.from_bytes(m.read(n), "little", signed=True)
+        if n <= 4096
+        else Blob(m.skip(n, into=False), n)
     )
 
 
@@ -128,7 +130,7 @@ def _short_binstring(m: Machine) -> None:
 
 
 def _bytes(m: Machine, width: int) -> None:
-    m.stack.append(m.bytes_value(m.uint(width)))
+    m.stack.append(m.bytes_value(m.uint(width), into=True))
 
 
 @_op(b"B")
@@ -148,7 +150,7 @@ def _binbytes8(m: Machine) -> None:
 
 @_op(b"\x96")
 def _bytearray8(m: Machine) -> None:
-    value = m.bytes_value(m.uint(8))
+    value = m.bytes_value(m.uint(8), into=True)
     m.stack.append(bytearray(value) if isinstance(value, bytes) else value)
 
 

@@ -47,9 +47,12 @@ def _nested(m: Machine) -> None:
     inner = _Machine(m.buf, m.pos, m.end, m.sink, m.limits)
     inner.nested_depth = m.nested_depth + 1
     inner.ops = m.ops
+    inner.lossy = m.lossy
     start = m.pos
     outcome = inner.run()
     m.ops = inner.ops
+    if inner.straddle_at >= 0:
+        m.crossed(inner.straddle_at)
     m.sink.on_nested(start, outcome.end)
     m.pos = outcome.end
 

@@ -8,6 +8,7 @@ from modelsteward.scan.pickle_consts import CONSTANT_OPS
 from modelsteward.scan.pickle_joblib import after_build
 from modelsteward.scan.pickle_vm import (
     HIGHEST_PROTOCOL,
+    HUGE_MEMO,
     Machine,
     Obj,
     Persistent,
@@ -40,8 +41,16 @@ def _proto(m: Machine) -> None:
 @_op(b"\x95")
 def _frame(m: Machine) -> None:
     size = m.uint(8)
+    fe = m.frame_end
+    if fe > m.pos:
+        if m.pos + size <= fe:
+            return  # CPython finds it in the current buffer and rewinds: nothing changes
+        m.crossed(m.pos)
+        if m.lossy:
+            m.pos = fe
     if m.pos + size > m.end:
         raise m.fail("pickle frame is larger than the data")
+    m.frame_end = m.pos + size
 
 
 @_op(b"(")
@@ -177,6 +186,8 @@ def _additems(m: Machine) -> None:
 def _put(m: Machine, index: int) -> None:
     if index < 0:
         raise m.fail("negative PUT argument")
+    if index > HUGE_MEMO and index > m.end - m.start:
+        m.sink.on_exhaustion(f"a memo array of {2 * index} slots (index {index})", m.op_at)
     m.memo[index] = m.top()
 
 

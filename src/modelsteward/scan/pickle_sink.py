@@ -42,6 +42,8 @@ class FindingSink(Record):
     findings: list[Finding] = field(default_factory=list)
     nested: list[tuple[bytes, int, str]] = field(default_factory=list)
     """Constant byte strings passed to an unpickler: (data, offset, loader)."""
+    exhausted: bool = False
+    """A resource-exhaustion finding was recorded (one per stream is enough)."""
     _uncalled: dict[str, Ref] = field(default_factory=dict)
     _judged: dict[str, Judgement] = field(default_factory=dict)
 
@@ -108,6 +110,9 @@ class FindingSink(Record):
         verdict = self.judge(func)
         call = f"{func.qualname}({', '.join(render(a, 200) for a in args)})"
         if verdict.verdict is Verdict.ALLOWED:
+            huge = huge_allocation(func.qualname, args)
+            if huge:
+                self.on_exhaustion(f"{huge} through {call}", offset)
             if func.qualname == "copyreg._reconstructor" and len(args) >= 2:
                 base = args[1]
                 # _reconstructor(cls, base, state) runs base.__init__(obj, state).
@@ -212,6 +217,19 @@ class FindingSink(Record):
     def on_nested(self, start: int, end: int) -> None:
         return
 
+    def on_exhaustion(self, what: str, offset: int) -> None:
+        if self.exhausted:
+            return
+        self.exhausted = True
+        self.add(
+            "scan.pickle.resource-exhaustion",
+            Severity.HIGH,
+            f"Loading this pickle makes the unpickler allocate {what}: the loading process "
+            "runs out of memory before any check of the data.",
+            offset,
+            what,
+        )
+
     def finish(self) -> None:
         """Report globals that were imported but never called."""
         for ref in self._uncalled.values():
@@ -233,6 +251,51 @@ class FindingSink(Record):
                     ref.qualname,
                 )
         self._uncalled.clear()
+
+
+HUGE_ITEMS = 1 << 26
+"""Items (or bytes) an allowed constructor may be asked to make before the call is judged an
+attempt to exhaust memory: no model file builds a 64-million-element container by a call."""
+_SIZED = frozenset({"builtins.bytearray", "builtins.bytes"})
+_FROM_ITERABLE = frozenset(
+    {"builtins.list", "builtins.tuple", "builtins.set", "builtins.frozenset",
+     "builtins.bytearray", "builtins.bytes", "builtins.dict", "collections.deque",
+     "collections.Counter", "collections.OrderedDict"}
+)  # fmt: skip
+
+
+def huge_allocation(qualname: str, args: tuple[object, ...]) -> str:
+    """What an allowed call would allocate, when it is enough to exhaust memory; else ""."""
+    if not args:
+        return ""
+    first = args[0]
+    if qualname in _SIZED and type(first) is int and first > HUGE_ITEMS:
+        return f"{first} bytes"
+    if qualname in _FROM_ITERABLE and _range_length(first) > HUGE_ITEMS:
+        return f"{_range_length(first)} items"
+    if qualname == "numpy.ndarray" and isinstance(first, tuple):
+        count = 1
+        for dim in first:
+            if type(dim) is not int or dim < 0:
+                return ""
+            count *= dim
+        if count > HUGE_ITEMS:
+            return f"an array of {count} elements"
+    return ""
+
+
+def _range_length(value: object) -> int:
+    if not (isinstance(value, Obj) and isinstance(value.func, Ref)):
+        return 0
+    if value.func.qualname != "builtins.range":
+        return 0
+    bounds = [a for a in value.args if type(a) is int]
+    if len(bounds) != len(value.args) or not 1 <= len(bounds) <= 3:
+        return 0
+    try:
+        return len(range(*bounds))
+    except (ValueError, OverflowError):
+        return 1 << 62
 
 
 def _constant_bytes(value: object) -> bytes | None:

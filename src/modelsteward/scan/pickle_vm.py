@@ -52,6 +52,9 @@ if TYPE_CHECKING:
         def on_nested(self, start: int, end: int) -> None:
             """A nested pickle stream (joblib object array) occupies ``[start, end)``."""
 
+        def on_exhaustion(self, what: str, offset: int) -> None:
+            """Loading would make the real unpickler allocate ``what`` (memory exhaustion)."""
+
     class Buffer(Protocol):
         """What the interpreter reads: ``bytes`` or ``mmap``."""
 
@@ -66,6 +69,13 @@ if TYPE_CHECKING:
 
 HIGHEST_PROTOCOL = 5
 _CHECK_EVERY = 4096
+HUGE_READ = 1 << 26
+"""A declared length past the end of the data and over this many bytes: CPython allocates it
+before finding out that the data is short (``BINBYTES`` into a fresh buffer, ``read(n)`` on a
+file)."""
+HUGE_MEMO = 1 << 24
+"""A memo index over this (and over the stream's length, which no real pickle's memo
+reaches): CPython's C unpickler grows its memo array to twice the index, 16 bytes per slot."""
 _STOP = ord(".")
 
 
@@ -103,6 +113,7 @@ class Machine:
     def __init__(self, buf: Buffer, start: int, end: int, sink: Sink, limits: Limits) -> None:
         self.buf = buf
         self.pos = start
+        self.start = start
         self.end = end
         self.sink = sink
         self.limits = limits
@@ -113,31 +124,64 @@ class Machine:
         self.op_at = start
         self.ops = 0
         self.nested_depth = 0
+        self.frame_end = -1
+        """Where the current FRAME's buffer ends (-1: no frame is being read)."""
+        self.lossy = False
+        """Read frames as CPython's C unpickler does from a file object without ``peek``
+        (``torch.load`` of a zip: ``io.BytesIO``): an argument that does not fit in what is
+        left of the frame is read from after the frame, and the rest of the frame is lost."""
+        self.straddle_at = -1
+        """Offset of the first opcode argument that crossed the end of its frame."""
 
     # -- reading ---------------------------------------------------------------------------
     def fail(self, message: str) -> PickleFormatError:
         """An error at the current opcode."""
         return PickleFormatError(message, self.op_at)
 
+    def span(self, n: int, *, into: bool = False) -> int:
+        """Consume ``n`` bytes and return where they start, following FRAME buffering.
+
+        ``into``: the bytes are read the way CPython reads ``BINBYTES`` and ``BYTEARRAY8``
+        (into a buffer of the declared size: the rest of the frame, then the file).
+        """
+        pos = self.pos
+        fe = self.frame_end
+        if fe > pos and pos + n > fe:
+            self.crossed(pos)
+            if self.lossy and not into:
+                pos = fe
+            self.frame_end = -1
+        if n < 0 or pos + n > self.end:
+            if n >= HUGE_READ:
+                self.sink.on_exhaustion(f"{n} bytes declared, {self.end - pos} present", pos)
+            raise self.fail("pickle data was truncated")
+        self.pos = pos + n
+        return pos
+
+    def crossed(self, pos: int) -> None:
+        """Note that an argument at ``pos`` crosses the end of its frame."""
+        if self.straddle_at < 0:
+            self.straddle_at = pos
+
     def read(self, n: int) -> bytes:
         """``n`` bytes, or a truncation error."""
-        if n < 0 or self.pos + n > self.end:
-            raise self.fail("pickle data was truncated")
-        data = self.buf[self.pos : self.pos + n]
-        self.pos += n
-        return data
+        start = self.span(n)
+        return self.buf[start : start + n]
 
-    def skip(self, n: int) -> int:
+    def skip(self, n: int, *, into: bool = True) -> int:
         """Skip ``n`` bytes; return where they started."""
-        if n < 0 or self.pos + n > self.end:
-            raise self.fail("pickle data was truncated")
-        start = self.pos
-        self.pos += n
-        return start
+        return self.span(n, into=into)
 
     def readline(self) -> bytes:
         """A newline-terminated argument, without the newline."""
         nl = self.buf.find(b"\n", self.pos, self.end)
+        fe = self.frame_end
+        if fe > self.pos and not self.pos <= nl < fe:
+            self.crossed(self.pos)
+            if self.lossy:
+                self.pos = fe
+                nl = self.buf.find(b"\n", self.pos, self.end)
+            self.frame_end = -1
         if nl < 0:
             raise self.fail("pickle data was truncated")
         data = self.buf[self.pos : nl]
@@ -236,11 +280,13 @@ class Machine:
         self.sink.on_call(func, args, self.op_at, opcode)
         return Obj(func, args, self.op_at)
 
-    def bytes_value(self, n: int) -> bytes | Blob:
-        """Read ``n`` bytes as a constant (large ones are kept by position only)."""
+    def bytes_value(self, n: int, *, into: bool = False) -> bytes | Blob:
+        """Read ``n`` bytes as a constant (large ones are kept by position only);
+        ``into`` as for :meth:`span`."""
+        start = self.span(n, into=into)
         if n > _BIG:
-            return Blob(self.skip(n), n)
-        return self.read(n)
+            return Blob(start, n)
+        return self.buf[start : start + n]
 
     def text_line(self) -> str:
         """A text-protocol argument line decoded as UTF-8."""

@@ -50,6 +50,14 @@ _CORE: tuple[tuple[str, Severity, str, str], ...] = (
     ("scan.pickle.malformed", _H,
      "A pickle stream is truncated or invalid; a loader would fail part-way.",
      "Re-download the file; a file that cannot be verified is not a pass."),
+    ("scan.pickle.frame-straddle", _H,
+     "An opcode's argument runs past the end of its FRAME, which CPython reads one way from "
+     "memory and another from a file (a way to hide opcodes from scanners).",
+     "Do not load this file: no pickler writes such a stream."),
+    ("scan.pickle.resource-exhaustion", _H,
+     "Loading the pickle would make the unpickler allocate far more memory than the file "
+     "holds (a huge memo index, a length declared past the end, a giant container call).",
+     "Do not load this file: it would take the loading process down."),
     ("scan.limit.exceeded", _H,
      "A size, opcode or time limit stopped the analysis before the end of the file.",
      "Raise the limit in [scan] settings if the file is legitimate, then scan again."),
