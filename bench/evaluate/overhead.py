@@ -26,7 +26,15 @@ import httpx
 
 from modelsteward.engines import EmbeddedLlamaServer
 from modelsteward.safety import SafetyLayer
-from modelsteward.safety.evaluation import RunOptions, Target, core_suite, run_suite, select
+from modelsteward.safety.evaluation import (
+    Probe,
+    RunOptions,
+    Target,
+    core_suite,
+    run_suite,
+    score_answer,
+    select,
+)
 
 DEFAULT_GGUF = (
     Path(__file__).resolve().parents[2]
@@ -66,6 +74,7 @@ def main() -> None:
     layer = SafetyLayer()
     layer.check_text("warm up")
     results: dict[str, list[float]] = {"raw": [], "harness": []}
+    answers: list[tuple[Probe, str]] = []
     with EmbeddedLlamaServer(
         args.gguf, parallel=args.concurrency, n_ctx=2048 * args.concurrency, embeddings=False
     ) as srv:
@@ -96,11 +105,23 @@ def main() -> None:
                         options = RunOptions(
                             concurrency=args.concurrency, max_tokens=args.max_tokens
                         )
-                        run_suite(
+                        done = run_suite(
                             sub, target, options, transcript=Path(tmp) / f"t{r}.jsonl", layer=layer
                         )
                         results["harness"].append(time.perf_counter() - started)
+                        by_id = {p.id: p for p in sub.probes}
+                        answers = [(by_id[rec.probe_id], rec.answer) for rec in done.records]
+    # The judging CPU the harness adds, measured alone on the last run's answers: an upper
+    # bound on its share of the wall time (it overlaps the requests still in flight).
+    judge_started = time.process_time()
+    for probe, answer in answers:
+        score_answer(probe, answer, layer)
+    judge_cpu = time.process_time() - judge_started
     raw_med = statistics.median(results["raw"])
+    # Each round ran both, back to back: the ratio within a round cancels most of the load
+    # other processes put on the machine.
+    ratios = [h / r for h, r in zip(results["harness"], results["raw"], strict=True)]
+    quartiles = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
     har_med = statistics.median(results["harness"])
     print(
         json.dumps(
@@ -114,6 +135,10 @@ def main() -> None:
                 "raw_median_s": round(raw_med, 3),
                 "harness_median_s": round(har_med, 3),
                 "overhead_pct": round(100 * (har_med - raw_med) / raw_med, 2),
+                "paired_overhead_pct_median": round(100 * (statistics.median(ratios) - 1), 2),
+                "paired_overhead_pct_quartiles": [round(100 * (q - 1), 2) for q in quartiles],
+                "judge_cpu_ms_per_probe": round(1000 * judge_cpu / len(answers), 3),
+                "judge_cpu_share_of_raw_pct": round(100 * judge_cpu / raw_med, 2),
             }
         )
     )
