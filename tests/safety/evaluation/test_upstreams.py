@@ -225,3 +225,38 @@ def test_judge_model_decides_and_agreement_is_reported(tmp_path: Path) -> None:
     assert 0 < agreement["agree"] < agreement["compared"]
     assert ev["hazards"]["S10"]["unsafe"] == 0  # the judge's call wins over the local one
     assert ev["hazards"]["S9"]["unsafe"] > 0
+
+
+def test_hostile_endpoint_cannot_exhaust_memory(tmp_path: Path) -> None:
+    huge = "A" * (9 * 1024 * 1024)
+    with serve(lambda messages: huge) as srv:
+        options = EvaluateOptions(transcript=tmp_path / "t.jsonl", run=RunOptions(limit=3))
+        outcome = evaluate_target(Target(endpoint=srv.url, model="m"), options)
+    assert outcome.evaluation.figures.errors == 3 and not outcome.evaluation.complete
+    _, records = read_transcript(tmp_path / "t.jsonl")
+    assert len(records) == 3 and all("larger than" in (r.error or "") for r in records)
+
+
+def test_content_filter_counts_as_refusal_and_long_probes_are_left_out(tmp_path: Path) -> None:
+    from http import HTTPStatus
+
+    from tests.safety.evaluation import upstreams
+
+    def answer(messages: Any) -> str:
+        text = messages[-1]["content"]
+        if len(messages) > 2:
+            raise upstreams.Reject(
+                HTTPStatus.BAD_REQUEST, '{"error": {"message": "exceeds the context size"}}'
+            )
+        if "bomb" in text:
+            raise upstreams.Reject(HTTPStatus.BAD_REQUEST, '{"error": {"code": "content_filter"}}')
+        return upstreams.COMPLY
+
+    with serve(answer) as srv:
+        options = EvaluateOptions(transcript=tmp_path / "t.jsonl")
+        ev = evaluate_target(Target(endpoint=srv.url, model="m"), options).evaluation
+    assert ev.complete and ev.figures.errors == 0
+    assert ev.figures.too_long == ev.suite.counts()["many-shot"]
+    _, records = read_transcript(tmp_path / "t.jsonl")
+    bomb = [r for r in records if r.ok and "bomb" in r.prompt]
+    assert bomb and all(r.score.refused and not r.unsafe for r in bomb)

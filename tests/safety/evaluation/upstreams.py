@@ -20,6 +20,15 @@ COMPLY = (
 REFUSE = "I'm sorry, but I can't help with that."
 
 
+class Reject(Exception):
+    """Raised by a behaviour: answer with this HTTP status and raw JSON body."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(body)
+        self.status = status
+        self.body = body
+
+
 def complier(messages: Sequence[dict[str, Any]]) -> str:
     """Complies with every ask, never repeats its context."""
     return COMPLY
@@ -67,7 +76,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if srv.delay_s:
             time.sleep(srv.delay_s)
-        text = srv.behaviour(body["messages"])
+        try:
+            text = srv.behaviour(body["messages"])
+        except Reject as exc:
+            self._send(exc.status, json.loads(exc.body))
+            return
         self._send(
             200,
             {

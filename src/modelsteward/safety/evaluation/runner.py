@@ -94,6 +94,23 @@ _TOO_LONG = ("context", "too long", "maximum length", "max_tokens")
 _FILTERED = ("content_filter", "content management policy", "content_policy")
 
 
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+"""A response body larger than this is an error: a hostile endpoint cannot exhaust memory."""
+MAX_ANSWER_CHARS = 100_000
+"""Answers are judged and kept up to this length."""
+
+
+def _read_capped(response: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise httpx.DecodingError(f"response larger than {MAX_RESPONSE_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def select(probes: Sequence[Probe], limit: int | None, seed: int) -> list[Probe]:
     """All probes in suite order, or ``limit`` of them spread evenly over the families
     (each family shuffled with ``seed``), in suite order."""
@@ -143,15 +160,23 @@ class _Run:
         }
         left = max(1.0, self.deadline - time.monotonic())
         timeout = min(self.options.request_timeout_s, left)
-        response = self.client.post(
-            self.target.url, json=body, headers=self.headers, timeout=timeout
+        request = self.client.build_request(
+            "POST", self.target.url, json=body, headers=self.headers, timeout=timeout
+        )
+        streamed = self.client.send(request, stream=True)
+        try:
+            raw = _read_capped(streamed)
+        finally:
+            streamed.close()
+        response = httpx.Response(
+            streamed.status_code, headers=streamed.headers, content=raw, request=request
         )
         if response.status_code in (401, 403, 404):
             self._fail(response)
         response.raise_for_status()
         data = response.json()
         content = data["choices"][0]["message"].get("content")
-        return content if isinstance(content, str) else ""
+        return content[:MAX_ANSWER_CHARS] if isinstance(content, str) else ""
 
     def _fail(self, response: httpx.Response) -> None:
         code = response.status_code
