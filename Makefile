@@ -7,11 +7,12 @@ LINT_PATHS := src tests $(wildcard bench scripts)
 
 .PHONY: demo test lint typecheck unit bench clean
 
-# The demo needs the package with its runtime extras; the tests add the development tools.
+# The demo needs the package with the extras it shows (the `demo` extra); the tests add every
+# extra and the development tools.
 $(DEMO_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade "pip>=25.1"
-	$(BIN)/python -m pip install -q -e ".[all]"
+	$(BIN)/python -m pip install -q -e ".[demo]"
 	$(BIN)/python -m compileall -q src/modelsteward
 	touch $(DEMO_STAMP)
 
