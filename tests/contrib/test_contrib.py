@@ -13,6 +13,7 @@ import pytest
 
 from modelsteward.cli import main
 from modelsteward.contrib.patch import parse_patch
+from tests.shared import SHARED
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -73,7 +74,7 @@ def repos(tmp_path: Path, shared_license: str) -> tuple[Path, Path, Path]:
 def shared_license() -> str:
     """The Apache-2.0 text; from shared/ when present, else its recognisable header is
     not enough to identify, so the tests state the license instead."""
-    src = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "model-licenses"
+    src = SHARED / "data" / "model-licenses"
     path = src / "apache-2.0" / "LICENSE.txt"
     return path.read_text(encoding="utf-8") if path.is_file() else APACHE_NOTICE
 

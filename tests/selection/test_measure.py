@@ -16,14 +16,9 @@ from modelsteward.cli import main
 from modelsteward.selection.measure import measure_throughput
 from modelsteward.selection.scenario import SelectionError
 from tests.selection.conftest import scenario_text
+from tests.shared import STORIES
 
-SHARED_GGUF = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "models"
-    / "stories260K"
-    / "stories260K.gguf"
-)
+SHARED_GGUF = STORIES
 
 
 class _Scripted(BaseHTTPRequestHandler):

@@ -12,22 +12,14 @@ from modelsteward.engines import EmbeddedLlamaServer
 from modelsteward.safety.evaluation import RunOptions, Target, read_transcript
 from modelsteward.services.evaluate import EvaluateOptions, evaluate_target
 from tests.safety.evaluation.upstreams import refuser, serve
+from tests.shared import STORIES, require
 
-GGUF = (
-    Path(__file__).resolve().parents[3]
-    / ".."
-    / "shared"
-    / "models"
-    / "stories260K"
-    / "stories260K.gguf"
-)
+GGUF = STORIES
 
 
 @pytest.fixture
 def gguf() -> Path:
-    if not GGUF.is_file():
-        pytest.skip(f"shared test model absent: {GGUF}")
-    return GGUF
+    return require(GGUF)
 
 
 def test_evaluate_the_real_engine(gguf: Path, tmp_path: Path) -> None:
