@@ -44,3 +44,14 @@ def test_help_lists_choices_and_examples(capsys: pytest.CaptureFixture[str]) -> 
                     ["policy", "init"], ["serve"], ["guard"]):  # fmt: skip
         run([*command, "--help"])
         assert "Examples:" in capsys.readouterr().out, command
+
+
+def test_preset_choices_are_listed_where_a_preset_is_taken(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from modelsteward.licenses import PRESETS
+
+    for command in (["vet"], ["license"]):
+        run([*command, "--help"])
+        text = re.sub(r"-\s+", "-", capsys.readouterr().out)  # undo wrapping at hyphens
+        assert all(name in text for name in PRESETS), command

@@ -40,7 +40,15 @@ def vet(
     ctx: typer.Context,
     paths: _PathsArg,
     use: Annotated[Path | None, typer.Option("--use", help="Use profile YAML/JSON.")] = None,
-    preset: Annotated[str | None, typer.Option("--preset", help="Named use profile.")] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            "--preset",
+            metavar="NAME",
+            help="Named use profile: research, internal, commercial-saas, startup-saas, "
+            "redistribution, distillation, eu-multimodal-saas, hyperscale.",
+        ),
+    ] = None,
     policy: Annotated[
         Path | None, typer.Option("--policy", help="Policy YAML (default: the shipped one).")
     ] = None,
