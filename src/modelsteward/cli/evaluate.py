@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from modelsteward.cli import evaluate_demo
 from modelsteward.cli.demo_context import Section
 from modelsteward.cli.state import CliState, get_state
 from modelsteward.errors import UsageError
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from modelsteward.safety.evaluation import Evaluation, RunOptions
     from modelsteward.services.evaluate import EvaluationOutcome
 
-DEMO_SECTIONS: tuple[tuple[str, Section], ...] = ()
+DEMO_SECTIONS: tuple[tuple[str, Section], ...] = (("evaluate", evaluate_demo.evaluate_section),)
 """Sections this area adds to ``modelsteward demo``."""
 
 
