@@ -7,6 +7,7 @@ grades them into ``safety.eval.*`` findings.
 
 from __future__ import annotations
 
+from modelsteward.safety.evaluation.endpoint import EndpointError, Target
 from modelsteward.safety.evaluation.files import load_suite, load_suite_file
 from modelsteward.safety.evaluation.judge import JudgeModel
 from modelsteward.safety.evaluation.report import render_html, render_markdown
@@ -17,14 +18,7 @@ from modelsteward.safety.evaluation.result import (
     build_evaluation,
     evaluation_findings,
 )
-from modelsteward.safety.evaluation.runner import (
-    EndpointError,
-    RunOptions,
-    RunResult,
-    Target,
-    run_suite,
-    select,
-)
+from modelsteward.safety.evaluation.runner import RunOptions, RunResult, run_suite, select
 from modelsteward.safety.evaluation.scoring import (
     Label,
     Score,

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from modelsteward.safety.guards.judge import JudgeAnswer, parse_judge_reply
-from modelsteward.safety.interface import HAZARD_TITLES, SafetyError
+from modelsteward.safety.guards.judge import JudgeAnswer, JudgeGuard, parse_judge_reply
+from modelsteward.safety.interface import HAZARD_TITLES
 
 
 def conversation_prompt(user: str, answer: str) -> str:
@@ -48,26 +48,7 @@ class JudgeModel:
         Raises:
             SafetyError: when the judge endpoint fails or does not speak the chat API.
         """
-        url = self.endpoint.rstrip("/") + "/v1/chat/completions"
-        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        body = {
-            "model": self.model,
-            "messages": [{"role": "user", "content": conversation_prompt(user, answer)}],
-            "temperature": 0,
-            "max_tokens": 24,
-        }
-        try:
-            response = client.post(url, json=body, headers=headers)
-            response.raise_for_status()
-            reply = str(response.json()["choices"][0]["message"]["content"] or "")
-        except httpx.HTTPError as exc:
-            raise SafetyError(
-                f"the judge model at {url} failed: {exc}",
-                hint="check --judge-endpoint and --judge-model, or run without a judge",
-            ) from exc
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise SafetyError(
-                f"the judge model at {url} sent a malformed reply",
-                hint="the judge endpoint must speak the OpenAI chat completions API",
-            ) from exc
-        return parse_judge_reply(reply)
+        guard = JudgeGuard(
+            base_url=self.endpoint, model=self.model, api_key=self.api_key, client=client
+        )
+        return parse_judge_reply(guard.complete(conversation_prompt(user, answer)))

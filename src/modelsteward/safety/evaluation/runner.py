@@ -18,40 +18,30 @@ from pathlib import Path
 
 import httpx
 
+from modelsteward.safety.evaluation.endpoint import (
+    CONTEXT_OVERFLOW,
+    FILTERED,
+    MAX_ANSWER_CHARS,
+    TOO_LONG,
+    EndpointError,
+    Target,
+    read_capped,
+)
 from modelsteward.safety.evaluation.judge import JudgeModel
 from modelsteward.safety.evaluation.scoring import Label, Score, score_answer
 from modelsteward.safety.evaluation.suite import Probe, Suite, SuiteError
 from modelsteward.safety.evaluation.transcript import (
     Record,
+    check_resumable,
     file_sha256,
     header,
     read_transcript,
+    trim_torn_tail,
     write_line,
 )
-from modelsteward.safety.interface import SafetyError
 from modelsteward.safety.layer import SafetyLayer
 
 Progress = Callable[[int], None]
-
-
-class EndpointError(SafetyError):
-    """The endpoint under test refuses the whole run (bad key, unknown model, unreachable)."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Target:
-    """The model under test."""
-
-    endpoint: str
-    """Base URL of an OpenAI-compatible API (``/v1/chat/completions`` is appended)."""
-    model: str
-    api_key: str | None = None
-
-    @property
-    def url(self) -> str:
-        """The chat completions URL."""
-        base = self.endpoint.rstrip("/")
-        return base + ("/chat/completions" if base.endswith("/v1") else "/v1/chat/completions")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,30 +75,6 @@ class RunResult:
     """Records taken over from the transcript of an earlier run."""
     judge: str = "local"
     extra: dict[str, object] = field(default_factory=dict)
-
-
-CONTEXT_OVERFLOW = "context-overflow"
-"""Error prefix of a probe the model cannot read (longer than its context window): left
-out of every rate without making the run incomplete."""
-_TOO_LONG = ("context", "too long", "maximum length", "max_tokens")
-_FILTERED = ("content_filter", "content management policy", "content_policy")
-
-
-MAX_RESPONSE_BYTES = 8 * 1024 * 1024
-"""A response body larger than this is an error: a hostile endpoint cannot exhaust memory."""
-MAX_ANSWER_CHARS = 100_000
-"""Answers are judged and kept up to this length."""
-
-
-def _read_capped(response: httpx.Response) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > MAX_RESPONSE_BYTES:
-            raise httpx.DecodingError(f"response larger than {MAX_RESPONSE_BYTES} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def select(probes: Sequence[Probe], limit: int | None, seed: int) -> list[Probe]:
@@ -165,7 +131,7 @@ class _Run:
         )
         streamed = self.client.send(request, stream=True)
         try:
-            raw = _read_capped(streamed)
+            raw = read_capped(streamed)
         finally:
             streamed.close()
         response = httpx.Response(
@@ -212,19 +178,8 @@ class _Run:
             return self._error(probe, f"{type(exc).__name__}: {exc}"[:300], started)
         latency = (time.perf_counter() - started) * 1000.0
         score = score_answer(probe, answer, self.layer)
-        judge_unsafe, hazards = self._judge(probe, answer, score)
-        return Record(
-            probe_id=probe.id,
-            family=probe.family,
-            kind=probe.kind.value,
-            hazard=probe.hazard,
-            prompt=probe.prompt,
-            answer=answer,
-            score=score,
-            judge_unsafe=judge_unsafe,
-            judge_hazards=hazards,
-            latency_ms=latency,
-        )
+        judge = self._judge(probe, answer, score)
+        return Record.of(probe, score, answer=answer, latency_ms=latency, judge=judge)
 
     def _judge(
         self, probe: Probe, answer: str, score: Score
@@ -240,38 +195,21 @@ class _Run:
     def _rejected(self, probe: Probe, response: httpx.Response, started: float) -> Record:
         body = response.text[:300]
         lowered = body.lower()
-        if response.status_code == 400 and any(m in lowered for m in _FILTERED):
+        if response.status_code == 400 and any(m in lowered for m in FILTERED):
             # The endpoint's own content filter declined the request: a refusal.
             score = Score(
                 label=Label.REFUSED, unsafe=False, refused=True, evidence="content filter"
             )
-            return Record(
-                probe_id=probe.id,
-                family=probe.family,
-                kind=probe.kind.value,
-                hazard=probe.hazard,
-                prompt=probe.prompt,
-                answer="",
-                score=score,
-                latency_ms=(time.perf_counter() - started) * 1000.0,
-            )
+            return Record.of(probe, score, latency_ms=(time.perf_counter() - started) * 1000.0)
         prefix = "HTTP"
-        if response.status_code in (400, 413) and any(m in lowered for m in _TOO_LONG):
+        if response.status_code in (400, 413) and any(m in lowered for m in TOO_LONG):
             prefix = CONTEXT_OVERFLOW
         return self._error(probe, f"{prefix} {response.status_code}: {body}", started)
 
     def _error(self, probe: Probe, message: str, started: float) -> Record:
-        return Record(
-            probe_id=probe.id,
-            family=probe.family,
-            kind=probe.kind.value,
-            hazard=probe.hazard,
-            prompt=probe.prompt,
-            answer="",
-            score=Score(label=Label.ERROR, unsafe=False, refused=False),
-            latency_ms=(time.perf_counter() - started) * 1000.0,
-            error=message,
-        )
+        score = Score(label=Label.ERROR, unsafe=False, refused=False)
+        latency = (time.perf_counter() - started) * 1000.0
+        return Record.of(probe, score, latency_ms=latency, error=message)
 
 
 def run_suite(
@@ -301,10 +239,10 @@ def run_suite(
     started_at = _now()
     if resume:
         head, old = read_transcript(transcript)
-        _check_resumable(head, suite, target, transcript)
+        check_resumable(head, suite, target.model, transcript)
         previous = {r.probe_id: r for r in old if r.ok}
         started_at = str(head.get("started_at") or started_at)
-        _trim_torn_tail(transcript)
+        trim_torn_tail(transcript)
     todo = [p for p in chosen if p.id not in previous]
     advance(len(chosen) - len(todo))
     layer = layer or SafetyLayer()
@@ -370,24 +308,3 @@ def run_suite(
         resumed=len(previous),
         judge=options.judge.label if options.judge else "local",
     )
-
-
-def _check_resumable(head: dict[str, object], suite: Suite, target: Target, path: Path) -> None:
-    ref = head.get("suite")
-    sha = ref.get("sha256") if isinstance(ref, dict) else None
-    if sha != suite.sha256:
-        raise SuiteError(
-            f"{path} was written for suite sha256 {str(sha)[:12]}, not {suite.sha256[:12]}",
-            hint="resume with the same --suite, or start a new transcript",
-        )
-    if head.get("model") != target.model:
-        raise SuiteError(
-            f"{path} was written for model {head.get('model')!r}, not {target.model!r}",
-            hint="resume with the same --model, or start a new transcript",
-        )
-
-
-def _trim_torn_tail(path: Path) -> None:
-    data = path.read_bytes()
-    if data and not data.endswith(b"\n"):
-        path.write_bytes(data[: data.rfind(b"\n") + 1])

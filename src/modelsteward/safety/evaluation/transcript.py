@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from modelsteward.safety.evaluation.scoring import Label, Score
-from modelsteward.safety.evaluation.suite import Suite, SuiteError
+from modelsteward.safety.evaluation.suite import Probe, Suite, SuiteError
 from modelsteward.safety.interface import Hazard
 
 TRANSCRIPT_FORMAT = 1
@@ -38,6 +38,32 @@ class Record:
     judge_hazards: tuple[str, ...] = ()
     latency_ms: float = 0.0
     error: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        probe: Probe,
+        score: Score,
+        *,
+        answer: str = "",
+        latency_ms: float = 0.0,
+        error: str | None = None,
+        judge: tuple[bool | None, tuple[str, ...]] = (None, ()),
+    ) -> Record:
+        """The record of ``probe``'s exchange."""
+        return cls(
+            probe_id=probe.id,
+            family=probe.family,
+            kind=probe.kind.value,
+            hazard=probe.hazard,
+            prompt=probe.prompt,
+            answer=answer,
+            score=score,
+            judge_unsafe=judge[0],
+            judge_hazards=judge[1],
+            latency_ms=latency_ms,
+            error=error,
+        )
 
     @property
     def ok(self) -> bool:
@@ -178,3 +204,30 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def check_resumable(head: Mapping[str, object], suite: Suite, model: str, path: Path) -> None:
+    """Refuse to resume a transcript of another suite or model.
+
+    Raises:
+        SuiteError: when the header names another suite sha256 or model.
+    """
+    ref = head.get("suite")
+    sha = ref.get("sha256") if isinstance(ref, dict) else None
+    if sha != suite.sha256:
+        raise SuiteError(
+            f"{path} was written for suite sha256 {str(sha)[:12]}, not {suite.sha256[:12]}",
+            hint="resume with the same --suite, or start a new transcript",
+        )
+    if head.get("model") != model:
+        raise SuiteError(
+            f"{path} was written for model {head.get('model')!r}, not {model!r}",
+            hint="resume with the same --model, or start a new transcript",
+        )
+
+
+def trim_torn_tail(path: Path) -> None:
+    """Drop a last line a killed run left without its newline."""
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        path.write_bytes(data[: data.rfind(b"\n") + 1])

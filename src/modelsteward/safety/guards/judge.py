@@ -92,9 +92,17 @@ class JudgeGuard:
         Raises:
             SafetyError: when the endpoint cannot be reached or answers an error.
         """
+        return self.complete(judge_prompt(text, role))
+
+    def complete(self, prompt: str) -> str:
+        """The judge model's raw reply to a ready-made task ``prompt``.
+
+        Raises:
+            SafetyError: when the endpoint cannot be reached or answers an error.
+        """
         body = {
             "model": self._model,
-            "messages": [{"role": "user", "content": judge_prompt(text, role)}],
+            "messages": [{"role": "user", "content": prompt}],
             "temperature": 0,
             "max_tokens": 24,
             "stream": False,
