@@ -10,6 +10,7 @@ import typer
 from modelsteward.cli.state import CliState, get_state
 from modelsteward.errors import ConfigError, UsageError
 from modelsteward.findings import Report, Skipped
+from modelsteward.gateway.config import read_gateway_yaml
 from modelsteward.gateway.keystore import StoredKey, create_key, load_keys, revoke_key, save_keys
 from modelsteward.report import SummaryTable
 
@@ -47,14 +48,7 @@ def _from_config(config: Path | None) -> tuple[Path | None, Path | None]:
     against its folder (read without validating the models, which need not exist here)."""
     if config is None:
         return None, None
-    import yaml
-
-    try:
-        raw = yaml.safe_load(config.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {config}: {exc.strerror}", hint="check --config") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{config} is not valid YAML", hint="fix the syntax") from exc
+    raw = read_gateway_yaml(config)
     if not isinstance(raw, dict):
         raise ConfigError(f"{config} must be a mapping", hint="see docs/gateway.md")
 

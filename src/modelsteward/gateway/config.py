@@ -314,13 +314,21 @@ def load_gateway_config(path: Path) -> GatewayConfig:
     Raises:
         ConfigError: when the file is unreadable, not YAML, or invalid.
     """
+    return parse_gateway_config(read_gateway_yaml(path), base=path.parent, source=str(path))
+
+
+def read_gateway_yaml(path: Path) -> Any:
+    """The parsed YAML of a gateway file, not yet validated.
+
+    Raises:
+        ConfigError: when the file is unreadable or not YAML.
+    """
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}", hint="check the path") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}", hint="fix the syntax") from exc
-    return parse_gateway_config(raw, base=path.parent, source=str(path))
 
 
 def parse_gateway_config(raw: Any, *, base: Path, source: str = "config") -> GatewayConfig:
