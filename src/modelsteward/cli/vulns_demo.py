@@ -7,7 +7,6 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from packaging.version import Version
 from rich.table import Table
 
 from modelsteward.cli.demo_context import DemoContext, Section
@@ -22,8 +21,8 @@ from modelsteward.vulns import (
     read_inventory,
     record_sightings,
 )
-from modelsteward.vulns.ranges import parse_version
 from modelsteward.vulns.sample import write_sample_records
+from modelsteward.vulns.triage import Upgrade, plan_upgrades
 
 _SNAPSHOT = "data/advisories/osv-scanner-localdb/osv-scanner/PyPI/all.zip"
 _STACK = (
@@ -69,6 +68,7 @@ def _patch_section(ctx: DemoContext) -> None:
     today = datetime.now(UTC).date()
     with AdvisoryDatabase.open(dest) as db:
         result = match_packages(packages, db, today=today, deployment="demo-gateway")
+        plans = {p.package: p for p in plan_upgrades(result.vulnerabilities, db, today=today)}
     store = JsonSlaStateStore(ctx.workspace.root / "sla-state.json")
     record_sightings(store, "demo-gateway", result.sla_entries, today)
     table = Table(title="Patch management: the demo serving stack", title_justify="left")
@@ -80,10 +80,7 @@ def _patch_section(ctx: DemoContext) -> None:
             table.add_row(package.name + " " + package.version, "0", "0", "0", "-", "-", "-")
             continue
         worst = max(mine, key=lambda v: (v.severity, v.score or 0))
-        fixes = sorted(
-            {f for v in mine for f in v.fixed_in if parse_version(f) is not None},
-            key=lambda f: parse_version(f) or Version("0"),
-        )
+        plan = plans.get(package.name)
         due = min(v.sla_due for v in mine if v.sla_due is not None)
         table.add_row(
             f"{package.name} {package.version}",
@@ -91,7 +88,7 @@ def _patch_section(ctx: DemoContext) -> None:
             str(sum(v.severity.label == "critical" for v in mine)),
             str(sum(v.severity.label == "high" for v in mine)),
             worst.id,
-            fixes[-1] if fixes else "-",
+            _clear_at(plan),
             due.isoformat(),
         )
     ctx.console.print(table)
@@ -116,6 +113,13 @@ def _patch_section(ctx: DemoContext) -> None:
         f"{len(body.get('components', []))} runtime components and "
         f"{len(body.get('vulnerabilities', []))} vulnerabilities"
     )
+
+
+def _clear_at(plan: Upgrade | None) -> str:
+    """The smallest upgrade that clears the package, as ``vulns`` shows it."""
+    if plan is None or plan.to is None:
+        return "no fix"
+    return plan.to if plan.complete else f"{plan.to} (partly)"
 
 
 DEMO_SECTIONS: tuple[tuple[str, Section], ...] = (("patch management", _patch_section),)
