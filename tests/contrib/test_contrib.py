@@ -195,6 +195,8 @@ def test_patch_file_and_sarif(
         str(patch),
         "--upstream",
         str(up),
+        "--upstream-license",
+        "apache-2.0",
         "--policy",
         str(policy),
         "-f",
