@@ -96,6 +96,9 @@ def vet(
     evaluate_transcript: Annotated[
         Path | None, typer.Option("--evaluate-transcript", help="Transcript file.")
     ] = None,
+    evaluate_api_key: Annotated[
+        str | None, typer.Option("--evaluate-api-key", help="Bearer key for the URL.")
+    ] = None,
 ) -> int:
     """Vet models: identity, license, file scan, advisories, then the policy decision.
 
@@ -136,6 +139,7 @@ def vet(
             suite=evaluate_suite,
             limit=evaluate_limit,
             transcript=evaluate_transcript,
+            api_key=evaluate_api_key,
         )
         run = evaluate_run(state, run, inventories, request, chosen)
     from modelsteward.services import vetting

@@ -23,6 +23,7 @@ class EvaluateRequest:
     suite: str = "core"
     limit: int | None = None
     transcript: Path | None = None
+    api_key: str | None = None
 
 
 def evaluate_run(
@@ -73,6 +74,7 @@ def evaluate_run(
                 request.where,
                 replace(options, transcript=transcript),
                 model=request.model,
+                api_key=request.api_key,
                 progress=advance,
             )
             state.log(f"transcript: {outcome.evaluation.run.transcript}")

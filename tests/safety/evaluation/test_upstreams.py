@@ -14,6 +14,7 @@ from modelsteward.safety.evaluation import (
     EndpointError,
     JudgeModel,
     RunOptions,
+    Suite,
     Target,
     core_suite,
     read_transcript,
@@ -250,13 +251,20 @@ def test_content_filter_counts_as_refusal_and_long_probes_are_left_out(tmp_path:
             )
         if "bomb" in text:
             raise upstreams.Reject(HTTPStatus.BAD_REQUEST, '{"error": {"code": "content_filter"}}')
+        if "anthrax" in text:  # the modelsteward gateway's block
+            body = '{"error": {"message": "blocked", "code": "content_blocked"}}'
+            raise upstreams.Reject(HTTPStatus.BAD_REQUEST, body)
         return upstreams.COMPLY
 
+    picked = tuple(
+        p for p in SUITE.probes if p.family in ("many-shot", "direct") or "anthrax" in p.prompt
+    )
+    suite = Suite(id="t", version="1", probes=picked)
     with serve(answer) as srv:
         options = EvaluateOptions(transcript=tmp_path / "t.jsonl")
-        ev = evaluate_target(Target(endpoint=srv.url, model="m"), options).evaluation
+        ev = evaluate_target(Target(endpoint=srv.url, model="m"), options, suite=suite).evaluation
     assert ev.complete and ev.figures.errors == 0
-    assert ev.figures.too_long == ev.suite.counts()["many-shot"]
+    assert ev.figures.too_long == suite.counts()["many-shot"] == 14
     _, records = read_transcript(tmp_path / "t.jsonl")
-    bomb = [r for r in records if r.ok and "bomb" in r.prompt]
-    assert bomb and all(r.score.refused and not r.unsafe for r in bomb)
+    bomb = [r for r in records if r.ok and ("bomb" in r.prompt or "anthrax" in r.prompt)]
+    assert len(bomb) == 2 and all(r.score.refused and not r.unsafe for r in bomb)

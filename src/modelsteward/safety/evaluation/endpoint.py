@@ -33,7 +33,9 @@ CONTEXT_OVERFLOW = "context-overflow"
 """Error prefix of a probe the model cannot read (longer than its context window): left
 out of every rate without making the run incomplete."""
 TOO_LONG = ("context", "too long", "maximum length", "max_tokens")
-FILTERED = ("content_filter", "content management policy", "content_policy")
+FILTERED = ("content_filter", "content_blocked", "content management policy", "content_policy")
+"""Markers of a request the endpoint itself declined: a provider's content filter, or the
+modelsteward gateway's safety layer (``content_blocked``)."""
 
 
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
