@@ -8,6 +8,7 @@ import pytest
 
 from modelsteward.demo import build_workspace
 from modelsteward.licenses import PRESETS, Decision, Flag, LineageHit, LineageVia, check_license
+from modelsteward.licenses.detect import MIN_SIMILARITY
 from tests.licenses.corpus import make_model, needs_corpus, text_of
 
 LLAMA3_BASE = "meta-llama/Meta-Llama-3-8B-Instruct"
@@ -277,12 +278,15 @@ def test_family_name_on_the_card_covers_a_versioned_text(tmp_path: Path) -> None
 def test_unknown_text_reports_closest_and_similarity(tmp_path: Path) -> None:
     paragraphs = text_of("apple-amlr").split("\n\n")
     custom = "Licensee pays Licensor a royalty of {n} per cent of all revenue, every month."
-    text = "\n\n".join(p if i % 3 == 1 else custom.format(n=i) for i, p in enumerate(paragraphs))
+    text = "\n\n".join(
+        p if i % 3 == 1 else " ".join(custom.format(n=i * 10 + k) for k in range(8))
+        for i, p in enumerate(paragraphs)
+    )
     model = make_model(tmp_path, files={"LICENSE": text})
     result = check_license(model, PRESETS["research"])
     assert result.status.value == "unknown"
     assert result.decision is Decision.NEEDS_REVIEW
     data = result.to_dict()["license"]
     assert isinstance(data, dict) and data["closest"] == "apple-amlr"
-    assert 0 < data["similarity"] < 0.6
+    assert 0 < data["similarity"] < MIN_SIMILARITY
     assert any("closest: apple-amlr, similarity" in r for r in result.verdict.reasons)  # type: ignore[union-attr]

@@ -413,6 +413,64 @@ def normalize_expression(value: str) -> str | None:
     return str(info.normalized_expression) if info.normalized_expression else None
 
 
+_SCANCODE_CATEGORIES = {
+    "Permissive": Category.PERMISSIVE,
+    "Public Domain": Category.PUBLIC_DOMAIN,
+    "Copyleft Limited": Category.WEAK_COPYLEFT,
+    "Copyleft": Category.COPYLEFT,
+    "Source-available": Category.RESTRICTED,
+    "Free Restricted": Category.RESTRICTED,
+    "Proprietary Free": Category.RESTRICTED,
+    "Commercial": Category.RESTRICTED,
+}
+"""ScanCode LicenseDB categories -> ours (for ids the knowledge base does not hold)."""
+
+
+@cache
+def _scancode_index() -> tuple[dict[str, str], dict[str, Category]]:
+    """(ScanCode key -> SPDX id, SPDX id (lowercased) -> category), from the LicenseDB index
+    that license-expression bundles."""
+    import license_expression
+
+    index = Path(license_expression.__file__).parent / "data" / "scancode-licensedb-index.json"
+    to_spdx: dict[str, str] = {}
+    categories: dict[str, Category] = {}
+    for item in json.loads(index.read_text(encoding="utf-8")):
+        key = item["license_key"]
+        spdx = item.get("spdx_license_key") or f"LicenseRef-scancode-{key}"
+        to_spdx[key] = spdx
+        category = _SCANCODE_CATEGORIES.get(str(item.get("category")))
+        if category is not None:
+            for name in (spdx, *(item.get("other_spdx_license_keys") or ())):
+                categories.setdefault(str(name).lower(), category)
+    return to_spdx, categories
+
+
+def _scancode_to_spdx() -> dict[str, str]:
+    return _scancode_index()[0]
+
+
+def _from_scancode_keys(value: str) -> str | None:
+    """An expression of ScanCode license keys (``apache-2.0 AND lgpl-2.1 AND unrar``), as
+    some packages write their ``License`` field, converted to SPDX."""
+    if len(value) > 400 or "\n" in value or not re.search(r"\b(and|or)\b", value, re.I):
+        return None
+    mapping = _scancode_to_spdx()
+    tokens = re.split(r"(\s+|\(|\))", value.strip())
+    out: list[str] = []
+    for token in tokens:
+        word = token.strip()
+        if not word or word in "()":
+            out.append(token)
+        elif word.lower() in {"and", "or", "with"}:
+            out.append(word.upper())
+        elif word.lower() in mapping:
+            out.append(mapping[word.lower()])
+        else:
+            return None
+    return normalize_expression("".join(out))
+
+
 def _from_words(value: str, kb: KnowledgeBase) -> str | None:
     folded = " ".join(re.sub(r"[^\w.+]+", " ", value.lower()).split())
     if folded in _WORDS:
@@ -457,7 +515,11 @@ def resolve(meta: DeclaredMetadata, kb: KnowledgeBase) -> tuple[str | None, str,
     if license_field.upper() in {"UNKNOWN", "NONE"}:
         license_field = ""
     if license_field:
-        found = normalize_expression(license_field) or _from_words(license_field, kb)
+        found = (
+            normalize_expression(license_field)
+            or _from_scancode_keys(license_field)
+            or _from_words(license_field, kb)
+        )
         if found:
             return found, "License", tuple(declared)
     from_classifiers = list(
@@ -485,7 +547,8 @@ def resolve(meta: DeclaredMetadata, kb: KnowledgeBase) -> tuple[str | None, str,
 
 
 def category_of(spdx_id: str, kb: KnowledgeBase) -> Category:
-    """The category of one SPDX license id."""
+    """The category of one SPDX license id: the knowledge base's, else by pattern, else
+    ScanCode LicenseDB's."""
     for pattern, category in _SPDX_CATEGORIES:
         if category is Category.NETWORK_COPYLEFT and pattern.search(spdx_id):
             return category
@@ -501,58 +564,67 @@ def category_of(spdx_id: str, kb: KnowledgeBase) -> Category:
     for pattern, category in _SPDX_CATEGORIES:
         if pattern.search(spdx_id):
             return category
-    return Category.UNKNOWN
+    return _scancode_index()[1].get(spdx_id.lower(), Category.UNKNOWN)
 
 
-def expression_category(expression: str, kb: KnowledgeBase) -> Category:
-    """The category that binds: for ``OR`` the easiest choice, for ``AND`` the strictest."""
+def expression_categories(expression: str, kb: KnowledgeBase) -> frozenset[Category]:
+    """The categories that bind: every part of an ``AND``, the easiest choice of an ``OR``."""
     try:
         parsed = _licensing().parse(expression, validate=False)
-    except Exception:
-        return category_of(expression, kb)
+    except Exception:  # the parser raises AttributeError, TypeError... on some garbage
+        return frozenset({category_of(expression, kb)})
     return _walk(parsed, kb)
 
 
-def _walk(node: Any, kb: KnowledgeBase) -> Category:
+def expression_category(expression: str, kb: KnowledgeBase) -> Category:
+    """The most demanding category that binds."""
+    return max(expression_categories(expression, kb), key=_ORDER.index)
+
+
+def _walk(node: Any, kb: KnowledgeBase) -> frozenset[Category]:
     operator = type(node).__name__
-    if operator in {"AND", "OR"}:
-        parts = [_walk(arg, kb) for arg in node.args]
-        ranks = [_ORDER.index(c) for c in parts]
-        return _ORDER[min(ranks)] if operator == "OR" else _ORDER[max(ranks)]
+    if operator == "AND":
+        return frozenset().union(*(_walk(arg, kb) for arg in node.args))
+    if operator == "OR":
+        choices = [_walk(arg, kb) for arg in node.args]
+        return min(choices, key=lambda c: max(_ORDER.index(x) for x in c))
     key = getattr(node, "key", None)
     if key is None and hasattr(node, "license_symbol"):
         key = node.license_symbol.key
-    return category_of(str(key or node), kb)
+    return frozenset({category_of(str(key or node), kb)})
 
 
 def _judge(
-    category: Category, status: StackStatus, use: UseProfile | None
+    categories: frozenset[Category], status: StackStatus, use: UseProfile | None
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(rule ids, obligations) for one package under ``use``."""
+    """(rule ids, obligations) for one package under ``use`` (every binding category
+    counts: an ``AND`` of a permissive and an LGPL license is judged for the LGPL)."""
     flags: list[str] = []
     obligations: list[str] = []
     if status is StackStatus.NOT_INSTALLED:
         return ("license.stack.unknown",), ()
     if status is StackStatus.NONE:
         return ("license.stack.none",), ()
-    if status is StackStatus.UNRECOGNISED or category is Category.UNKNOWN:
+    if status is StackStatus.UNRECOGNISED:
         return ("license.stack.unrecognised",), ()
     hosted = use is None or use.customer_facing
     shipped = use is None or use.redistribution
     commercial = use is None or use.commercial
-    if category is Category.NETWORK_COPYLEFT and hosted:
+    if Category.NETWORK_COPYLEFT in categories and hosted:
         flags.append("license.stack.network-copyleft")
         obligations.append("Offer the complete source of the service to its network users.")
-    if category in (Category.COPYLEFT, Category.NETWORK_COPYLEFT) and shipped:
+    if categories & {Category.COPYLEFT, Category.NETWORK_COPYLEFT} and shipped:
         flags.append("license.stack.copyleft-distribution")
         obligations.append("Distribute the complete corresponding source under the same license.")
-    if category is Category.WEAK_COPYLEFT and shipped:
+    if Category.WEAK_COPYLEFT in categories and shipped:
         flags.append("license.stack.weak-copyleft")
         obligations.append("Provide the source of the library (and allow relinking or replacing).")
-    if category is Category.NON_COMMERCIAL and commercial:
+    if Category.NON_COMMERCIAL in categories and commercial:
         flags.append("license.stack.non-commercial")
-    if category is Category.RESTRICTED:
+    if Category.RESTRICTED in categories:
         flags.append("license.stack.restricted")
+    if Category.UNKNOWN in categories:
+        flags.append("license.stack.unrecognised")
     return tuple(flags), tuple(obligations)
 
 
@@ -621,8 +693,11 @@ def _package(
             status = StackStatus.UNRECOGNISED
         else:
             status = StackStatus.NONE
-    category = expression_category(expression, kb) if expression else Category.UNKNOWN
-    flags, obligations = _judge(category, status, use)
+    categories = (
+        expression_categories(expression, kb) if expression else frozenset({Category.UNKNOWN})
+    )
+    category = max(categories, key=_ORDER.index)
+    flags, obligations = _judge(categories, status, use)
     where = f"{name}=={version}" if version else name
     for rule_id in flags:
         findings.append(
