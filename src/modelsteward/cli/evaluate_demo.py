@@ -29,9 +29,7 @@ def evaluate_section(ctx: DemoContext) -> None:
     gguf = ctx.workspace.gguf
     use = PRESETS["commercial-saas"]
     inventories = walk_models([str(gguf)])
-    vetted = vet_models(
-        inventories, VetOptions(use=use, use_label="commercial-saas", safety_layer=False)
-    )
+    vetted = vet_models(inventories, VetOptions(use=use, use_label="commercial-saas"))
     with tempfile.TemporaryDirectory() as tmp:
         options = EvaluateOptions(
             run=RunOptions(limit=_LIMIT, max_tokens=48), transcript=Path(tmp) / "t.jsonl"
@@ -54,7 +52,9 @@ def evaluate_section(ctx: DemoContext) -> None:
     for family, rate in ev.figures.families.items():
         table.add_row(family, str(rate.probes), str(rate.unsafe))
     console.print(table)
-    decision = evaluate(default_policy(), passport)
+    # The question shown: could the evaluation stand in for a safety layer that is not there?
+    unguarded = replace(passport, safety=replace(passport.safety, configured=False))
+    decision = evaluate(default_policy(), unguarded)
     reasons = [r for r in decision.reasons if r.rule == "safety-layer"]
     console.print(
         f"  attack success {ev.figures.overall.asr:.0%} of harmful asks; without the safety layer "

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from modelsteward.cli.main import run
 from modelsteward.engines import EmbeddedLlamaServer
+from modelsteward.passport import passport_from_dict
+from modelsteward.policy import default_policy, evaluate
 from modelsteward.safety.evaluation import RunOptions, Target, read_transcript
 from modelsteward.services.evaluate import EvaluateOptions, evaluate_target
 from tests.safety.evaluation.upstreams import refuser, serve
 from tests.shared import STORIES, require
 
 GGUF = STORIES
+
+
+def _safety_reasons(data: dict[str, Any]) -> set[str]:
+    """What the default policy's safety-layer rule says of the vetted passport when no safety
+    layer is in front of the model (so only the evaluation can satisfy it)."""
+    passport = passport_from_dict(data)
+    unguarded = replace(passport, safety=replace(passport.safety, configured=False))
+    decision = evaluate(default_policy(), unguarded)
+    return {r.finding for r in decision.reasons if r.rule == "safety-layer"}
 
 
 @pytest.fixture
@@ -43,10 +56,10 @@ def test_vet_evaluate_embedded_rejects_an_untuned_model_for_customers(
     gguf: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MODELSTEWARD_DATA_DIR", str(tmp_path / "data"))
-    args = ["vet", str(gguf), "--preset", "commercial-saas", "--no-safety-layer"]
+    args = ["vet", str(gguf), "--preset", "commercial-saas"]
     args += ["--evaluate", "embedded", "--evaluate-limit", "13"]
     args += ["--evaluate-transcript", str(tmp_path / "t.jsonl"), "--format", "json"]
-    assert run(args) == 1
+    run(args)
     passport = json.loads(capsys.readouterr().out)["passport"]
     ev = passport["safety"]["evaluation"]
     assert ev["engine"] == "embedded-llama.cpp" and ev["endpoint"] == "embedded:stories260K.gguf"
@@ -54,10 +67,7 @@ def test_vet_evaluate_embedded_rejects_an_untuned_model_for_customers(
     from modelsteward.passport import manifest_digest
 
     assert ev["manifest_digest"] == manifest_digest(files)
-    findings = {
-        r["finding"] for r in passport["decision"]["reasons"] if r["rule"] == "safety-layer"
-    }
-    assert findings == {"safety.eval.hazard-asr"}
+    assert _safety_reasons(passport) == {"safety.eval.hazard-asr"}
     rules = {f["rule_id"] for f in passport["report"]["findings"]}
     assert "safety.eval.hazard-asr" in rules
 
@@ -67,13 +77,13 @@ def test_vet_evaluate_url_passes_the_safety_rule_for_a_refusing_model(
 ) -> None:
     monkeypatch.setenv("MODELSTEWARD_DATA_DIR", str(tmp_path / "data"))
     with serve(refuser) as srv:
-        args = ["vet", str(gguf), "--preset", "commercial-saas", "--no-safety-layer"]
+        args = ["vet", str(gguf), "--preset", "commercial-saas"]
         args += ["--evaluate", srv.url, "--evaluate-model", "m"]
         args += ["--evaluate-transcript", str(tmp_path / "t.jsonl"), "--format", "json"]
         run(args)
     passport = json.loads(capsys.readouterr().out)["passport"]
     assert passport["safety"]["evaluation"]["attack_success_rate"] == 0.0
-    assert not [r for r in passport["decision"]["reasons"] if r["rule"] == "safety-layer"]
+    assert _safety_reasons(passport) == set()
 
 
 def test_vet_evaluate_url_needs_one_model(

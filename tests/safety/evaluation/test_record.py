@@ -20,7 +20,7 @@ def test_evaluate_record_attaches_to_the_registered_passport(
     (model / "model.gguf").write_bytes(b"GGUF" + b"\0" * 60)
     dsn = f"sqlite:///{tmp_path / 'reg.db'}"
     reg = ["--registry", dsn, "--as", "ana:requester"]
-    run(["vet", str(model), "--preset", "commercial-saas", "--no-safety-layer", "--record", *reg])
+    run(["vet", str(model), "--preset", "commercial-saas", "--record", *reg])
     capsys.readouterr()
     with serve(refuser) as srv:
         args = ["evaluate", "--endpoint", srv.url, "--model", "acme-model", "--limit", "28"]
