@@ -22,6 +22,12 @@ RULES: dict[str, Rule] = {
             severity=Severity.HIGH,
         ),
         Rule(
+            id="inventory.hub.sha256-mismatch",
+            summary="A file downloaded from the Hub differs from the sha256 the Hub lists.",
+            help="Do not use the file; download it again, or report the repository.",
+            severity=Severity.HIGH,
+        ),
+        Rule(
             id="inventory.empty",
             summary="A model directory holds no files, so nothing about it can be verified.",
             help="Point at the directory that holds the model's files.",

@@ -16,7 +16,12 @@ from modelsteward.scan import RULES, ScanOptions, scan_path, scan_paths
 
 
 def scan_options(
-    state: CliState, *, hash_files: bool, allow: list[str], strict: bool = False
+    state: CliState,
+    *,
+    hash_files: bool,
+    allow: list[str],
+    strict: bool = False,
+    download: bool = False,
 ) -> ScanOptions:
     """The scanner options: ``[scan]`` settings merged with command-line flags."""
     s = state.settings.scan
@@ -31,6 +36,7 @@ def scan_options(
         allow_globals=frozenset(s.allow_globals) | frozenset(allow),
         hash_files=hash_files,
         strict=strict or s.strict,
+        download=download,
     )
 
 
@@ -58,6 +64,14 @@ def register(app: typer.Typer) -> None:
                 "--strict", help="Fail on binaries of a format no scanner reads (else: info)."
             ),
         ] = False,
+        download: Annotated[
+            bool,
+            typer.Option(
+                "--download",
+                help="For hf://ORG/NAME: fetch every file in full (default: weights are "
+                "judged from their headers by HTTP range requests).",
+            ),
+        ] = False,
     ) -> int:
         """Scan model files for code that would run on load (pickle, torch, joblib, npy,
         archives, safetensors, GGUF, ONNX, Keras...).
@@ -70,7 +84,7 @@ def register(app: typer.Typer) -> None:
         """
         state = get_state(ctx)
         options = scan_options(
-            state, hash_files=hash_files, allow=allow_global or [], strict=strict
+            state, hash_files=hash_files, allow=allow_global or [], strict=strict, download=download
         )
         files: list[Artifact] = []
         with state.progress_bar(len(paths), "scan") as advance:

@@ -77,6 +77,14 @@ def vet(
         ),
     ] = True,
     hash_files: Annotated[bool, typer.Option("--hash/--no-hash", help="Hash every file.")] = True,
+    download: Annotated[
+        bool,
+        typer.Option(
+            "--download",
+            help="For hf://ORG/NAME: fetch and hash every file in full (default: weights are "
+            "judged from their headers, hashes come from the Hub's LFS metadata).",
+        ),
+    ] = False,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel checks.")] = 4,
     evaluate_at: Annotated[
         str | None,
@@ -127,7 +135,7 @@ def vet(
         safety_layer=safety_layer,
         workers=workers,
     )
-    inventories = walk_models([str(p) for p in paths], hash_files=hash_files)
+    inventories = walk_models([str(p) for p in paths], hash_files=hash_files, download=download)
     with state.progress_bar(count_units(inventories), "vetting") as advance:
         run = vet_models(inventories, options, advance)
     if evaluate_at is not None:

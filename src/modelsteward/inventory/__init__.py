@@ -68,8 +68,17 @@ class ModelSource(Frozen, kw_only=True):
     boundary: Path
     """Symlinks may point anywhere below this directory (the repo dir in a HF cache)."""
     name: str | None = None
-    """``org/name`` when the layout tells it (Hugging Face cache)."""
+    """``org/name`` when the layout tells it (Hugging Face cache, Hub)."""
     revision: str | None = None
+    """The commit hash, when known (a Hub revision is always pinned to one)."""
+    digests: tuple[tuple[str, str], ...] = ()
+    """(relpath, sha256) the source vouches for (the Hub's LFS metadata); not re-hashed."""
+    partial: frozenset[str] = frozenset()
+    """Files judged from ranges of their bytes (Hub weights): the rest is a hole."""
+    mismatches: tuple[tuple[str, str, str], ...] = ()
+    """(relpath, listed sha256, actual sha256) of Hub downloads that disagree."""
+    bytes_fetched: int = 0
+    """Bytes fetched from the Hub to judge this source (0 when local)."""
 
 
 class Inventory(Frozen):
@@ -162,13 +171,22 @@ def _hash_overlapped(fh: FileIO, digest: Hasher) -> None:
         thread.join()
 
 
-def resolve_source(path: str | Path) -> ModelSource:
-    """Understand what a user-given path is: a file, a directory, or a Hugging Face cache.
+def resolve_source(path: str | Path, *, download: bool = False) -> ModelSource:
+    """Understand what a user-given path is: a file, a directory, a Hugging Face cache, or
+    ``hf://ORG/NAME[@REVISION]`` (fetched as :mod:`.hub` describes; ``download`` fetches
+    every file in full).
 
     Raises:
         UsageError: when the path does not exist.
+        HubError: when a Hub repository cannot be read.
     """
     given = str(path)
+    if given.startswith("hf:"):
+        from modelsteward.inventory.hub import hub_source, parse_hub_ref
+
+        ref = parse_hub_ref(given)
+        if ref is not None:
+            return hub_source(ref, download=download)
     p = Path(path)
     if not p.exists() and not p.is_symlink():
         raise UsageError(
@@ -215,13 +233,15 @@ def _hf_snapshot(repo_dir: Path) -> tuple[Path, str | None]:
     return newest, newest.name
 
 
-def walk_model(path: str | Path, *, hash_files: bool = True) -> Inventory:
-    """Walk ``path`` once and describe every regular file in it.
+def walk_model(path: str | Path, *, hash_files: bool = True, download: bool = False) -> Inventory:
+    """Walk ``path`` once and describe every regular file in it (``download``: for a Hub
+    repository, fetch every file in full).
 
     Raises:
         UsageError: when ``path`` does not exist, or is a file that cannot be read.
+        HubError: when a Hub repository cannot be read.
     """
-    source = resolve_source(path)
+    source = resolve_source(path, download=download)
     artifacts: list[Artifact] = []
     findings: list[Finding] = []
     errors: list[CheckError] = []
@@ -246,6 +266,7 @@ def walk_model(path: str | Path, *, hash_files: bool = True) -> Inventory:
             findings.append(item)
         else:
             errors.append(item)
+    findings.extend(_hub_findings(source))
     if not single_file and not artifacts and not findings and not errors:
         findings.append(
             Finding(
@@ -258,6 +279,19 @@ def walk_model(path: str | Path, *, hash_files: bool = True) -> Inventory:
         )
     report = Report(tuple(findings), tuple(errors), tuple(skipped))
     return Inventory(source, tuple(artifacts), report)
+
+
+def _hub_findings(source: ModelSource) -> list[Finding]:
+    return [
+        Finding(
+            rule_id="inventory.hub.sha256-mismatch",
+            severity=Severity.HIGH,
+            message="The downloaded file's sha256 differs from the one the Hub lists for it.",
+            location=Location(path=_join(source.given, rel)),
+            evidence=f"expected {expected}, got {actual}",
+        )
+        for rel, expected, actual in source.mismatches
+    ]
 
 
 def _entries(source: ModelSource, skipped: list[Skipped]) -> Iterator[tuple[Path, str, str]]:
@@ -320,7 +354,8 @@ def _describe(
                 evidence=stat.filemode(st.st_mode),
             )
         kind = sniff_kind(target, st.st_size)
-        digest = sha256_file(target) if hash_files else None
+        vouched = dict(source.digests).get(rel)
+        digest = vouched or (sha256_file(target) if hash_files else None)
     except OSError as exc:
         return CheckError(display, f"cannot read: {exc.strerror or exc}")
     return Artifact(

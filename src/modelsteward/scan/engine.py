@@ -244,7 +244,9 @@ def scan_path(path: str | Path, options: ScanOptions) -> Report:
     Raises:
         UsageError: when ``path`` does not exist or cannot be read.
     """
-    return scan_inventory(walk_model(path, hash_files=options.hash_files), options)
+    return scan_inventory(
+        walk_model(path, hash_files=options.hash_files, download=options.download), options
+    )
 
 
 def scan_paths(
@@ -263,7 +265,7 @@ def scan_paths(
     """
     report = Report()
     for path in paths:
-        inventory = walk_model(path, hash_files=options.hash_files)
+        inventory = walk_model(path, hash_files=options.hash_files, download=options.download)
         if listing is not None:
             listing.extend(inventory.artifacts)
         report = report.merge(scan_inventory(inventory, options))

@@ -32,6 +32,9 @@ class ScanOptions(Frozen, kw_only=True):
     """Tier-2 allowlist: exact ``module.name`` callables the organisation trusts."""
     hash_files: bool = False
     strict: bool = False
+    download: bool = False
+    """For ``hf://`` repositories: fetch every file in full instead of judging weights from
+    ranges of their bytes."""
     """Files of unknown format fail (``high``) instead of being noted (``info``)."""
 
 

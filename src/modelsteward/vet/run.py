@@ -98,13 +98,16 @@ def count_units(inventories: Sequence[Inventory]) -> int:
     return sum(len(inv.artifacts) + 1 for inv in inventories)
 
 
-def walk_models(paths: Sequence[str | Path], *, hash_files: bool = True) -> tuple[Inventory, ...]:
-    """Walk each path once.
+def walk_models(
+    paths: Sequence[str | Path], *, hash_files: bool = True, download: bool = False
+) -> tuple[Inventory, ...]:
+    """Walk each path once (``download``: fetch ``hf://`` repositories in full).
 
     Raises:
         UsageError: when a path does not exist or cannot be read.
+        HubError: when a Hub repository cannot be read.
     """
-    return tuple(walk_model(p, hash_files=hash_files) for p in paths)
+    return tuple(walk_model(p, hash_files=hash_files, download=download) for p in paths)
 
 
 def vet_models(
