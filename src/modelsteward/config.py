@@ -8,6 +8,7 @@ variables (``MODELSTEWARD_SCAN__MAX_FILE_BYTES``).
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import platformdirs
@@ -23,6 +24,16 @@ from pydantic_settings import (
 from modelsteward.config_sources import ENV_PREFIX, PYPROJECT_TABLE, TOML_FILE
 from modelsteward.errors import ConfigError
 from modelsteward.findings import Severity
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a listen address is only reachable from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def default_data_dir() -> Path:
@@ -75,6 +86,9 @@ class Settings(BaseSettings):
     (``MODELSTEWARD_AUDIT_KEY``); keep it out of the database and its backups."""
     audit_key_file: Path | None = None
     """A file holding that secret, instead of ``audit_key``."""
+    web_secret: str | None = None
+    """Signs the web app's session cookies; sessions survive restarts and span several
+    workers only when it is set (otherwise a random key per process)."""
     advisory_db: Path | None = None
     """Advisory database directory; default ``data_dir/osv``."""
     fail_on: str = "high"

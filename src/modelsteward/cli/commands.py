@@ -18,6 +18,7 @@ AREA_NAMES: tuple[str, ...] = (
     "serve",
     "select",
     "contrib",
+    "web",
 )
 """Area modules under ``modelsteward.cli``, in the order their demo sections run."""
 
@@ -37,6 +38,7 @@ COMMAND_AREAS: dict[str, str] = {
     "keys": "serve",
     "select": "select",
     "contrib": "contrib",
+    "web": "web",
 }
 """Which area registers each top-level command."""
 

@@ -21,10 +21,10 @@ from modelsteward.registry import (
     ApprovalRequest,
     ModelRecord,
     RegistryService,
-    Role,
     open_registry,
 )
 from modelsteward.report import SummaryTable
+from modelsteward.services import approval
 
 DEMO_SECTIONS: tuple[tuple[str, Section], ...] = ()
 """Sections this area adds to ``modelsteward demo`` (the vet area shows the registry)."""
@@ -324,9 +324,8 @@ def request(
     """Ask the reviewers the passport names to approve the model's current files."""
     state = get_state(ctx)
     with acting(state, registry, as_, token) as (service, actor):
-        req = service.request_approval(model, actor.name)
-        why = service.explain(model)
-    return _emit_request(state, "registry request", req, why)
+        verdict = approval.request(service, model, actor)
+    return _emit_request(state, "registry request", verdict.request, verdict.explanation)
 
 
 def approve(
@@ -363,17 +362,9 @@ def _sign(
 ) -> int:
     state = get_state(ctx)
     with acting(state, *who) as (service, actor):
-        if actor.role is Role.REQUESTER:
-            raise UsageError(
-                "a requester cannot sign approvals",
-                hint="sign as legal, security, safety or admin",
-            )
-        if approve:
-            req = service.approve(model, actor.role, actor.name, reason)
-        else:
-            req = service.reject(model, actor.role, actor.name, reason)
-        why = service.explain(model)
-    return _emit_request(state, "registry approve" if approve else "registry reject", req, why)
+        verdict = approval.sign(service, model, actor, reason, approve=approve)
+    command = "registry approve" if approve else "registry reject"
+    return _emit_request(state, command, verdict.request, verdict.explanation)
 
 
 def check(

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +45,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from modelsteward.config import is_loopback
 from modelsteward.errors import ConfigError
 
 
@@ -456,7 +456,7 @@ def _check(
                 f"{source}: key {key.name!r} allows unknown models: {', '.join(unknown)}",
                 hint="list only models defined under models:",
             )
-    if not keys and not _is_loopback(parsed.listen.host):
+    if not keys and not is_loopback(parsed.listen.host):
         raise ConfigError(
             f"{source}: refusing to listen on {parsed.listen.host} without API keys",
             hint="add keys: or listen on 127.0.0.1",
@@ -477,12 +477,3 @@ def _check_model(model: ModelConfig, source: str) -> None:
             f"{where}: a customer-facing model cannot be served without the safety layer",
             hint="set safety: default or exposure: internal",
         )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

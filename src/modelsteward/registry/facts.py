@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 
+from modelsteward.findings import Severity
 from modelsteward.registry.records import (
     ApprovalRequest,
     Decision,
@@ -105,3 +106,20 @@ def request_facts(model: ModelRecord, req: ApprovalRequest) -> dict[str, object]
 def sha256_text(text: str) -> str:
     """The hex SHA-256 of UTF-8 text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def passport_summary(passport: Mapping[str, object]) -> tuple[str | None, int | None]:
+    """The license family and the worst finding severity (0 info to 4 critical) of a
+    passport, which the catalog lists and filters on; None where the passport has none."""
+    lic = passport.get("license")
+    family = lic.get("family") if isinstance(lic, Mapping) else None
+    report = passport.get("report")
+    findings = report.get("findings") if isinstance(report, Mapping) else None
+    levels: list[int] = []
+    for finding in findings if isinstance(findings, list) else ():
+        if isinstance(finding, Mapping):
+            try:
+                levels.append(int(Severity.parse(str(finding.get("severity", "")))))
+            except ValueError:
+                levels.append(int(Severity.HIGH))
+    return (str(family) if family else None), (max(levels) if levels else None)

@@ -59,6 +59,11 @@ class ActorDirectory:
             )
         return actor
 
+    def by_digest(self, token_sha256: str) -> Actor | None:
+        """The enrolled, unrevoked actor whose token hashes to ``token_sha256``."""
+        with self._store.read() as tx:
+            return tx.actor_by_token(token_sha256)
+
     def enroll(self, actor: Actor, *, by: Actor | None) -> str:
         """Enroll ``actor`` and return its new token (shown once, stored hashed).
 

@@ -92,6 +92,24 @@ class Actor:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ModelQuery:
+    """Which models a listing shows: every given filter must hold."""
+
+    text: str = ""
+    """A case-insensitive part of the name."""
+    status: ModelStatus | None = None
+    decision: Decision | None = None
+    """The latest passport's policy decision."""
+    license_family: str | None = None
+    min_severity: int | None = None
+    """Models whose worst finding is at least this severe (0 info to 4 critical)."""
+    deployment: str | None = None
+    """Models deployed on this target."""
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ModelRecord:
     """A registered model as listed."""
 
@@ -105,6 +123,11 @@ class ModelRecord:
     status: ModelStatus
     created_at: str
     updated_at: str
+    decision: Decision | None = None
+    """The latest passport's decision, None before the first passport."""
+    license_family: str | None = None
+    max_severity: int | None = None
+    """The latest passport's worst finding severity, 0 (info) to 4 (critical)."""
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form."""

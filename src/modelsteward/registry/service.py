@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, TextIO
 from modelsteward.registry import approvals
 from modelsteward.registry import exceptions as exception_flow
 from modelsteward.registry.audit import canonical_json, export_lines
+from modelsteward.registry.catalog import Catalog
 from modelsteward.registry.facts import (
     check_manifest,
     find_model,
     model_facts,
     must_exist,
     parse_decision,
+    passport_summary,
     request_facts,
     sha256_text,
 )
@@ -58,6 +60,11 @@ class RegistryService:
     def actors(self) -> ActorDirectory:
         """Actors identified by token."""
         return ActorDirectory(self.store)
+
+    @property
+    def catalog(self) -> Catalog:
+        """Paged, filtered listings and dashboard counts (read only)."""
+        return Catalog(self.store)
 
     # -- models ---------------------------------------------------------------------------
 
@@ -165,6 +172,8 @@ class RegistryService:
                 actor=actor,
             )
             tx.set_status(model.id, approvals.status_for(record))
+            family, worst = passport_summary(passport)
+            tx.set_summary(model.id, decision=parsed, license_family=family, max_severity=worst)
             tx.append_audit(
                 actor,
                 "passport.recorded",

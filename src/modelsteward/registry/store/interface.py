@@ -22,6 +22,7 @@ from modelsteward.registry.records import (
     DeploymentRecord,
     ExceptionRecord,
     ExceptionState,
+    ModelQuery,
     ModelRecord,
     ModelStatus,
     PassportRecord,
@@ -87,6 +88,63 @@ class Tx(Protocol):
 
     def set_status(self, model_id: int, status: ModelStatus) -> None:
         """Record where a model stands."""
+        ...
+
+    def set_summary(
+        self,
+        model_id: int,
+        *,
+        decision: Decision,
+        license_family: str | None,
+        max_severity: int | None,
+    ) -> None:
+        """Record what the catalog lists about a model's latest passport."""
+        ...
+
+    def search_models(self, q: ModelQuery) -> tuple[list[ModelRecord], int]:
+        """One page of the models matching ``q`` (newest first) and how many match."""
+        ...
+
+    def passport(self, model_id: int, version: int) -> PassportRecord | None:
+        """One passport version of a model."""
+        ...
+
+    def approval_queue(
+        self, roles: Sequence[Role] | None, limit: int, offset: int
+    ) -> tuple[list[tuple[ModelRecord, ApprovalRequest]], int]:
+        """Pending requests that still apply, naming one of ``roles`` (all when None)."""
+        ...
+
+    def audit_page(
+        self, *, before: int | None, limit: int, action: str | None = None
+    ) -> list[AuditEntry]:
+        """Audit entries newest first below ``before``, optionally of one action."""
+        ...
+
+    def audit_length(self) -> int:
+        """How many entries the chain head says there are."""
+        ...
+
+    def severity_counts(self) -> dict[int | None, int]:
+        """How many models have each worst finding severity."""
+        ...
+
+    def status_counts(self) -> dict[str, int]:
+        """How many models stand in each status."""
+        ...
+
+    def verdicts_per_day(self, since: str) -> list[tuple[str, bool, int]]:
+        """``(day, approve, count)`` of signatures given on or after ``since``."""
+        ...
+
+    def facets(self) -> tuple[list[str], list[str]]:
+        """The license families and deployment targets that occur."""
+        ...
+
+    def deployment_page(
+        self, limit: int, offset: int
+    ) -> tuple[list[tuple[DeploymentRecord, str]], int]:
+        """Deployments with their model's name, newest first, and how many."""
         ...
 
     def passports(self, model_id: int) -> list[PassportRecord]:

@@ -18,6 +18,7 @@ from modelsteward.registry.records import (
     Role,
     Signature,
 )
+from modelsteward.registry.store.rows import deployment_of
 from modelsteward.registry.store.tables import (
     ActorRow,
     CheckpointRow,
@@ -218,12 +219,7 @@ class OperationsQueries:
         query = select(DeploymentRow.__table__).order_by(_D.id)
         if model_id is not None:
             query = query.where(_D.model_id == model_id)
-        out = []
-        for r in self._conn.execute(query):
-            m = dict(r._mapping)
-            m["runtime_inventory"] = tuple(json.loads(m["runtime_inventory"]))
-            out.append(DeploymentRecord(**m))
-        return out
+        return [deployment_of(r._mapping) for r in self._conn.execute(query)]
 
     def sla_entries(self) -> list[SlaEntry]:
         """Every SLA entry, fixed ones included, ordered by key."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,9 +21,12 @@ from modelsteward.registry.records import (
     Signature,
     manifest_digest,
 )
+from modelsteward.registry.store.catalog import CatalogQueries
 from modelsteward.registry.store.decisions import DecisionQueries
 from modelsteward.registry.store.interface import StoreError
-from modelsteward.registry.store.operations import OperationsQueries, signature_of
+from modelsteward.registry.store.operations import OperationsQueries
+from modelsteward.registry.store.rows import MODEL_COLUMNS as _MODEL_COLS
+from modelsteward.registry.store.rows import model_of, passport_of, requests_of
 from modelsteward.registry.store.tables import (
     AuditHeadRow,
     AuditRow,
@@ -39,41 +41,9 @@ _M = ModelRow.__table__.c
 _F = ModelFileRow.__table__.c
 _P = PassportRow.__table__.c
 _R = RequestRow.__table__.c
-_S = SignatureRow.__table__.c
-_MODEL_COLS = (
-    _M.id,
-    _M.name,
-    _M.source,
-    _M.revision,
-    _M.manifest_digest,
-    _M.file_count,
-    _M.status,
-    _M.created_at,
-    _M.updated_at,
-)
-
-_STATUS = {s.value: s for s in ModelStatus}
 
 
-def _model(row: Sequence[Any]) -> ModelRecord:
-    return ModelRecord(
-        id=row[0],
-        name=row[1],
-        source=row[2],
-        revision=row[3],
-        manifest_digest=row[4],
-        file_count=row[5],
-        status=_STATUS[row[6]],
-        created_at=row[7],
-        updated_at=row[8],
-    )
-
-
-def _roles(text: str) -> tuple[Role, ...]:
-    return tuple(Role(r) for r in json.loads(text))
-
-
-class SqlTx(OperationsQueries, DecisionQueries):
+class SqlTx(OperationsQueries, DecisionQueries, CatalogQueries):
     """One transaction; ``head`` is set (and locked) only in write transactions."""
 
     def __init__(self, conn: Connection, *, now: str, head: tuple[int, str] | None) -> None:
@@ -100,23 +70,23 @@ class SqlTx(OperationsQueries, DecisionQueries):
     def model(self, model_id: int) -> ModelRecord | None:
         """The model with this id."""
         row = self._conn.execute(select(*_MODEL_COLS).where(_M.id == model_id)).first()
-        return _model(row) if row else None
+        return model_of(row) if row else None
 
     def model_by_name(self, name: str) -> ModelRecord | None:
         """The model with this name."""
         row = self._conn.execute(select(*_MODEL_COLS).where(_M.name == name)).first()
-        return _model(row) if row else None
+        return model_of(row) if row else None
 
     def models_with_file(self, sha256: str) -> list[ModelRecord]:
         """Models whose current manifest holds a file with this hash."""
         ids = select(_F.model_id).where(_F.sha256 == sha256)
         rows = self._conn.execute(select(*_MODEL_COLS).where(_M.id.in_(ids)).order_by(_M.id))
-        return [_model(r) for r in rows]
+        return [model_of(r) for r in rows]
 
     def list_models(self, limit: int, offset: int) -> list[ModelRecord]:
         """Models ordered by id."""
         query = select(*_MODEL_COLS).order_by(_M.id).limit(limit).offset(offset)
-        return [_model(r) for r in self._conn.execute(query).all()]
+        return [model_of(r) for r in self._conn.execute(query).all()]
 
     def count_models(self) -> int:
         """How many models there are."""
@@ -173,6 +143,9 @@ class SqlTx(OperationsQueries, DecisionQueries):
                 file_count=len(files),
                 status=ModelStatus.REGISTERED.value,
                 updated_at=self._now,
+                decision=None,
+                license_family=None,
+                max_severity=None,
             )
         )
 
@@ -182,6 +155,23 @@ class SqlTx(OperationsQueries, DecisionQueries):
             update(ModelRow)
             .where(_M.id == model_id)
             .values(status=status.value, updated_at=self._now)
+        )
+
+    def set_summary(
+        self,
+        model_id: int,
+        *,
+        decision: Decision,
+        license_family: str | None,
+        max_severity: int | None,
+    ) -> None:
+        """Record what the catalog lists about a model's latest passport."""
+        self._conn.execute(
+            update(ModelRow)
+            .where(_M.id == model_id)
+            .values(
+                decision=decision.value, license_family=license_family, max_severity=max_severity
+            )
         )
 
     def passports(self, model_id: int) -> list[PassportRecord]:
@@ -202,18 +192,7 @@ class SqlTx(OperationsQueries, DecisionQueries):
 
     @staticmethod
     def _passport(row: Row[Any]) -> PassportRecord:
-        m = row._mapping
-        return PassportRecord(
-            model_id=m["model_id"],
-            version=m["version"],
-            manifest_digest=m["manifest_digest"],
-            decision=Decision(m["decision"]),
-            required_roles=_roles(m["required_roles"]),
-            reasons=tuple(json.loads(m["reasons"])),
-            passport=json.loads(m["passport"]),
-            actor=m["actor"],
-            created_at=m["created_at"],
-        )
+        return passport_of(row)
 
     def insert_passport(
         self,
@@ -254,34 +233,8 @@ class SqlTx(OperationsQueries, DecisionQueries):
 
     def requests(self, model_id: int) -> list[ApprovalRequest]:
         """Every approval request of a model with its signatures, oldest first."""
-        rows = list(
-            self._conn.execute(
-                select(RequestRow.__table__).where(_R.model_id == model_id).order_by(_R.id)
-            )
-        )
-        ids = [r._mapping["id"] for r in rows]
-        sigs: dict[int, list[Signature]] = {i: [] for i in ids}
-        if ids:
-            query = select(SignatureRow.__table__).where(_S.request_id.in_(ids)).order_by(_S.id)
-            for s in self._conn.execute(query):
-                sigs[s._mapping["request_id"]].append(signature_of(s._mapping))
-        out = []
-        for r in rows:
-            m = r._mapping
-            out.append(
-                ApprovalRequest(
-                    id=m["id"],
-                    model_id=m["model_id"],
-                    passport_version=m["passport_version"],
-                    manifest_digest=m["manifest_digest"],
-                    requester=m["requester"],
-                    required_roles=_roles(m["required_roles"]),
-                    state=RequestState(m["state"]),
-                    created_at=m["created_at"],
-                    signatures=tuple(sigs[m["id"]]),
-                )
-            )
-        return out
+        query = select(RequestRow.__table__).where(_R.model_id == model_id).order_by(_R.id)
+        return requests_of(self._conn, list(self._conn.execute(query)))
 
     def insert_request(
         self,

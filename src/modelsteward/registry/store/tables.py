@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 _TS = String(32)
@@ -23,6 +32,12 @@ class ModelRow(Base):
     """A registered model; ``status`` is kept current with every change."""
 
     __tablename__ = "models"
+    __table_args__ = (
+        Index("ix_models_status", "status", "id"),
+        Index("ix_models_license_family", "license_family", "id"),
+        Index("ix_models_max_severity", "max_severity", "id"),
+        Index("ix_models_decision", "decision", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(512), unique=True)
     source: Mapped[str] = mapped_column(Text)
@@ -32,6 +47,11 @@ class ModelRow(Base):
     status: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[str] = mapped_column(_TS)
     updated_at: Mapped[str] = mapped_column(_TS)
+    decision: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    """The latest passport's decision (for listing; approvals read the passports)."""
+    license_family: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    max_severity: Mapped[int | None] = mapped_column(nullable=True)
+    """The worst finding severity of the latest passport, 0 (info) to 4 (critical)."""
 
 
 class ModelFileRow(Base):
@@ -62,6 +82,7 @@ class RequestRow(Base):
     """An approval request bound to a passport version and a manifest."""
 
     __tablename__ = "approval_requests"
+    __table_args__ = (Index("ix_approval_requests_state", "state", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), index=True)
     passport_version: Mapped[int]
@@ -76,6 +97,7 @@ class SignatureRow(Base):
     """A reviewer's verdict on a request, in one role."""
 
     __tablename__ = "signatures"
+    __table_args__ = (Index("ix_signatures_created_at", "created_at"),)
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("approval_requests.id"), index=True)
     role: Mapped[str] = mapped_column(String(32))
@@ -124,6 +146,7 @@ class DeploymentRow(Base):
     """A model running on a target, with the engine and runtime inventory."""
 
     __tablename__ = "deployments"
+    __table_args__ = (Index("ix_deployments_target", "target", "model_id"),)
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), index=True)
     manifest_digest: Mapped[str] = mapped_column(_HASH)
@@ -169,6 +192,10 @@ class AuditRow(Base):
     """One audit entry; ``seq`` is assigned under the chain-head lock."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_action", "action", "seq"),
+        Index("ix_audit_log_actor", "actor", "seq"),
+    )
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     ts: Mapped[str] = mapped_column(_TS)
     actor: Mapped[str] = mapped_column(String(256))
