@@ -14,7 +14,7 @@ _W = 560
 _H = 200
 _PAD_L = 40
 _PAD_B = 28
-_PAD_T = 12
+_PAD_T = 26
 
 
 def _nice_max(value: int) -> int:
@@ -26,10 +26,11 @@ def _nice_max(value: int) -> int:
 
 def _axis(top: int) -> str:
     plot_h = _H - _PAD_B - _PAD_T
+    steps = min(4, top)
     parts = []
-    for i in range(5):
-        value = top * i / 4
-        y = _H - _PAD_B - plot_h * i / 4
+    for i in range(steps + 1):
+        value = top * i / steps
+        y = _H - _PAD_B - plot_h * i / steps
         parts.append(
             f'<line class="grid" x1="{_PAD_L}" x2="{_W - 4}" y1="{y:.1f}" y2="{y:.1f}"/>'
             f'<text class="tick" x="{_PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end">'
@@ -80,16 +81,16 @@ def line_chart(
             f'<polyline class="line {escape(css)}" points="{points}">'
             f"<title>{escape(name)}</title></polyline>"
         )
-    for i in (0, len(labels) // 2, len(labels) - 1) if labels else ():
+    for i, anchor in _label_spots(labels):
         parts.append(
             f'<text class="label" x="{_PAD_L + i * step:.1f}" y="{_H - 10}" '
-            f'text-anchor="middle">{escape(labels[i])}</text>'
+            f'text-anchor="{anchor}">{escape(labels[i])}</text>'
         )
     for j, (name, css, _) in enumerate(series):
         x = _PAD_L + 10 + j * 130
         parts.append(
-            f'<rect class="bar {escape(css)}" x="{x}" y="{_PAD_T}" width="10" height="10"/>'
-            f'<text class="label" x="{x + 14}" y="{_PAD_T + 9}">{escape(name)}</text>'
+            f'<rect class="bar {escape(css)}" x="{x}" y="4" width="10" height="10"/>'
+            f'<text class="label" x="{x + 14}" y="13">{escape(name)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (every value above is escaped or numeric)
@@ -113,19 +114,28 @@ def paired_bars(
                 f'width="{slot * 0.4:.1f}" height="{h:.1f}"><title>{escape(labels[i])} '
                 f"{escape(names[k])}: {value}</title></rect>"
             )
-    for i in (0, len(labels) // 2, len(labels) - 1) if labels else ():
+    for i, anchor in _label_spots(labels):
         parts.append(
             f'<text class="label" x="{_PAD_L + (i + 0.5) * slot:.1f}" y="{_H - 10}" '
-            f'text-anchor="middle">{escape(labels[i])}</text>'
+            f'text-anchor="{anchor}">{escape(labels[i])}</text>'
         )
     for j, css in enumerate(("approve", "reject")):
         x = _PAD_L + 10 + j * 130
         parts.append(
-            f'<rect class="bar {css}" x="{x}" y="{_PAD_T}" width="10" height="10"/>'
-            f'<text class="label" x="{x + 14}" y="{_PAD_T + 9}">{escape(names[j])}</text>'
+            f'<rect class="bar {css}" x="{x}" y="4" width="10" height="10"/>'
+            f'<text class="label" x="{x + 14}" y="13">{escape(names[j])}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (every value above is escaped or numeric)
+
+
+def _label_spots(labels: Sequence[str]) -> list[tuple[int, str]]:
+    """Where to write x labels: first, middle and last, anchored to stay inside."""
+    if not labels:
+        return []
+    last = len(labels) - 1
+    spots = {0: "start", last // 2: "middle", last: "end"}
+    return sorted(spots.items())
 
 
 def _svg_open(title: str) -> str:
