@@ -85,6 +85,20 @@ def chromium(width: int = 1360, height: int = 900) -> Iterator[Any]:
         driver.quit()
 
 
+def submit(driver: Any, button: Any) -> None:
+    """Click a form's button and wait for the page the form leads to."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 20).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
 def sign_in(driver: Any, base: str, token: str) -> None:
     """Sign in through the form as a person would."""
     from selenium.webdriver.common.by import By
@@ -92,4 +106,4 @@ def sign_in(driver: Any, base: str, token: str) -> None:
     driver.delete_all_cookies()
     driver.get(f"{base}/login")
     driver.find_element(By.ID, "token").send_keys(token)
-    driver.find_element(By.ID, "sign-in").click()
+    submit(driver, driver.find_element(By.ID, "sign-in"))

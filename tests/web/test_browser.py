@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from modelsteward.web import WebOptions, create_app
-from tests.web.browser import browser_missing, chromium, serve, sign_in
+from tests.web.browser import browser_missing, chromium, serve, sign_in, submit
 from tests.web.seed import Seeded, seed_registry
 
 pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=str(browser_missing()))
@@ -42,7 +42,7 @@ def _verdict(driver: Any, row: str, comment: str, button: str) -> None:
 
     form = driver.find_element(By.CSS_SELECTOR, f"{row} form.verdict")
     form.find_element(By.NAME, "comment").send_keys(comment)
-    form.find_element(By.CSS_SELECTOR, f"button.{button}").click()
+    submit(driver, form.find_element(By.CSS_SELECTOR, f"button.{button}"))
 
 
 def test_sign_in_and_open_a_passport(driver: Any, site: tuple[str, Seeded]) -> None:
@@ -54,7 +54,7 @@ def test_sign_in_and_open_a_passport(driver: Any, site: tuple[str, Seeded]) -> N
     sign_in(driver, base, seeded.tokens["bob:legal"])
     assert _text(driver, "#signed-in") == "bob legal"
     driver.get(f"{base}/models?q=lora")
-    driver.find_element(By.LINK_TEXT, "support-bot-lora").click()
+    submit(driver, driver.find_element(By.LINK_TEXT, "support-bot-lora"))
     assert _text(driver, "#model-name").startswith("support-bot-lora")
     license_section = _text(driver, "#license")
     assert "llama" in license_section and "license.lineage.conflict" in license_section
@@ -110,7 +110,7 @@ def test_revoke_an_exception(driver: Any, site: tuple[str, Seeded]) -> None:
     row = driver.find_element(By.ID, f"exc-{seeded.exception_id}")
     assert row.get_attribute("class") == "active"
     row.find_element(By.NAME, "reason").send_keys("upstream fixed the card")
-    row.find_element(By.CSS_SELECTOR, "button.reject").click()
+    submit(driver, row.find_element(By.CSS_SELECTOR, "button.reject"))
     assert _text(driver, "#flash") == f"exception {seeded.exception_id} revoked"
     row = driver.find_element(By.ID, f"exc-{seeded.exception_id}")
     assert row.get_attribute("class") == "revoked"
