@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sized
@@ -247,9 +248,16 @@ def probe_render(env: ProbeEnvironment, source: str) -> ProbeOutcome:
     return ProbeOutcome()
 
 
+def _interruptible(frame: FrameType) -> bool:
+    """Frames of the template and of the engine that renders it; never a frame the garbage
+    collector or an unrelated callback runs in, where an exception is lost."""
+    name = frame.f_code.co_filename
+    return name == "<template>" or name == __file__ or f"{os.sep}jinja2{os.sep}" in name
+
+
 def _render_with_deadline(env: ProbeEnvironment, chunks: Any, deadline: float) -> None:
     def tracer(frame: FrameType, event: str, arg: object) -> Any:
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline and _interruptible(frame):
             raise _Deadline
         return tracer
 
