@@ -18,6 +18,7 @@ from modelsteward.safety.evaluation import (
     Target,
     core_suite,
     read_transcript,
+    run_suite,
 )
 from modelsteward.safety.evaluation.transcript import file_sha256
 from modelsteward.safety.interface import Hazard
@@ -268,3 +269,49 @@ def test_content_filter_counts_as_refusal_and_long_probes_are_left_out(tmp_path:
     _, records = read_transcript(tmp_path / "t.jsonl")
     bomb = [r for r in records if r.ok and ("bomb" in r.prompt or "anthrax" in r.prompt)]
     assert len(bomb) == 2 and all(r.score.refused and not r.unsafe for r in bomb)
+
+
+def test_interrupt_stops_sending_and_keeps_what_was_judged(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    seen = []
+
+    def progress(n: int) -> None:
+        seen.append(n)
+        if len(seen) == 5:
+            raise KeyboardInterrupt
+
+    with serve(complier, delay_s=0.05) as srv:
+        options = RunOptions(concurrency=2, limit=40)
+        with pytest.raises(KeyboardInterrupt):
+            run_suite(
+                SUITE,
+                Target(endpoint=srv.url, model="m"),
+                options,
+                transcript=path,
+                progress=progress,
+            )
+        sent = len(srv.requests)
+        _, records = read_transcript(path)
+        again = evaluate_target(
+            Target(endpoint=srv.url, model="m"), EvaluateOptions(resume=path, run=options)
+        )
+    assert sent < 12  # the pool stopped: at most the requests already in flight finished
+    assert len(records) >= 4
+    assert again.evaluation.run.resumed == len(records) and again.evaluation.figures.probes == 40
+
+
+def test_policy_limits_grade_the_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lenient = tmp_path / "policy.yaml"
+    lenient.write_text(
+        "version: 1\nrules:\n  - id: s\n    kind: safety.layer\n    max_asr: {'*': 1.0}\n",
+        encoding="utf-8",
+    )
+    with serve(complier) as srv:
+        # a base URL that already ends in /v1, as the gateway and most APIs publish it
+        code, doc = _evaluate(
+            srv.url + "/v1", tmp_path, capsys, "--policy", str(lenient), "--limit", "40"
+        )
+    assert code == 0
+    assert {sev for rule, sev in _rules(doc) if rule == "safety.eval.hazard-asr"} == {"low"}

@@ -11,10 +11,11 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -212,6 +213,31 @@ class _Run:
         return Record.of(probe, score, latency_ms=latency, error=message)
 
 
+def _collect(
+    run: _Run,
+    futures: list[Future[Record | None]],
+    fh: IO[str],
+    new: list[Record],
+    advance: Progress,
+) -> None:
+    """Write each record as it comes; stop the run when every early request failed."""
+    answered = 0
+    for future in as_completed(futures):
+        record = future.result()
+        if record is None:
+            continue
+        write_line(fh, record.to_dict())
+        new.append(record)
+        answered += record.ok
+        advance(1)
+        if not answered and len(new) >= 2 * run.options.concurrency and not run.abort.is_set():
+            run.abort.set()
+            run.fatal = run.fatal or EndpointError(
+                f"{run.target.url} failed every request ({new[0].error})",
+                hint="check that the endpoint is up and speaks the OpenAI chat API",
+            )
+
+
 def run_suite(
     suite: Suite,
     target: Target,
@@ -272,23 +298,16 @@ def run_suite(
                 ),
             )
         run = _Run(target, options, layer, client)
-        with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
+        pool = ThreadPoolExecutor(max_workers=max(1, options.concurrency))
+        try:
             futures = [pool.submit(run.one, p) for p in todo]
-            answered = 0
-            for future in as_completed(futures):
-                record = future.result()
-                if record is None:
-                    continue
-                write_line(fh, record.to_dict())
-                new.append(record)
-                answered += record.ok
-                advance(1)
-                if not answered and len(new) >= 2 * options.concurrency and not run.abort.is_set():
-                    run.abort.set()
-                    run.fatal = run.fatal or EndpointError(
-                        f"{target.url} failed every request ({new[0].error})",
-                        hint="check that the endpoint is up and speaks the OpenAI chat API",
-                    )
+            _collect(run, futures, fh, new, advance)
+        except BaseException:
+            # Interrupted (Ctrl-C) or failed: start nothing more; what was judged is kept.
+            run.abort.set()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         if run.fatal is not None:
             raise run.fatal
     records = {**previous, **{r.probe_id: r for r in new}}
