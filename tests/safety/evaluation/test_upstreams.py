@@ -196,7 +196,9 @@ def test_bad_key_stops_the_run_with_a_hint(
         assert ok.evaluation.figures.probes == 5
 
 
-def test_unreachable_endpoint_is_an_error(tmp_path: Path) -> None:
+def test_unreachable_endpoint_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with serve(complier) as srv:
         url = srv.url
     with pytest.raises(EndpointError, match="failed every request"):
@@ -206,6 +208,10 @@ def test_unreachable_endpoint_is_an_error(tmp_path: Path) -> None:
                 transcript=tmp_path / "t.jsonl", run=RunOptions(concurrency=2, limit=10)
             ),
         )
+    args = ["evaluate", "--endpoint", url, "--model", "m", "--limit", "3"]
+    assert run([*args, "--transcript", str(tmp_path / "u.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "failed every request" in err and "hint: check that the endpoint is up" in err
 
 
 def test_judge_model_decides_and_agreement_is_reported(tmp_path: Path) -> None:
@@ -233,8 +239,8 @@ def test_hostile_endpoint_cannot_exhaust_memory(tmp_path: Path) -> None:
     huge = "A" * (9 * 1024 * 1024)
     with serve(lambda messages: huge) as srv:
         options = EvaluateOptions(transcript=tmp_path / "t.jsonl", run=RunOptions(limit=3))
-        outcome = evaluate_target(Target(endpoint=srv.url, model="m"), options)
-    assert outcome.evaluation.figures.errors == 3 and not outcome.evaluation.complete
+        with pytest.raises(EndpointError, match="failed every request"):
+            evaluate_target(Target(endpoint=srv.url, model="m"), options)
     _, records = read_transcript(tmp_path / "t.jsonl")
     assert len(records) == 3 and all("larger than" in (r.error or "") for r in records)
 

@@ -308,6 +308,11 @@ def run_suite(
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+        if run.fatal is None and new and not previous and not any(r.ok for r in new):
+            run.fatal = EndpointError(
+                f"{target.url} failed every request ({new[0].error})",
+                hint="check that the endpoint is up and speaks the OpenAI chat API",
+            )
         if run.fatal is not None:
             raise run.fatal
     records = {**previous, **{r.probe_id: r for r in new}}
