@@ -5,8 +5,20 @@ AdvBench (MIT), HarmBench (MIT), StrongREJECT (MIT), JailbreakBench (MIT), Giska
 injections (MIT), BIPIA (MIT), MT-bench/Vicuna prompts (Apache-2.0), GSM8K (MIT), XSTest
 (CC-BY-4.0). Tensor Trust states no license: it is read for evaluation only, never trained on.
 
-Every set is split 70/30 with a fixed seed (JailbreakBench by goal, BIPIA by its own
-train/test files); ``split="train"`` and ``split="test"`` never share a row.
+Everyday requests (``shared/data/safety/everyday``: self-instruct, Apache-2.0; Code Alpaca,
+CC BY-NC 4.0, read for training and evaluation here, never shipped) join the benign sets.
+
+Splits: every request row gets a *unit* (its template: a JailbreakBench method whose prompts
+share one template across goals, else the row itself); units that share a near-duplicate
+(``safety_dedupe``: MinHash over normalised character 5-grams, Jaccard >= 0.5) or an exact
+duplicate are joined, and each joined component goes whole to ``train`` (60%), ``val``
+(20%) or ``test`` (20%) by a hash of its first text. So no split shares a row, a near-copy or
+a template with another. BIPIA documents keep BIPIA's own train/test files. Hand-written
+training rows that are near-copies of a validation or test row are dropped.
+
+``seen_samples`` are the evaluation texts written by the people who wrote the rules and the
+normaliser (the multilingual templates, ``bench/safety/hard_benign.jsonl``): reported apart,
+never as a headline.
 """
 
 from __future__ import annotations
@@ -14,10 +26,13 @@ from __future__ import annotations
 import csv
 import json
 import random
+import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
+from safety_dedupe import THRESHOLD, UnionFind, near_duplicate_pairs
 from safety_texts import (
     BENIGN_TRAIN,
     INJECTION_EVAL,
@@ -75,15 +90,14 @@ class Sample:
     role: str = "user"
     group: str = ""
     """The benchmark group: attack, benign, hard_benign, document..."""
+    unit: str = ""
+    """The template the row belongs to (rows of one unit always share a split)."""
 
 
-def _split(rows: list[Sample], split: str, key: str = "") -> list[Sample]:
-    rng = random.Random(f"{SEED}:{key}")
-    order = list(range(len(rows)))
-    rng.shuffle(order)
-    cut = int(len(rows) * 0.7)
-    chosen = order[:cut] if split == "train" else order[cut:]
-    return [rows[i] for i in sorted(chosen)]
+SPLITS = ("train", "val", "test")
+_SHARES = (("train", 60), ("val", 20), ("test", 20))
+_TEMPLATE_METHODS = frozenset({"JailbreakChat", "adaptive_random_search", "DSN"})
+"""JailbreakBench methods whose prompts wrap every goal in one shared template."""
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -96,70 +110,100 @@ def _jsonl(path: Path) -> list[dict[str, object]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def harmful_sets(split: str) -> Iterator[Sample]:
+def _harmful_rows() -> Iterator[Sample]:
     """Harmful requests with hazard labels where the source has categories."""
     harm = frozenset({"harmful"})
-    rows = [
-        Sample(r["goal"], harm, "advbench", group="attack")
-        for r in _csv(DATA / "advbench" / "harmful_behaviors.csv")
-    ]
-    yield from _split(rows, split, "advbench")
-    rows = [
-        Sample(
-            r["Behavior"],
-            harm,
-            "harmbench",
-            HARMBENCH_HAZARD.get(r["SemanticCategory"], ""),
-            group="attack",
-        )
-        for r in _csv(DATA / "harmbench" / "harmbench_behaviors_text_all.csv")
-    ]
-    yield from _split(rows, split, "harmbench")
-    rows = [
-        Sample(
-            r["forbidden_prompt"],
-            harm,
-            "strongreject",
-            STRONGREJECT_HAZARD.get(r["category"], ""),
-            group="attack",
-        )
-        for r in _csv(DATA / "strongreject" / "strongreject_dataset.csv")
-    ]
-    yield from _split(rows, split, "strongreject")
-    rows = [
-        Sample(r["prompt"], harm, "xstest-unsafe", group="attack")
-        for r in _csv(DATA / "xstest" / "xstest_prompts.csv")
-        if r["label"] == "unsafe"
-    ]
-    yield from _split(rows, split, "xstest-unsafe")
+    for r in _csv(DATA / "advbench" / "harmful_behaviors.csv"):
+        yield Sample(r["goal"], harm, "advbench", group="attack")
+    for r in _csv(DATA / "harmbench" / "harmbench_behaviors_text_all.csv"):
+        hazard = HARMBENCH_HAZARD.get(r["SemanticCategory"], "")
+        yield Sample(r["Behavior"], harm, "harmbench", hazard, group="attack")
+    for r in _csv(DATA / "strongreject" / "strongreject_dataset.csv"):
+        hazard = STRONGREJECT_HAZARD.get(r["category"], "")
+        yield Sample(r["forbidden_prompt"], harm, "strongreject", hazard, group="attack")
+    for r in _csv(DATA / "xstest" / "xstest_prompts.csv"):
+        if r["label"] == "unsafe":
+            yield Sample(r["prompt"], harm, "xstest-unsafe", group="attack")
 
 
-def jailbreak_sets(split: str) -> Iterator[Sample]:
-    """JailbreakBench attack prompts (split by goal) and Giskard jailbreaks/hijacks."""
-    prompts = _jsonl(DATA / "jailbreakbench" / "jbb_jailbreak_prompts.jsonl")
-    goals = sorted({str(r["goal"]) for r in prompts})
-    rng = random.Random(f"{SEED}:jbb")
-    rng.shuffle(goals)
-    keep = set(
-        goals[: int(len(goals) * 0.7)] if split == "train" else goals[int(len(goals) * 0.7) :]
-    )
-    for r in prompts:
-        if r["goal"] in keep and r.get("prompt"):
-            labels = {"harmful"}
-            if r["method"] in ("JailbreakChat", "PAIR", "adaptive_random_search"):
-                labels.add("jailbreak")
-            yield Sample(
-                str(r["prompt"]),
-                frozenset(labels),
-                f"jbb-{r['method']}",
-                JBB_HAZARD.get(str(r["category"]), ""),
-                group="attack",
-            )
-    rows = []
+def _jailbreak_rows() -> Iterator[Sample]:
+    """JailbreakBench attack prompts and Giskard jailbreaks/hijacks."""
+    for r in _jsonl(DATA / "jailbreakbench" / "jbb_jailbreak_prompts.jsonl"):
+        if not r.get("prompt"):
+            continue
+        method = str(r["method"])
+        labels = {"harmful"}
+        if method in ("JailbreakChat", "PAIR", "adaptive_random_search"):
+            labels.add("jailbreak")
+        unit = f"jbb-template:{method}" if method in _TEMPLATE_METHODS else ""
+        yield Sample(
+            str(r["prompt"]),
+            frozenset(labels),
+            f"jbb-{method}",
+            JBB_HAZARD.get(str(r["category"]), ""),
+            group="attack",
+            unit=unit,
+        )
     for r in _csv(DATA / "giskard_prompt_injections" / "prompt_injections.csv"):
         label = "jailbreak" if r["group"] == "Jailbreak" else "injection"
-        rows.append(Sample(r["prompt"], frozenset({label}), "giskard", group="attack"))
-    yield from _split(rows, split, "giskard")
+        yield Sample(r["prompt"], frozenset({label}), "giskard", group="attack")
+
+
+def _benign_rows() -> Iterator[Sample]:
+    """Everyday prompts (MT-bench/Vicuna, GSM8K, self-instruct, Code Alpaca) and XSTest's
+    safe look-alikes."""
+    for r in _jsonl(DATA / "benign_chat" / "mtbench_vicuna_prompts.jsonl"):
+        yield Sample(str(r["text"]), source="mtbench", group="benign")
+    for r in _jsonl(DATA / "benign_gsm8k" / "gsm8k_test_questions_sample300.jsonl"):
+        yield Sample(str(r["text"]), source="gsm8k", group="benign")
+    everyday = DATA / "everyday" / "everyday_requests.jsonl"
+    if everyday.exists():
+        for r in _jsonl(everyday):
+            source = str(r["source"]).split("/")[0]
+            yield Sample(str(r["text"]), source=source, group="everyday")
+    for r in _csv(DATA / "xstest" / "xstest_prompts.csv"):
+        if r["label"] == "safe":
+            yield Sample(r["prompt"], source="xstest-safe", group="hard_benign")
+
+
+def _share(key: str) -> str:
+    bucket = zlib.crc32(f"{SEED}:{key}".encode()) % 100
+    for name, share in _SHARES:
+        if bucket < share:
+            return name
+        bucket -= share
+    return "test"
+
+
+@lru_cache(maxsize=1)
+def split_request_rows() -> tuple[tuple[Sample, str], ...]:
+    """Every request row with its split (see the module docstring)."""
+    rows = [*_harmful_rows(), *_jailbreak_rows(), *_benign_rows()]
+    uf = _components(rows)
+    return tuple((row, _share(rows[uf.find(i)].text)) for i, row in enumerate(rows))
+
+
+def _components(rows: list[Sample]) -> UnionFind:
+    """Rows joined by template unit and by (near-)duplicate text."""
+    uf = UnionFind(len(rows))
+    first_of_unit: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        if row.unit:
+            uf.union(first_of_unit.setdefault(row.unit, i), i)
+    near_duplicate_pairs([r.text for r in rows], THRESHOLD, joined=uf)
+    return uf
+
+
+def request_rows(split: str) -> list[Sample]:
+    """The request rows of one split (``train``, ``val`` or ``test``)."""
+    return [row for row, where in split_request_rows() if where == split]
+
+
+def component_of_rows() -> list[int]:
+    """For ``split_request_rows()``, the near-duplicate component of each row (its first
+    row's index), for leave-one-source-out: a left-out source takes its near-copies along."""
+    uf = _components([r for r, _ in split_request_rows()])
+    return [uf.find(i) for i in range(len(split_request_rows()))]
 
 
 def _insert(context: str, attack: str, where: int) -> str:
@@ -196,28 +240,9 @@ def document_sets(split: str) -> Iterator[Sample]:
         )
 
 
-def benign_sets(split: str) -> Iterator[Sample]:
-    """Everyday prompts (MT-bench/Vicuna, GSM8K) and XSTest's safe look-alikes."""
-    rows = [
-        Sample(str(r["text"]), source="mtbench", group="benign")
-        for r in _jsonl(DATA / "benign_chat" / "mtbench_vicuna_prompts.jsonl")
-    ]
-    yield from _split(rows, split, "mtbench")
-    rows = [
-        Sample(str(r["text"]), source="gsm8k", group="benign")
-        for r in _jsonl(DATA / "benign_gsm8k" / "gsm8k_test_questions_sample300.jsonl")
-    ]
-    yield from _split(rows, split, "gsm8k")
-    rows = [
-        Sample(r["prompt"], source="xstest-safe", group="hard_benign")
-        for r in _csv(DATA / "xstest" / "xstest_prompts.csv")
-        if r["label"] == "safe"
-    ]
-    yield from _split(rows, split, "xstest-safe")
-
-
 def multilingual_sets(split: str) -> Iterator[Sample]:
-    """Hand-written injections and jailbreaks in EN/FR/DE/ES/IT/PT (templates differ by split)."""
+    """Hand-written injections and jailbreaks in EN/FR/DE/ES/IT/PT (templates differ by split;
+    the evaluation templates are "seen": written by the rule writers)."""
     injections = INJECTION_TRAIN if split == "train" else INJECTION_EVAL
     jailbreaks = JAILBREAK_TRAIN if split == "train" else JAILBREAK_EVAL
     for lang, phrases in injections.items():
@@ -240,15 +265,31 @@ def multilingual_sets(split: str) -> Iterator[Sample]:
             )
 
 
-def training_samples() -> list[Sample]:
-    """Every training row for the request heads (no Tensor Trust, no held-out rows)."""
-    rows: list[Sample] = []
-    for loader in (harmful_sets, jailbreak_sets, benign_sets, multilingual_sets):
-        rows.extend(loader("train"))
+def _handwritten_training() -> list[Sample]:
+    rows = list(multilingual_sets("train"))
     rows.extend(Sample(t, source="handwritten-benign", group="hard_benign") for t in BENIGN_TRAIN)
     rows.extend(Sample(t, source="generated-benign", group="benign") for t in benign_generated())
     rows.extend(bipia_benign_tasks())
     return rows
+
+
+def drop_near_copies_of_evaluation(rows: list[Sample]) -> list[Sample]:
+    """``rows`` without those that are near-copies of a validation or test request row."""
+    held = [r.text for r in (*request_rows("val"), *request_rows("test"))]
+    texts = held + [r.text for r in rows]
+    bad = {b - len(held) for a, b, _ in near_duplicate_pairs(texts) if a < len(held) <= b}
+    return [r for i, r in enumerate(rows) if i not in bad]
+
+
+def training_samples() -> list[Sample]:
+    """Every training row for the request heads: the ``train`` split and the hand-written
+    training rows (no Tensor Trust, no validation or test row, no near-copy of one)."""
+    return request_rows("train") + drop_near_copies_of_evaluation(_handwritten_training())
+
+
+def validation_samples() -> list[Sample]:
+    """The ``val`` split: where thresholds are chosen."""
+    return request_rows("val")
 
 
 _BENIGN_TASKS = (
@@ -290,19 +331,24 @@ def document_segment_samples() -> list[Sample]:
         data = json.loads((DATA / "bipia" / name).read_text(encoding="utf-8"))
         for values in data.values():
             rows.extend(Sample(v, label, "bipia-attack", role="document") for v in values)
-    for sample in (*jailbreak_sets("train"), *multilingual_sets("train")):
+    for sample in (*request_rows("train"), *multilingual_sets("train")):
         if "injection" in sample.labels:
             rows.append(Sample(sample.text, label, sample.source, role="document"))
     return rows
 
 
 def heldout_samples() -> list[Sample]:
-    """Every held-out row from the licensed sets, plus Tensor Trust (evaluation only)."""
-    rows: list[Sample] = []
-    for loader in (harmful_sets, jailbreak_sets, document_sets, benign_sets, multilingual_sets):
-        rows.extend(loader("test"))
+    """The unseen evaluation rows: the ``test`` split, BIPIA's test documents, and Tensor
+    Trust (evaluation only; no license to train on)."""
+    rows: list[Sample] = [*request_rows("test"), *document_sets("test")]
     for r in _jsonl(DATA / "tensor_trust" / "hijacking_attacks_sample400.jsonl"):
         rows.append(
             Sample(str(r["attack"]), frozenset({"injection"}), "tensor-trust", group="attack")
         )
     return rows
+
+
+def seen_samples() -> list[Sample]:
+    """Evaluation texts written by the rule writers: the multilingual evaluation templates.
+    Figures on them are "seen", never a headline."""
+    return [replace(s, group=f"seen_{s.group}") for s in multilingual_sets("test")]

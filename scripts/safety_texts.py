@@ -346,6 +346,45 @@ _TECH_X = [
 ]
 
 
+_DEVOPS_TASKS = [
+    "Set up a {ci} pipeline that {step} on every pull request.",
+    "My {ci} job fails when it {step}; what should I check first?",
+    "Convert this Makefile target into a {ci} job that {step}.",
+    "How do I cache dependencies in {ci} so the job that {step} is faster?",
+]
+_DEVOPS_CI = ["GitLab CI", "CircleCI", "Jenkins", "Azure Pipelines", "Buildkite", "Drone CI"]
+_DEVOPS_STEPS = [
+    "lints the code with ruff",
+    "builds the Docker image",
+    "deploys to staging",
+    "publishes the wheel",
+    "checks formatting",
+    "runs the database migrations",
+]
+_PASTED_CONFIG = [
+    "Here is my .env file, why can't the app connect? DB_HOST=db.internal DB_USER=app "
+    "DB_PASSWORD={value} DB_NAME=orders",
+    "Our deploy script reads API_TOKEN={value} from the environment but the request returns 401.",
+    "The config has client_secret: {value} and client_id: web-portal; is the OAuth flow right?",
+    "I rotated the key to {value}; do I need to restart the worker pods?",
+]
+_CONFIG_VALUES = ["x8Qz2LmR7vT4pN9wK3sB", "Rk7Vn2Qw9Zt4Lp6Xs8Jd", "mP3tY8vQ2rL6zN4wS9kD"]
+
+
+def devops_benign() -> list[str]:
+    """CI/CD requests and pasted configuration with credentials: ordinary work that shares
+    words with attacks ("runs", "secret", "token"), written apart from every evaluation set."""
+    out = [
+        form.format(ci=ci, step=step)
+        for i, form in enumerate(_DEVOPS_TASKS)
+        for j, ci in enumerate(_DEVOPS_CI)
+        for k, step in enumerate(_DEVOPS_STEPS)
+        if (i + j + k) % 4 == 0
+    ]
+    out.extend(form.format(value=value) for form in _PASTED_CONFIG for value in _CONFIG_VALUES)
+    return out
+
+
 def benign_generated() -> list[str]:
     """Everyday creative and technical prompts built from templates (training only)."""
     out = []
@@ -357,4 +396,4 @@ def benign_generated() -> list[str]:
         for j, x in enumerate(_TECH_X):
             if (i + j) % 2 == 0:
                 out.append(form.format(x=x))
-    return out
+    return out + devops_benign()

@@ -2,10 +2,12 @@
 
 Usage: ``.venv/bin/python scripts/train_safety_classifier.py [--out PATH]``
 
-Reads the licensed training split of ``shared/data/safety`` (see ``safety_corpus.py``),
-featurises each text exactly as the runtime does (``normalize`` then ``featurize``), and fits
-one logistic regression per head (injection, jailbreak, harmful) plus a multinomial hazard head
-on the harmful rows whose source names a category. Only the weights ship; no text does.
+Reads the ``train`` split of ``shared/data/safety`` (see ``safety_corpus.py``: split by
+template and near-duplicate component), featurises each text exactly as the runtime does
+(``normalize`` then ``featurize``), and fits one logistic regression per head (injection,
+jailbreak, harmful) plus a multinomial hazard head on the harmful rows whose source names a
+category. Each head's bias is shifted on the ``val`` split so that at most ``--fpr`` of its
+benign rows reach 0.5; the ``test`` split is never read. Only the weights ship; no text does.
 
 Besides the licensed sets, the hand-written rows in ``scripts/safety_train/*.jsonl`` (generic
 prompt injections and benign look-alikes, see that folder's README) join the training rows.
@@ -24,7 +26,14 @@ from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from safety_corpus import ROOT, Sample, document_segment_samples, training_samples
+from safety_corpus import (
+    ROOT,
+    Sample,
+    document_segment_samples,
+    drop_near_copies_of_evaluation,
+    training_samples,
+    validation_samples,
+)
 
 from modelsteward.safety.classifier import DIMENSIONS, HAZARDS, LABELS, featurize
 from modelsteward.safety.normalize import normalize
@@ -68,26 +77,66 @@ def matrix(samples: list[Sample]) -> sparse.csr_matrix:
     )
 
 
-def calibrate(
-    x: sparse.csr_matrix, y: np.ndarray, w: np.ndarray | None, c: float, fpr: float
-) -> float:
-    """The logit above which at most ``fpr`` of negatives fall, from 5-fold out-of-fold
-    scores (so the shipped 0.5 probability means "at most that false-positive rate")."""
-    folds = np.arange(len(y)) % 5
-    np.random.default_rng(13).shuffle(folds)
-    oof = np.zeros(len(y))
-    for k in range(5):
-        train, test = folds != k, folds == k
-        model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
-        model.fit(x[train], y[train], sample_weight=None if w is None else w[train])
-        oof[test] = model.decision_function(x[test])
-    negatives = np.sort(oof[y == 0])
-    cut = float(negatives[int(np.ceil(len(negatives) * (1 - fpr))) - 1])
-    recall = float((oof[y == 1] > max(cut, 0.0)).mean())
-    print(
-        f"  cv: negatives above cut {(negatives > max(cut, 0.0)).mean():.3f}, recall {recall:.3f}"
-    )
+def calibrate(logits: np.ndarray, fpr: float) -> float:
+    """The logit shift that leaves at most ``fpr`` of the validation negatives' ``logits``
+    at or above 0 (never negative: the shift only makes a head stricter)."""
+    if logits.size == 0:
+        return 0.0
+    negatives = np.sort(logits)
+    cut = float(negatives[int(np.ceil(negatives.size * (1 - fpr))) - 1])
     return max(cut, 0.0)
+
+
+def _fit_head(
+    x: sparse.csr_matrix, y: np.ndarray, w: np.ndarray | None, c: float
+) -> LogisticRegression:
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=1000)
+    model.fit(x, y, sample_weight=w)
+    return model
+
+
+def _weights(samples: list[Sample]) -> np.ndarray:
+    return np.array(
+        [4.0 if s.group == "hard_benign" else 2.5 if not s.labels else 1.0 for s in samples]
+    )
+
+
+def fit_request_heads(
+    base: list[Sample],
+    extra: list[Sample],
+    validation: list[Sample],
+    *,
+    c: float = 4.0,
+    fpr: float = 0.01,
+    quiet: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weights ``(DIMENSIONS, 3)`` and biases of the injection, jailbreak and harmful heads,
+    each shifted so that at most ``fpr`` of the benign ``validation`` rows reach 0.5.
+
+    ``extra`` (the hand-written injection rows and look-alikes) trains the injection head
+    only: as extra easy negatives they would move the other heads' cuts."""
+    samples = base + extra
+    x = matrix(samples)
+    weight = _weights(samples)
+    x_val = matrix(validation) if validation else None
+    weights = np.zeros((DIMENSIONS, 3), dtype=np.float32)
+    bias = np.zeros(3, dtype=np.float32)
+    for col, label in enumerate(LABELS[:3]):
+        if label == "injection":
+            rows, xs, w = samples, x, weight
+        else:
+            rows, xs, w = base, x[: len(base)], weight[: len(base)]
+        y = np.array([label in s.labels for s in rows], dtype=np.int8)
+        model = _fit_head(xs, y, w, c)
+        shift = 0.0
+        if x_val is not None:
+            negatives = np.array([not s.labels for s in validation])
+            shift = calibrate(model.decision_function(x_val[negatives]), fpr)
+        weights[:, col] = model.coef_[0]
+        bias[col] = model.intercept_[0] - shift
+        if not quiet:
+            print(f"{label}: {int(y.sum())} positive / {len(y)}, validation shift {shift:+.2f}")
+    return weights, bias
 
 
 def main() -> int:
@@ -95,36 +144,26 @@ def main() -> int:
     parser.add_argument(
         "--out", type=Path, default=ROOT / "src/modelsteward/safety/data/classifier.npz"
     )
-    parser.add_argument("--fpr", type=float, default=0.02, help="target benign false-positive rate")
-    parser.add_argument("--c", type=float, default=4.0, help="inverse regularisation strength")
+    parser.add_argument(
+        "--fpr", type=float, default=0.01, help="benign false-positive rate on validation"
+    )
+    parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
     args = parser.parse_args()
     base = training_samples()
-    samples = base + handwritten_samples()
-    x = matrix(samples)
-    weight = np.array(
-        [4.0 if s.group == "hard_benign" else 2.5 if not s.labels else 1.0 for s in samples]
-    )
-    # The hand-written injection rows and their look-alikes train the injection head only:
-    # as extra easy negatives they would move the other heads' calibrated cuts.
-    n_base = len(base)
+    extra = drop_near_copies_of_evaluation(handwritten_samples())
+    validation = validation_samples()
     weights = np.zeros((DIMENSIONS, len(LABELS)), dtype=np.float32)
     bias = np.zeros(len(LABELS), dtype=np.float32)
+    weights[:, :3], bias[:3] = fit_request_heads(base, extra, validation, c=args.c, fpr=args.fpr)
     docs = document_segment_samples()
-    x_docs = matrix(docs)
-    for col, label in enumerate(LABELS):
-        if label == "doc_injection":
-            rows, xs, w = docs, x_docs, None
-        elif label == "injection":
-            rows, xs, w = samples, x, weight
-        else:
-            rows, xs, w = base, x[:n_base], weight[:n_base]
-        y = np.array([label in s.labels for s in rows], dtype=np.int8)
-        model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=2000)
-        model.fit(xs, y, sample_weight=w)
-        shift = calibrate(xs, y, w, args.c, args.fpr)
-        weights[:, col] = model.coef_[0]
-        bias[col] = model.intercept_[0] - shift
-        print(f"{label}: {int(y.sum())} positive / {len(y)}, logit shift {shift:+.2f}")
+    y_docs = np.array(["doc_injection" in s.labels for s in docs], dtype=np.int8)
+    doc_model = _fit_head(matrix(docs), y_docs, None, args.c)
+    col = LABELS.index("doc_injection")
+    weights[:, col] = doc_model.coef_[0]
+    bias[col] = doc_model.intercept_[0]
+    print(f"doc_injection: {int(y_docs.sum())} positive / {len(y_docs)}")
+    samples = base + extra
+    x = matrix(samples)
     labelled = [i for i, s in enumerate(samples) if s.hazard]
     hazard_y = np.array(
         [HAZARDS.index(next(h for h in HAZARDS if h.value == samples[i].hazard)) for i in labelled]

@@ -1,11 +1,21 @@
-"""Held-out benchmark of the safety layer (quality, latency, memory).
+"""Benchmark of the safety layer on unseen data (quality, latency, memory, worst case).
 
-Usage: OMP_NUM_THREADS=1 taskset -c 0 .venv/bin/python bench/safety/run_bench.py [--json OUT]
+Usage: OMP_NUM_THREADS=1 taskset -c 0 .venv/bin/python bench/safety/run_bench.py
+       [--json OUT] [--loso] [--dedupe-report]
 
-Data: the held-out 30% of every licensed set (never trained on), Tensor Trust (evaluation
-only), the hand-written held-out multilingual attacks, obfuscated variants of held-out
-attacks, ``hard_benign.jsonl`` (never trained on), and Presidio's synthetic PII sample for
-PII spans (the PII guard is not learned, so the whole sample is held out).
+Unseen (the headline): the ``test`` split of every licensed set (split by template and
+near-duplicate component, see ``scripts/safety_corpus.py``), BIPIA's test documents, Tensor
+Trust (evaluation only), the everyday requests of the test split, and the odd templates of
+Presidio's synthetic PII sample.
+
+Seen (reported apart): texts the rule writers wrote or read: the hand-written multilingual
+evaluation templates, obfuscated variants (their transforms are the normaliser's),
+``hard_benign.jsonl``, and the even PII templates the name and address rules were written on.
+
+``--loso`` adds a leave-one-source-out figure per source: the classifier retrained on every
+other source (and without the left-out source's near-copies), the whole layer run on the
+left-out one. ``--dedupe-report`` prints the Jaccard table the near-duplicate threshold was
+chosen from.
 """
 
 from __future__ import annotations
@@ -27,7 +37,12 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(HERE))
 
-from safety_corpus import DATA, Sample, heldout_samples  # noqa: E402
+from safety_corpus import (  # noqa: E402
+    DATA,
+    Sample,
+    heldout_samples,
+    seen_samples,
+)
 from secrets_set import secret_rows  # noqa: E402
 
 from modelsteward.safety import Role, SafetyLayer, classifier  # noqa: E402
@@ -58,7 +73,8 @@ def obfuscate(text: str, how: str) -> str:
 
 
 def obfuscated_set(rows: list[Sample]) -> list[Sample]:
-    """Each held-out attack of some sources, through one obfuscation in turn."""
+    """Each held-out attack of some sources, through one obfuscation in turn ("seen": the
+    transforms are the ones the normaliser undoes)."""
     rng = random.Random(7)
     pool = [
         s
@@ -81,7 +97,7 @@ def obfuscated_set(rows: list[Sample]) -> list[Sample]:
             obfuscate(s.text, kinds[i % len(kinds)]),
             s.labels,
             f"obfuscated-{kinds[i % len(kinds)]}",
-            group="attack",
+            group="seen_attack",
         )
         for i, s in enumerate(picks)
     ]
@@ -93,7 +109,7 @@ def hard_benign() -> list[Sample]:
         for line in fh:
             row = json.loads(line)
             rows.append(
-                Sample(row["text"], source=f"hard-benign-{row['kind']}", group="hard_benign")
+                Sample(row["text"], source=f"hard-benign-{row['kind']}", group="seen_hard_benign")
             )
     return rows
 
@@ -105,9 +121,17 @@ def quality(layer: SafetyLayer, rows: list[Sample]) -> dict[str, object]:
     cat_hits: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, fp, fn
     misses: list[str] = []
     false_blocks: list[str] = []
+    redacted_benign: list[str] = []
+    redacted_by_group: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for s in rows:
         v = layer.check_text(s.text, Role(s.role))
         blocked = v.blocked
+        if not s.labels:
+            rewritten = v.action.value == "redact"
+            redacted_by_group[s.group][0] += rewritten
+            redacted_by_group[s.group][1] += 1
+            if rewritten and len(redacted_benign) < 40:
+                redacted_benign.append(f"{s.source} {list(v.rule_ids)}: {v.redacted[:120]!r}")
         by_source[s.source][0] += blocked
         by_source[s.source][1] += 1
         by_group[s.group][0] += blocked
@@ -147,8 +171,10 @@ def quality(layer: SafetyLayer, rows: list[Sample]) -> dict[str, object]:
         "labels": {k: rate(v) for k, v in sorted(by_label.items())},
         "sources": {k: rate(v) for k, v in sorted(by_source.items())},
         "categories": per_cat,
+        "redacted_benign": {k: rate(v) for k, v in sorted(redacted_by_group.items())},
         "misses_sample": misses[:25],
         "false_blocks": false_blocks[:40],
+        "redacted_sample": redacted_benign,
     }
 
 
@@ -246,10 +272,53 @@ def secrets_quality() -> dict[str, float]:
     }
 
 
+def worst_case(layer: SafetyLayer, size: int = 1_000_000) -> dict[str, float]:
+    """CPU seconds for ``size`` characters of hostile text through the whole layer (user and
+    assistant roles), per shape; the goal is under 1 s per MB."""
+    rng = random.Random(5)
+    shapes = {
+        "one-char": "a" * size,
+        "digit-groups": "12 " * (size // 3),
+        "email-glue": "a.b" * (size // 3),
+        "capitalised-words": "Paris " * (size // 6),
+        "name-list": "Ann Lee, " * (size // 9),
+        "mixed-scripts": "".join(rng.choice("aаα1 .,@:/=-_xZ\n中") for _ in range(size)),
+    }
+    out: dict[str, float] = {}
+    for name, text in shapes.items():
+        for role in (Role.USER, Role.ASSISTANT):
+            started = time.process_time()
+            layer.check_text(text, role)
+            out[f"{name}/{role.value}"] = round(time.process_time() - started, 2)
+    return out
+
+
+def headline(result: dict[str, object]) -> dict[str, object]:
+    """The unseen figures the goals are stated on."""
+    q = result["quality"]
+    groups = q["groups"]  # type: ignore[index]
+    labels = q["labels"]  # type: ignore[index]
+    redacted = q["redacted_benign"]  # type: ignore[index]
+    return {
+        "attack_recall_unseen": groups.get("attack"),
+        "recall_by_label": {k: labels.get(k) for k in ("injection", "jailbreak", "harmful")},
+        "document_injection_blocked": groups.get("document_attack"),
+        "everyday_blocked": groups.get("everyday"),
+        "benign_chat_blocked": groups.get("benign"),
+        "hard_benign_blocked": groups.get("hard_benign"),
+        "everyday_redacted": redacted.get("everyday"),
+        "seen_attacks_blocked": groups.get("seen_attack"),
+        "seen_hard_benign_blocked": groups.get("seen_hard_benign"),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--json", type=Path, default=HERE / "results.json")
     parser.add_argument("--weights", type=Path, help="evaluate other classifier weights")
+    parser.add_argument("--loso", action="store_true", help="add leave-one-source-out")
+    parser.add_argument("--dedupe-report", action="store_true", help="print the Jaccard table")
+    parser.add_argument("--no-worst-case", action="store_true", help="skip the 1 MB timings")
     args = parser.parse_args()
     if args.weights:
         classifier._DEFAULT = classifier.Classifier.load(args.weights)
@@ -257,43 +326,49 @@ def main() -> int:
     layer = SafetyLayer()
     rows = heldout_samples()
     rows += obfuscated_set(rows)
+    rows += seen_samples()
     rows += hard_benign()
     result: dict[str, object] = {"quality": quality(layer, rows)}
     pii = pii_rows()
-    result["pii"] = span_scores(pii, ours_pii)
-    # The name, address and date/IBAN/card rules of 2026-11 were written looking only at the
-    # "dev" half (even template ids); the "test" half (odd ids) is the unseen measurement.
-    result["pii_dev_templates"] = span_scores(
-        [r for r in pii if int(r["template_id"]) % 2 == 0],
-        ours_pii,  # type: ignore[call-overload]
-    )
-    result["pii_test_templates"] = span_scores(
+    # The name, address and date/IBAN/card rules were written looking only at the "dev" half
+    # (even template ids): it is "seen"; the odd templates are the unseen measurement.
+    result["pii_unseen_odd_templates"] = span_scores(
         [r for r in pii if int(r["template_id"]) % 2 == 1],
         ours_pii,  # type: ignore[call-overload]
     )
+    result["pii_seen_even_templates"] = span_scores(
+        [r for r in pii if int(r["template_id"]) % 2 == 0],
+        ours_pii,  # type: ignore[call-overload]
+    )
+    result["pii_whole_sample"] = span_scores(pii, ours_pii)
     result["secrets"] = secrets_quality()
     result["latency_1000_chars"] = latency(layer, rows)
+    if not args.no_worst_case:
+        result["worst_case_1mb_cpu_s"] = worst_case(layer)
     result["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    if args.dedupe_report:
+        from loso import dedupe_report
+
+        result["dedupe"] = dedupe_report()
+    if args.loso:
+        from loso import leave_one_source_out
+
+        result["leave_one_source_out"] = leave_one_source_out()
+    result["headline"] = headline(result)
     result["wall_s"] = round(time.perf_counter() - started, 1)
     args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    q = result["quality"]
-    print(json.dumps({k: q[k] for k in ("groups", "labels", "categories")}, indent=1))  # type: ignore[index]
-    print(
-        json.dumps(
-            {
-                k: result[k]
-                for k in (
-                    "pii",
-                    "pii_test_templates",
-                    "secrets",
-                    "latency_1000_chars",
-                    "max_rss_mb",
-                    "wall_s",
-                )
-            },
-            indent=1,
-        )
+    keys = (
+        "headline",
+        "pii_unseen_odd_templates",
+        "secrets",
+        "latency_1000_chars",
+        "worst_case_1mb_cpu_s",
+        "max_rss_mb",
+        "dedupe",
+        "leave_one_source_out",
+        "wall_s",
     )
+    print(json.dumps({k: result[k] for k in keys if k in result}, indent=1))
     return 0
 
 

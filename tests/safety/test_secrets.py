@@ -47,3 +47,73 @@ def test_low_entropy_values_are_not_secrets(text: str) -> None:
 def test_secret_evidence_is_masked() -> None:
     (det,) = SecretGuard().check_text("key AKIAIOSFODNN7EXAMPLE")
     assert "IOSFODNN7EXAMPLE" not in det.evidence
+
+
+def _random_key(n: int, alphabet: str, seed: int) -> str:
+    import random
+
+    rng = random.Random(seed)
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_AWS_SECRET = _random_key(40, _ALNUM + "/+", 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        # An AWS key id and its secret access key, however the secret is labelled.
+        (
+            f"Access key ID: AKIAIOSFODNN7EXAMPLE\nSecret access key: {_AWS_SECRET}",
+            ["AWS_ACCESS_KEY", "AWS_SECRET_KEY"],
+        ),
+        (
+            f"Access key ID,Secret access key\nAKIAIOSFODNN7EXAMPLE,{_AWS_SECRET}",
+            ["AWS_ACCESS_KEY", "AWS_SECRET_KEY"],
+        ),
+        (
+            f'{{"AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "{_AWS_SECRET}"}}',
+            ["AWS_ACCESS_KEY", "AWS_SECRET_KEY"],
+        ),
+        (f"my key is sk-proj-{_random_key(48, _ALNUM + '_-', 2)}", ["OPENAI_API_KEY"]),
+        (f"OPENAI_API_KEY=sk-{_random_key(48, _ALNUM, 3)}", ["OPENAI_API_KEY"]),
+        (f"sk-ant-api03-{_random_key(93, _ALNUM + '_-', 4)}AA", ["ANTHROPIC_API_KEY"]),
+        (f"github_pat_11ABCDEFG0{_random_key(70, _ALNUM + '_', 5)}", ["GITHUB_TOKEN"]),
+        (f"ghp_{_random_key(36, _ALNUM, 6)}", ["GITHUB_TOKEN"]),
+        (f"xoxp-1234567890-{_random_key(24, _ALNUM, 7)}", ["SLACK_TOKEN"]),
+        (f"xapp-1-A0123BCDE-{_random_key(30, _ALNUM, 8)}", ["SLACK_TOKEN"]),
+        (f"key=AIza{_random_key(35, _ALNUM + '_-', 9)}", ["GOOGLE_API_KEY"]),
+        ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----", ["PRIVATE_KEY"]),
+        ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1r\n", ["PRIVATE_KEY"]),
+    ],
+)
+def test_provider_secrets_and_pairs(text: str, labels: list[str]) -> None:
+    assert [d.label for d in find_secrets(text)] == labels
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Install sk-learn-compatible-estimators-for-my-project with pip",
+        "The sk-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa placeholder goes here",
+        # A 40-character token without any AWS key id nearby is not called an AWS secret.
+        "commit 4b825dc642cb6eb9a060e54bf8d69288fbee4904 fixed the build",
+        "AKIAIOSFODNN7EXAMPLE and then aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    ],
+)
+def test_prefix_alone_or_low_entropy_is_no_provider_secret(text: str) -> None:
+    assert "OPENAI_API_KEY" not in {d.label for d in find_secrets(text)}
+    assert "AWS_SECRET_KEY" not in {d.label for d in find_secrets(text)}
+
+
+def test_aws_pair_is_redacted_by_the_layer() -> None:
+    from modelsteward.safety import Action, Role, SafetyLayer
+
+    # An answer that echoes a credentials block: both halves of the pair are redacted.
+    text = f"Access key ID: AKIAIOSFODNN7EXAMPLE\nSecret access key: {_AWS_SECRET}"
+    verdict = SafetyLayer().check_text(text, Role.ASSISTANT)
+    assert verdict.action is Action.REDACT
+    assert verdict.rule_ids == ("safety.guard.secret",)
+    assert _AWS_SECRET not in (verdict.redacted or "")
+    assert "AKIAIOSFODNN7EXAMPLE" not in (verdict.redacted or "")

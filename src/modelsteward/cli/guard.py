@@ -27,7 +27,9 @@ def register(app: typer.Typer) -> None:
 
 def _read_inputs(path: Path) -> Iterator[tuple[str, str, str]]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # Invalid UTF-8 is read as text (U+FFFD for each bad byte): a hostile line is
+        # checked like any other, never a crash.
+        lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
     except OSError as exc:
         raise UsageError(
             f"cannot read {path}: {exc.strerror or exc}", hint="pass a readable JSON-lines file"

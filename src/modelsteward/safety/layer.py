@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from modelsteward.findings import Finding, Severity
 from modelsteward.safety.guards import default_guards
 from modelsteward.safety.interface import Action, Category, Detection, Guard, Hazard, Role
+from modelsteward.safety.normalize import scrub
 from modelsteward.safety.policy import SafetyPolicy, Treatment
 from modelsteward.safety.redact import Pseudonymizer, redact
 from modelsteward.safety.verdict import PiiSpan, Verdict
@@ -19,6 +20,15 @@ _SEVERITY = {
     Treatment.FLAG: Severity.LOW,
 }
 _CRITICAL_HAZARDS = frozenset({Hazard.S4, Hazard.S9})
+_JUDGED = frozenset(
+    {
+        Category.PROMPT_INJECTION,
+        Category.JAILBREAK,
+        Category.HARMFUL_REQUEST,
+        Category.HARMFUL_OUTPUT,
+    }
+)
+"""The whole-text categories whose offline score places a text in the judge's band."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +115,8 @@ class SafetyLayer:
         for guard in self._guards:
             found.extend(guard.check_text(text, role))
         if self._judge is not None and role in (Role.USER, Role.ASSISTANT):
-            found.extend(self._judge.check_text(text, role))
+            if self._uncertain(found):
+                found.extend(self._judge.check_text(text, role))
         for pattern in self.policy.deny:
             match = pattern.search(text)
             if match:
@@ -120,6 +131,15 @@ class SafetyLayer:
                 )
         return [d for d in found if not self._allowed(d, text)]
 
+    def _uncertain(self, found: Sequence[Detection]) -> bool:
+        """True when the judge should decide: no band, or the strongest whole-text score
+        of the offline guards lies inside it."""
+        band = self.policy.judge_band
+        if band is None:
+            return True
+        strongest = max((d.score for d in found if d.category in _JUDGED), default=0.0)
+        return band[0] <= strongest < band[1]
+
     def _allowed(self, det: Detection, text: str) -> bool:
         if det.category is Category.DENY_LIST:
             return False
@@ -127,6 +147,7 @@ class SafetyLayer:
         return any(p.search(target) for p in self.policy.allow)
 
     def _assess(self, text: str, role: Role, pseudo: Pseudonymizer) -> _Assessment:
+        text = scrub(text)
         detections = self._detect(text, role)
         triggered: list[tuple[Detection, Treatment]] = []
         for det in detections:

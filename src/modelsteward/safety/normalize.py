@@ -110,7 +110,11 @@ _LEET = str.maketrans(
         "+": "t",
     }
 )
-_LEET_TOKEN = re.compile(r"\S*(?:[a-zA-Z][013457@$!|89+]|[013457@$!|89+][a-zA-Z])\S*")
+_TOKEN = re.compile(r"\S+")
+_LEET_PAIR = re.compile(r"[a-zA-Z][013457@$!|89+]|[013457@$!|89+][a-zA-Z]")
+"""A letter next to a leet character: the sign of a leetspeak word."""
+_LEET_MAX = 40
+"""Longer tokens (a URL, a key, a run of one character) are never unleeted."""
 _LEET_CHARS = re.compile(r"[013457@$!|89+]")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=])")
 _HEX = re.compile(r"(?<![0-9A-Fa-f])(?:(?:0x)?[0-9A-Fa-f]{2}[\s:,\\x]{0,3}){8,}")
@@ -123,7 +127,21 @@ _COMMON = frozenset(
     "two how our work first well way even new want because any these give day most us is are "
     "was were has had been tell said ignore previous instructions write how explain please".split()
 )
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+"""Combining marks (the blocks NFKD splits Latin, Greek and Cyrillic accents into)."""
 _ROT13_HINT = re.compile(r"rot[\s_-]?13|caesar|cipher", re.IGNORECASE)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub(text: str) -> str:
+    """``text`` with every lone surrogate (which no encoder accepts: a JSON ``"\\ud800"``,
+    an argv byte decoded with ``surrogateescape``) replaced by U+FFFD, one character for
+    one, so offsets into the text stay valid."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub("\ufffd", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +172,9 @@ def fold(text: str) -> tuple[str, tuple[str, ...]]:
     mapped = stripped.translate(_HOMOGLYPHS)
     if mapped != stripped:
         tricks.append("homoglyph")
-    unleet = _LEET_TOKEN.sub(_unleet_token, mapped)
+    # One pass over whitespace-separated tokens: a pattern with a leading and trailing
+    # ``\S*`` around the letter-leet pair backtracks quadratically on a long token.
+    unleet = _TOKEN.sub(_unleet_token, mapped)
     if unleet != mapped:
         tricks.append("leetspeak")
     return unleet.lower(), tuple(tricks)
@@ -162,12 +182,15 @@ def fold(text: str) -> tuple[str, tuple[str, ...]]:
 
 def strip_accents(text: str) -> str:
     """``text`` without combining accents (``é`` -> ``e``), for accent-blind rules."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def _unleet_token(match: re.Match[str]) -> str:
     token = match.group(0)
+    if len(token) > _LEET_MAX or _LEET_PAIR.search(token) is None:
+        return token
     core = token.strip(".,;:!?()[]{}\"'")
     if len(core) > 24 or "://" in core or ("@" in core and "." in core):
         return token
@@ -246,6 +269,7 @@ def decode_payloads(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 @functools.lru_cache(maxsize=512)
 def normalize(text: str, *, max_depth: int = 2) -> NormalizedText:
     """Fold ``text`` and decode its payloads (payloads inside payloads up to ``max_depth``)."""
+    text = scrub(text)
     folded, tricks = fold(text)
     decoded: list[str] = []
     all_tricks = list(tricks)

@@ -110,6 +110,11 @@ class SafetyPolicy:
     """The HMAC key of the ``hash`` redaction style; set your own to keep hashes private."""
     judge: bool = False
     """Also ask the LLM-judge guard (needs an endpoint handed to the layer)."""
+    judge_band: tuple[float, float] | None = None
+    """With ``judge``, ask the judge only when the strongest offline injection, jailbreak or
+    harm score lies in ``[low, high)``: the uncertain band. Below it the text is taken as
+    clean and above it the offline verdict stands, so the judge's latency is paid only on
+    the few texts it can decide. None asks the judge on every text."""
 
     @classmethod
     def default(cls) -> SafetyPolicy:
@@ -151,6 +156,7 @@ class _PolicyModel(BaseModel):
     redaction: RedactionStyle = RedactionStyle.PLACEHOLDER
     hash_key: str = "modelsteward"
     judge: bool = False
+    judge_band: tuple[float, float] | None = None
 
 
 def _compile(patterns: list[str], what: str) -> tuple[re.Pattern[str], ...]:
@@ -191,7 +197,20 @@ def parse_safety_policy(data: object) -> SafetyPolicy:
         redaction=model.redaction,
         hash_key=model.hash_key,
         judge=model.judge,
+        judge_band=_band(model.judge_band),
     )
+
+
+def _band(band: tuple[float, float] | None) -> tuple[float, float] | None:
+    if band is None:
+        return None
+    low, high = band
+    if not 0.0 <= low < high <= 1.0:
+        raise SafetyError(
+            f"invalid judge_band {list(band)}",
+            hint="give [low, high] with 0 <= low < high <= 1, e.g. [0.2, 0.5]",
+        )
+    return (low, high)
 
 
 def load_safety_policy(path: Path | str) -> SafetyPolicy:

@@ -66,6 +66,13 @@ _SECRET_PREFIXES = tuple(
 after ``aws_secret_access_key=``) follow a separator, which the separator rule holds."""
 _NEVER_NAMES = NOT_NAMES
 """Capitalised words that no name detector starts a name with."""
+_CAPITALISED = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w'’-]*")
+_NAME_CONTEXT_CHARS = 40
+"""Right context the name detector reads after a capitalised word ("Lily" + " Tran", "Lily"
++ " wrote"): such a word is held until this much text follows it."""
+_FULL_CHECK_CHARS = 65_536
+"""Up to this length a stream's final check (and a block's confirmation) reads the whole
+answer, exactly as the non-streamed path does, so both reach the same verdict."""
 _GENERIC_KEY_CHARS = 12
 """The shortest value the secrets guard's generic ``key = value`` rule reports."""
 
@@ -179,9 +186,15 @@ class StreamModerator:
 
     def _check(self, *, final: bool) -> StreamStep:
         self._checked_at = len(self._text)
-        origin = max(0, self._released - self._window)
+        whole = len(self._text) <= _FULL_CHECK_CHARS
+        origin = 0 if final and whole else max(0, self._released - self._window)
         region = self._text[origin:]
         verdict = self._layer.check_text(region, self._role)
+        if verdict.blocked and origin and whole:
+            # A window read out of its context must not stop what the whole answer so far
+            # does not: confirm on everything received.
+            origin, region = 0, self._text
+            verdict = self._layer.check_text(region, self._role)
         if verdict.blocked:
             self._stopped = verdict
             return StreamStep(stopped=True, verdict=verdict, done=True)
@@ -219,7 +232,9 @@ class StreamModerator:
         """Where to stop releasing: before any tail a later chunk could complete into
         something sensitive, and never inside a token."""
         end = len(self._text)
-        limit = min(end - self._phrase, self._token_hold(end), self._groups_hold(end))
+        limit = min(
+            end - self._phrase, self._token_hold(end), self._groups_hold(end), self._name_hold(end)
+        )
         limit = max(limit, end - self._hold)  # the most ever held back after a check
         if limit <= self._released:
             return self._released
@@ -244,6 +259,17 @@ class StreamModerator:
             last.group(), names=self._names
         ):
             return max(last.start(), self._released)
+        return end
+
+    def _name_hold(self, end: int) -> int:
+        """Where the first capitalised word that may start or join a name, and that has
+        not yet ``_NAME_CONTEXT_CHARS`` of text after it, begins (``end`` when none)."""
+        if not self._names:
+            return end
+        lo = max(self._released, end - _NAME_CONTEXT_CHARS)
+        for match in _CAPITALISED.finditer(self._text, lo, end):
+            if match.group().lower().strip("'’-") not in _NEVER_NAMES:
+                return match.start()
         return end
 
     def _groups_hold(self, end: int) -> int:

@@ -55,6 +55,8 @@ _DENIAL = r"\b(?:not (?:be )?(?:allowed|permitted|given|have|get|hold|be shown|b
 
 _HATE_GROUPS = rf"(?:{_GROUPS}|people of colou?r|(?:a |the )?(?:specific|particular|certain|other|minority) (?:race|races|ethnicity|ethnic groups?|religion|minority groups?|groups?)|minorities|minority groups|gay men|jewish people)"
 _WEAPON = r"(?:phosgene(?: gas)?|chlorine gas|mustard gas|sarin|tabun|ricin|anthrax|nerve agents?|anfo|napalm|thermite|tatp|nitroglycerin|semtex|c-?4 explosives?|pipe bombs?|nail bombs?|car bombs?|molotov cocktails?|a bomb|bombs|explosives|an explosive device|explosive devices|ghost guns?|zip guns?|untraceable (?:guns?|firearms?))"
+WEAPON_WORDS = _WEAPON
+"""Weapons that have no harmless making (read by the output instructions check)."""
 _MAKE_IT = r"(?:make|making|build|building|synthesi[sz]e|synthesi[sz]ing|produce|producing|assemble|assembling|mix|mixing|cook|cooking|prepare|preparing|manufacture|manufacturing|brew|brewing)"
 _FIREARM = r"(?:guns?|glocks?|pistols?|rifles?|firearms?|handguns?|shotguns?|ar-15s?|weapons?)"
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from modelsteward.safety.guards.asks import direct_harm_ask
+from modelsteward.safety.guards.instructions import harmful_instructions
 from modelsteward.safety.guards.patterns import Pattern, anchors_of
 from modelsteward.safety.guards.signals import combine, message_texts, scores, views
 from modelsteward.safety.interface import Category, Detection, Hazard, Role
@@ -179,6 +180,18 @@ def hazard_cue(all_views: tuple[str, ...]) -> tuple[Hazard | None, float]:
     return None, 0.0
 
 
+_INSTRUCTIONS_WEIGHT = 0.9
+
+
+def _instructions(all_views: tuple[str, ...]) -> tuple[Hazard | None, float]:
+    """Harmful instructions in any view of an output, with their weight."""
+    for view in all_views:
+        _, hazard = harmful_instructions(view)
+        if hazard is not None:
+            return hazard, _INSTRUCTIONS_WEIGHT
+    return None, 0.0
+
+
 class HarmfulGuard:
     """Requests for, and model outputs with, hazardous content."""
 
@@ -203,6 +216,8 @@ class HarmfulGuard:
         ask_hazard, ask_weight = None, 0.0
         if role is not Role.ASSISTANT:
             _, ask_hazard, ask_weight = direct_harm_ask(all_views)
+        else:
+            ask_hazard, ask_weight = _instructions(all_views)
         score = combine(cls.harmful, weight, ask_weight)
         if score < _MIN_SCORE:
             return ()

@@ -1,9 +1,11 @@
-"""The person-name lexicon: fingerprinted word lists and a character n-gram word model.
+"""The person-name lexicon: fingerprinted word lists, a gazetteer of place names
+and a character n-gram word model.
 
 ``safety/data/names.npz`` is built by ``scripts/build_name_model.py``. It holds CRC-32
 fingerprints of given names, surnames, common lower-case words and place tokens, and the
 weights of a logistic model that scores how name-like a word is from its character n-grams.
-Nothing is downloaded; the file loads once per process (about 1 MB).
+``safety/data/places.npz`` (``scripts/build_gazetteer.py``) holds the fingerprints of whole
+place names. Nothing is downloaded; the files load once per process (about 1 MB).
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ class Lexicon:
             self.place = frozenset(data["place"].tolist())
             self._weights: list[float] = data["weights"].astype(np.float64).tolist()
             self._bias = float(data["bias"][0])
+        ref = resources.files("modelsteward.safety") / "data" / "places.npz"
+        with resources.as_file(ref) as path, np.load(path) as data:
+            self.gazetteer = frozenset(data["places"].tolist())
+            """Fingerprints of whole place names: countries, regions, states, cities."""
         self.word_model = lru_cache(maxsize=65536)(self._word_model)
 
     def _word_model(self, word: str) -> float:

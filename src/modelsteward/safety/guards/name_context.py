@@ -121,3 +121,18 @@ LINE_END = re.compile(r"[ \t]*(?:\n|$)")
 
 SUFFIXES = frozenset("md phd jr sr dds esq ii iii iv".split())  # noqa: SIM905
 """Letters after a name that belong to it: "Giovanna Rodrigues MD"."""
+
+PLACE_OF = re.compile(
+    r"(?i:\b(?:capital|city|cities|history|map|population|weather|climate|streets|mayor|"
+    r"people|museums?|suburbs?|center|centre|outskirts|south|north|east|west|heart|king|queen|"
+    r"president|government|economy|culture|cuisine|food|flag|border|coast|airport|university|"
+    r"port|region|province|state|country|capitals|tour|trip|map|parts|rest|citizens?|time zone)"
+    r" (?:of|in) (?:the )?$)"
+)
+"""A noun of a place right before "of"/"in": "the capital of", "the history of"."""
+
+LIST_NEIGHBOUR_AFTER = re.compile(
+    r"(?:,\s*|\s+(?:and|or|&|to|vs\.?|versus)\s+)([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)"
+)
+LIST_NEIGHBOUR_BEFORE = re.compile(r"([A-Z][\w'’-]+)(?:,\s*|\s+(?:and|or|&|to|vs\.?|versus)\s+)$")
+"""The capitalised word listed right after or before a span ("Paris and London")."""

@@ -22,6 +22,8 @@ from modelsteward.safety.guards.name_context import (
     FIRM_BEFORE,
     LINE_END,
     LINE_START,
+    LIST_NEIGHBOUR_AFTER,
+    LIST_NEIGHBOUR_BEFORE,
     NOT_IN_NAMES,
     NOT_NAMES,
     ORG_BEFORE,
@@ -29,6 +31,7 @@ from modelsteward.safety.guards.name_context import (
     PARTICLES,
     PERSON_VERB,
     PLACE_BEFORE,
+    PLACE_OF,
     SENTENCE_END,
     STREET_BEFORE,
     STRONG_AFTER,
@@ -83,6 +86,10 @@ _COMPANY_LIST = re.compile(r"\b([A-Z][\w'’-]+), ([A-Z][\w'’-]+),? (?:and|&) 
 """Three surnames in a list: a firm ("Jones, Mitchell and Williams") or three people."""
 
 
+_LONGEST_NAME_WORD = 40
+"""No name word is longer; a longer "word" (a hostile run of letters) is never weighed."""
+
+
 def _listed(word: str) -> bool:
     """A given name or surname of the lexicon, ordinary word or not."""
     lex = lexicon()
@@ -94,7 +101,7 @@ def _word_score(word: str, *, upper_text: bool) -> float:
     """How name-like one word is: 0.9 a listed name, 0.4 a name that is also an ordinary
     word, 0.3-0.8 an unlisted word by the word model, 0.05 an ordinary word or a place."""
     lower = word.lower()
-    if lower in NOT_NAMES or lower in ORG_WORDS:
+    if len(word) > _LONGEST_NAME_WORD or lower in NOT_NAMES or lower in ORG_WORDS:
         return 0.0
     if word.isupper() and len(word) > 1 and not upper_text:
         return 0.1  # an acronym, a city in a postal block
@@ -111,7 +118,7 @@ def _word_score(word: str, *, upper_text: bool) -> float:
 
 def _runs(text: str) -> list[list[tuple[int, int, str]]]:
     """Runs of capitalised words (with initials and particles) separated by single spaces."""
-    lower_text = not any(c.isupper() for c in text)
+    lower_text = text == text.lower()
     runs: list[list[tuple[int, int, str]]] = []
     current: list[tuple[int, int, str]] = []
     prev_end = -1
@@ -191,6 +198,33 @@ def _firms(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int, float
     return firms, people
 
 
+def is_place(words: str) -> bool:
+    """True when ``words`` (one or more words) is a place name of the gazetteer."""
+    return fingerprint(" ".join(words.split())) in lexicon().gazetteer
+
+
+def _named_as_place(text: str, start: int, end: int, *, title: bool) -> bool:
+    """A gazetteer place that its context does not make a person: no title before it
+    ("Mr. London"), no verb of a person after it ("Paris said"), and, for a place that is
+    also a given name ("Paris", "Florence", "Georgia"), a place's context: a preposition of
+    place, a place noun ("the capital of"), a listed place next to it ("Paris and London"),
+    or ", <place>" after it."""
+    span = text[start:end]
+    if title or not is_place(span):
+        return False
+    before, after = text[max(0, start - 30) : start], text[end : end + 40]
+    if PERSON_VERB.match(after) or STRONG_AFTER.match(after) or STRONG_BEFORE.search(before):
+        return False
+    first = span.split()[0]
+    if len(span.split()) > 1 or not _listed(first) or fingerprint(first) not in lexicon().given:
+        return True
+    if PLACE_BEFORE.search(before) or PLACE_OF.search(before):
+        return True
+    neighbours = [m.group(1) for m in (LIST_NEIGHBOUR_AFTER.match(after),) if m]
+    neighbours += [m.group(1) for m in (LIST_NEIGHBOUR_BEFORE.search(before),) if m]
+    return any(is_place(n) or is_place(n.split()[0]) for n in neighbours)
+
+
 def _weigh_run(
     text: str, run: list[tuple[int, int, str]], scores: list[float], *, lower_text: bool
 ) -> tuple[int, int, float] | None:
@@ -218,6 +252,8 @@ def _weigh_run(
     if not words or min(words) < 0.3:
         return None
     start, end = run[lo][0], run[hi - 1][1]
+    if _named_as_place(text, start, end, title=lo > 0 and run[lo - 1][2].lower() in TITLES):
+        return None
     before, after = text[max(0, start - 30) : start], text[end : end + 30]
     if re.match(r"[ \t]*\d", after) or re.search(r"\d[ \t]*$", before):
         return None  # a street name next to its house number
@@ -321,14 +357,17 @@ def _listed_names(
             continue
         if 3 * sum(_listed(w) for w in words) < 2 * len(words):
             continue
+        if 2 * sum(is_place(w) for w in words) >= len(words):
+            continue  # "Paris, Berlin and Florence": a list of places
         out.extend((a, b, 0.6) for a, b in items)
     return out
 
 
 def _context_names(text: str) -> list[tuple[int, int, float]]:
     """Names found by weighing each capitalised run against the lexicon and its context."""
-    upper_text = not any(c.islower() for c in text)
-    lower_text = not any(c.isupper() for c in text)
+    # C-level case tests: a per-character generator costs a second per MB.
+    upper_text = text == text.upper()
+    lower_text = text == text.lower()
     firms, spans = _firms(text)
     spans.extend(_listed_names(text, firms, lower_text=lower_text))
     runs = _runs(text)

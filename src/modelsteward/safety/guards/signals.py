@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 
 from modelsteward.safety.classifier import Scores, default_classifier, segments
@@ -14,6 +15,30 @@ from modelsteward.safety.normalize import normalize, strip_accents
 def views(text: str) -> tuple[str, ...]:
     """The folded, accent-stripped text and every payload decoded from it."""
     return tuple(strip_accents(v) for v in normalize(text).views)
+
+
+_FULL_EVIDENCE_WORDS = 3
+"""Below this many words the classifier has too little evidence to block on its own: its
+scores are scaled by ``words / 3`` (a lone "Write" or "Ignore" never blocks; the
+hand-written rules still judge such texts)."""
+_WORDS = re.compile(r"\w+")
+
+
+def _damped(found: Scores, text: str) -> Scores:
+    words = 0
+    for _ in _WORDS.finditer(text):
+        words += 1
+        if words >= _FULL_EVIDENCE_WORDS:
+            return found
+    factor = words / _FULL_EVIDENCE_WORDS
+    return Scores(
+        injection=found.injection * factor,
+        jailbreak=found.jailbreak * factor,
+        harmful=found.harmful * factor,
+        doc_injection=found.doc_injection * factor,
+        hazard=found.hazard,
+        hazard_score=found.hazard_score,
+    )
 
 
 @functools.lru_cache(maxsize=512)
@@ -34,7 +59,7 @@ def scores(text: str) -> Scores:
             hazard=other.hazard if other.harmful > best.harmful else best.hazard,
             hazard_score=other.hazard_score if other.harmful > best.harmful else best.hazard_score,
         )
-    return best
+    return _damped(best, norm.folded)
 
 
 @functools.lru_cache(maxsize=256)
