@@ -55,7 +55,9 @@ class ScanSettings(BaseModel):
     """Compression ratio above which an archive member is treated as a bomb."""
     max_unpacked_bytes: int = 16 * 1024**3
     timeout_s: float = 120.0
-    """Wall-time budget per file."""
+    """Wall-time bound of one reader on one file."""
+    max_reader_bytes: int = 2 * 1024**3
+    """New private memory one reader may allocate for one file."""
     allow_globals: list[str] = Field(default_factory=list)
     """Tier-2 allowlist: exact ``module.name`` callables the organisation trusts."""
     strict: bool = False

@@ -33,6 +33,7 @@ def scan_options(
         max_archive_ratio=s.max_archive_ratio,
         max_unpacked_bytes=s.max_unpacked_bytes,
         timeout_s=s.timeout_s,
+        max_reader_bytes=s.max_reader_bytes,
         allow_globals=frozenset(s.allow_globals) | frozenset(allow),
         hash_files=hash_files,
         strict=strict or s.strict,

@@ -16,6 +16,7 @@ from modelsteward.inventory import (
     Inventory,
     walk_model,
 )
+from modelsteward.scan.budget import ReaderLimit, reader_budget, run_isolated
 from modelsteward.scan.interface import ScanOptions
 
 TYPE_CHECKING = False
@@ -36,7 +37,7 @@ class LazyScanner:
     scanner handles; the real ``handles`` decides.
     """
 
-    __slots__ = ("_loaded", "kinds", "name", "names", "suffixes", "target")
+    __slots__ = ("_loaded", "isolate", "kinds", "name", "names", "suffixes", "target")
 
     def __init__(
         self,
@@ -46,7 +47,11 @@ class LazyScanner:
         names: frozenset[str] = _ALWAYS,
         *,
         suffixes: frozenset[str] = _ALWAYS,
+        isolate: str = "",
     ) -> None:
+        self.isolate = isolate
+        """Non-empty: the reader runs in a child process (its work happens in native code no
+        timer can stop); the module named here is imported first, so children inherit it."""
         self.name = name
         self.target = target
         self.kinds = kinds
@@ -108,6 +113,7 @@ SCANNERS: tuple[Scanner, ...] = (
         frozenset({_K.HDF5}),
         frozenset({"keras_metadata.pb"}),
         suffixes=frozenset({".keras"}),
+        isolate="h5py",
     ),
     LazyScanner(
         "tf",
@@ -120,6 +126,7 @@ SCANNERS: tuple[Scanner, ...] = (
 """The built-in scanners, in the order they run on an artifact."""
 
 _PARALLEL_MIN_BYTES = 64 * 1024 * 1024
+_HARD_SLACK_S = 1.0
 _HEAVY_KINDS = frozenset(
     {ArtifactKind.PICKLE, ArtifactKind.ZIP, ArtifactKind.TAR, ArtifactKind.GZIP,
      ArtifactKind.BZ2, ArtifactKind.XZ, ArtifactKind.ZLIB, ArtifactKind.LZ4}
@@ -154,7 +161,12 @@ def _read(artifact: Artifact, options: ScanOptions) -> tuple[list[Finding], bool
 
 def _run(scanner: Scanner, artifact: Artifact, options: ScanOptions) -> list[Finding]:
     try:
-        return list(scanner.scan(artifact, options))
+        return _bounded(scanner, artifact, options)
+    except ReaderLimit:
+        return [_over_bound(artifact, scanner.name, f"{options.timeout_s:g} s of time")]
+    except MemoryError:
+        memory = f"{options.max_reader_bytes / 1024**2:.0f} MiB of memory"
+        return [_over_bound(artifact, scanner.name, memory)]
     except Exception as exc:  # one bad file never aborts the scan of the rest
         return [
             Finding(
@@ -202,6 +214,32 @@ def _unread(artifact: Artifact, options: ScanOptions) -> Report:
         evidence=f"{artifact.size} bytes",
     )
     return Report(findings=(unknown,), skipped=skipped)
+
+
+def _bounded(scanner: Scanner, artifact: Artifact, options: ScanOptions) -> list[Finding]:
+    """One reader on one file under its bounds (see :mod:`modelsteward.scan.budget`).
+
+    The hard time bound comes one second after ``timeout_s``, so readers that check their
+    own deadline (the pickle VM) stop first and say where.
+    """
+    seconds, memory = options.timeout_s + _HARD_SLACK_S, options.max_reader_bytes
+    native = getattr(scanner, "isolate", "")
+    if native:
+        importlib.import_module(native)
+        return run_isolated(lambda: list(scanner.scan(artifact, options)), seconds, memory)
+    with reader_budget(seconds, memory):
+        return list(scanner.scan(artifact, options))
+
+
+def _over_bound(artifact: Artifact, reader: str, bound: str) -> Finding:
+    return Finding(
+        rule_id="scan.limit.exceeded",
+        severity=Severity.HIGH,
+        message=f"The {reader} reader was stopped at its bound of {bound}; the file was "
+        "not verified.",
+        location=artifact.location(),
+        evidence=f"{reader}: {bound}",
+    )
 
 
 def scan_artifact(artifact: Artifact, options: ScanOptions) -> Report:
@@ -324,15 +362,5 @@ def _pooled(items: list[Artifact], options: ScanOptions, workers: int) -> list[R
 
 
 def _timed_out(artifact: Artifact, options: ScanOptions, waited: float) -> Report:
-    return Report.of(
-        [
-            Finding(
-                rule_id="scan.limit.exceeded",
-                severity=Severity.HIGH,
-                message=f"Scanning stopped after {waited:.0f} s (timeout {options.timeout_s:g} s);"
-                " the file was not verified.",
-                location=artifact.location(),
-                evidence=f"timeout {options.timeout_s:g} s",
-            )
-        ]
-    )
+    bound = f"{options.timeout_s:g} s of time (its worker was killed after {waited:.0f} s)"
+    return Report.of([_over_bound(artifact, "scan", bound)])

@@ -28,6 +28,9 @@ class ScanOptions(Frozen, kw_only=True):
     max_archive_ratio: float = 200.0
     max_unpacked_bytes: int = 16 * 1024**3
     timeout_s: float = 120.0
+    """Wall time one reader may spend on one file (see :mod:`modelsteward.scan.budget`)."""
+    max_reader_bytes: int = 2 * 1024**3
+    """New private memory one reader may allocate for one file."""
     allow_globals: frozenset[str] = frozenset()
     """Tier-2 allowlist: exact ``module.name`` callables the organisation trusts."""
     hash_files: bool = False
