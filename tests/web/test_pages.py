@@ -147,3 +147,20 @@ def test_pages_render_the_passport_diff_sla_and_charts(
     assert 'class="sla overdue" data-vuln="GHSA-56xg-wfcc-g829"' in sla
     filtered = client.get("/models?license_family=llama").text
     assert "support-bot-lora" in filtered and "tiny-llama" not in filtered
+
+
+def test_a_sparse_passport_still_renders(make_client: AppFactory, seeded: Seeded) -> None:
+    service = open_registry(seeded.dsn)
+    try:
+        model = service.add_model(
+            "sparse", source="/m/sparse", revision="", files={"w.bin": "a" * 64}, actor="ci"
+        )
+        service.record_passport(model.id, {"identity": {"name": "sparse"}}, "approve", [], [], "ci")
+    finally:
+        service.close()
+    client = make_client()
+    sign_in(client, seeded.tokens["root:admin"], "/")
+    page = client.get("/models/sparse")
+    assert page.status_code == 200
+    assert "No safety evaluation recorded." in page.text
+    assert client.get("/api/v1/models/sparse").json()["passport"]["sections"]["scan"] == []

@@ -1,19 +1,25 @@
 """Gateway usage by key and by model, read from the gateway's JSON-lines audit records.
 
-Only the newest ``max_bytes`` of the file are read, so a large log costs a bounded read; the
-result says how many records it covers and from when. A line that is not a record is
-counted as skipped, never fatal.
+The file is streamed line by line; with ``max_bytes`` only its newest part is read, so a
+large log costs a bounded read, and the result says how many records it covers and from
+when. A line that is not a record (not JSON, or longer than ``MAX_LINE``) is counted as
+skipped, never fatal.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_BYTES = 32 * 1024 * 1024
-"""The newest part of the audit file that is read."""
+"""The newest part of the audit file the dashboard reads."""
+NO_KEY = "(no key)"
+"""Where requests made without a key are counted."""
+MAX_LINE = 1 << 20
+"""Longer lines are not audit records the gateway wrote; they are counted, not parsed."""
 
 
 @dataclass(slots=True)
@@ -28,6 +34,8 @@ class UsageRow:
     """Requests answered with a status of 400 or more."""
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    last_ts: float | None = None
+    """When the newest request was made (Unix time)."""
     latency_ms: list[float] = field(default_factory=list)
 
     def p95_ms(self) -> float:
@@ -47,6 +55,7 @@ class UsageRow:
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "p95_latency_ms": round(self.p95_ms(), 1),
+            "last_ts": self.last_ts,
         }
 
 
@@ -78,15 +87,27 @@ class Usage:
         }
 
 
-def _tail(path: Path, max_bytes: int) -> tuple[bytes, bool]:
-    with path.open("rb") as fh:
-        size = fh.seek(0, os.SEEK_END)
-        start = max(0, size - max_bytes)
-        fh.seek(start)
-        data = fh.read(max_bytes)
+def _lines(path: Path, max_bytes: int | None) -> tuple[Iterator[bytes | None], bool]:
+    """The file's lines from ``max_bytes`` before its end (None for an over-long line),
+    and whether older lines were left out."""
+    handle = path.open("rb")
+    size = handle.seek(0, os.SEEK_END)
+    start = 0 if max_bytes is None else max(0, size - max_bytes)
+    handle.seek(start)
     if start:
-        data = data[data.find(b"\n") + 1 :] if b"\n" in data else b""
-    return data, bool(start)
+        handle.readline()  # the first line read is probably cut: drop it
+
+    def read() -> Iterator[bytes | None]:
+        with handle:
+            while line := handle.readline(MAX_LINE + 1):
+                if len(line) > MAX_LINE:
+                    while line and not line.endswith(b"\n"):
+                        line = handle.readline(MAX_LINE)
+                    yield None
+                    continue
+                yield line
+
+    return read(), bool(start)
 
 
 def _add(row: UsageRow, record: dict[str, object]) -> None:
@@ -101,15 +122,19 @@ def _add(row: UsageRow, record: dict[str, object]) -> None:
         row.blocked += 1
     for key in ("prompt_tokens", "completion_tokens"):
         value = record.get(key)
-        if isinstance(value, int):
+        if isinstance(value, int) and value > 0:
             setattr(row, key, getattr(row, key) + value)
     latency = record.get("latency_ms")
     if isinstance(latency, int | float):
         row.latency_ms.append(float(latency))
+    ts = record.get("ts")
+    if isinstance(ts, int | float) and (row.last_ts is None or ts > row.last_ts):
+        row.last_ts = float(ts)
 
 
-def gateway_usage(path: Path, *, max_bytes: int = MAX_BYTES) -> Usage:
-    """Usage totals from the gateway audit file at ``path`` (empty when it does not exist).
+def gateway_usage(path: Path, *, max_bytes: int | None = MAX_BYTES) -> Usage:
+    """Usage totals from the gateway audit file at ``path`` (empty when it does not exist);
+    ``max_bytes`` None reads the whole file.
 
     Raises:
         OSError: when the file exists but cannot be read.
@@ -125,13 +150,16 @@ def gateway_usage(path: Path, *, max_bytes: int = MAX_BYTES) -> Usage:
             by_key=(),
             by_model=(),
         )
-    data, truncated = _tail(path, max_bytes)
+    lines, truncated = _lines(path, max_bytes)
     keys: dict[str, UsageRow] = {}
     models: dict[str, UsageRow] = {}
     records = skipped = 0
     first: float | None = None
     last: float | None = None
-    for line in data.splitlines():
+    for line in lines:
+        if line is None:
+            skipped += 1
+            continue
         if not line.strip():
             continue
         try:
@@ -143,7 +171,8 @@ def gateway_usage(path: Path, *, max_bytes: int = MAX_BYTES) -> Usage:
             skipped += 1
             continue
         records += 1
-        key = str(record.get("key") or "(no key)")
+        key = record.get("key")
+        key = key if isinstance(key, str) and key else NO_KEY
         model = str(record.get("model") or "(no model)")
         _add(keys.setdefault(key, UsageRow(key)), record)
         _add(models.setdefault(model, UsageRow(model)), record)

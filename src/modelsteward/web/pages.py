@@ -55,7 +55,6 @@ _ENV = jinja2.Environment(
     autoescape=True,
     trim_blocks=True,
     lstrip_blocks=True,
-    undefined=jinja2.StrictUndefined,
 )
 _ENV.globals["charts"] = charts
 
