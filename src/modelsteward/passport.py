@@ -25,6 +25,8 @@ from modelsteward.vet.model import (
     Passport,
     RateFigure,
     SafetyFacts,
+    StackFacts,
+    StackPackage,
     UseFacts,
     Vulnerability,
     VulnFacts,
@@ -46,6 +48,8 @@ __all__ = [
     "PassportError",
     "RateFigure",
     "SafetyFacts",
+    "StackFacts",
+    "StackPackage",
     "UseFacts",
     "VulnFacts",
     "Vulnerability",
@@ -131,6 +135,7 @@ def _parse(data: Mapping[str, object]) -> Passport:
             trust_remote_code=bool(code.get("trust_remote_code", False)),
         ),
         vulns=_parse_vulns(data.get("vulns")),
+        stack=_parse_stack(data.get("stack")),
         safety=SafetyFacts(
             required=bool(safety.get("required", customer_facing)),
             configured=bool(safety.get("configured", False)),
@@ -215,6 +220,24 @@ def _parse_license(data: object) -> LicenseFacts | None:
         obligations=_strs(lic.get("obligations")),
         files=_strs(lic.get("files")),
     )
+
+
+def _parse_stack(data: object) -> StackFacts | None:
+    if data is None:
+        return None
+    stack = _map(data, "stack")
+    packages = tuple(
+        StackPackage(
+            name=str(item["name"]),
+            version=str(item.get("version", "")),
+            license=_opt_str(item.get("license")),
+            category=str(item.get("category", "unknown")),
+            status=str(item.get("status", "")),
+            flags=_strs(item.get("flags")),
+        )
+        for item in (_map(x, "stack.packages[]") for x in stack.get("packages") or ())
+    )
+    return StackFacts(inventory=str(stack.get("inventory", "")), packages=packages)
 
 
 def _parse_vulns(data: object) -> VulnFacts | None:

@@ -196,3 +196,31 @@ def test_customer_facing_use_needs_the_safety_layer(
     assert Role.SAFETY in decision.roles
     if not layer:
         assert "safety.layer.missing" in {r.finding for r in decision.reasons}
+
+
+def test_passport_carries_the_serving_stack_licenses(ws: DemoWorkspace, tmp_path: Path) -> None:
+    from modelsteward.licenses import PRESETS
+
+    site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+    for name, header in (
+        ("servekit", "License-Expression: AGPL-3.0-only"),
+        ("fastjson", "License-Expression: MIT"),
+    ):
+        info = site / f"{name}-1.0.dist-info"
+        info.mkdir(parents=True)
+        meta = f"Metadata-Version: 2.4\nName: {name}\nVersion: 1.0\n{header}\n"
+        (info / "METADATA").write_text(meta, encoding="utf-8")
+    options = VetOptions(
+        now=NOW,
+        inventory=tmp_path / "venv",
+        advisory_db=tmp_path / "no-db",
+        use=PRESETS["commercial-saas"],
+    )
+    (passport,) = vet_paths([ws.clean], options).passports
+    assert passport.stack is not None
+    packages = {p.name: p for p in passport.stack.packages}
+    assert packages["servekit"].license == "AGPL-3.0-only"
+    assert packages["servekit"].flags == ("license.stack.network-copyleft",)
+    assert packages["fastjson"].flags == ()
+    stack = passport.to_dict()["stack"]
+    assert isinstance(stack, dict) and stack["inventory"] == str(tmp_path / "venv")

@@ -166,6 +166,25 @@ def vulns_limit(spec: RuleSpec, passport: Passport) -> list[Hit]:
     ]
 
 
+def stack_licenses(spec: RuleSpec, passport: Passport) -> list[Hit]:
+    """A package of the serving stack raised one of ``deny`` (globs over the
+    ``license.stack.*`` rule ids: network copyleft in a hosted service, copyleft shipped,
+    non-commercial, no license...)."""
+    if passport.stack is None:
+        return []
+    return [
+        Hit(
+            message=f"{p.name} {p.version} is under {p.license or p.status}: {flag}.",
+            finding=flag,
+            location=Location(path=passport.stack.inventory, package=p.name),
+            evidence=p.license or p.status,
+        )
+        for p in passport.stack.packages
+        for flag in p.flags
+        if _glob(flag, spec.deny)
+    ]
+
+
 def safety_layer(spec: RuleSpec, passport: Passport) -> list[Hit]:
     """A customer-facing use with neither the safety layer in front of the model nor a
     fresh safety evaluation of these files under ``max_asr`` for every hazard."""
@@ -348,6 +367,7 @@ CHECKS: Mapping[RuleKind, Check] = {
     RuleKind.SCAN_SEVERITY: scan_severity,
     RuleKind.SCAN_RULES: scan_rules,
     RuleKind.VULNS_LIMIT: vulns_limit,
+    RuleKind.STACK_LICENSES: stack_licenses,
     RuleKind.SAFETY_LAYER: safety_layer,
     RuleKind.CHECKS_COMPLETE: checks_complete,
     RuleKind.REVIEW: review,

@@ -63,6 +63,7 @@ class RuleKind(enum.StrEnum):
     SCAN_SEVERITY = "scan.severity"
     SCAN_RULES = "scan.rules"
     VULNS_LIMIT = "vulns.limit"
+    STACK_LICENSES = "stack.licenses"
     SAFETY_LAYER = "safety.layer"
     CHECKS_COMPLETE = "checks.complete"
     REVIEW = "review"

@@ -136,6 +136,7 @@ def build_rule(spec: RuleSpec, default_mode: Mode) -> PolicyRule:
             | RuleKind.SCAN_SEVERITY
             | RuleKind.SCAN_RULES
             | RuleKind.VULNS_LIMIT
+            | RuleKind.STACK_LICENSES
             | RuleKind.SAFETY_LAYER
             | RuleKind.CHECKS_COMPLETE
             | RuleKind.REVIEW
@@ -152,6 +153,7 @@ _DEFAULT_ROLE: dict[RuleKind, Role] = {
     RuleKind.SCAN_SEVERITY: Role.SECURITY,
     RuleKind.SCAN_RULES: Role.SECURITY,
     RuleKind.VULNS_LIMIT: Role.SECURITY,
+    RuleKind.STACK_LICENSES: Role.LEGAL,
     RuleKind.SAFETY_LAYER: Role.SAFETY,
     RuleKind.CHECKS_COMPLETE: Role.SECURITY,
     RuleKind.REVIEW: Role.ADMIN,

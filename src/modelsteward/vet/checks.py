@@ -15,7 +15,13 @@ from typing import Any
 
 from modelsteward.findings import CheckError, Report, Severity
 from modelsteward.inventory import Inventory
-from modelsteward.vet.model import CheckState, Vulnerability, VulnFacts
+from modelsteward.vet.model import (
+    CheckState,
+    StackFacts,
+    StackPackage,
+    Vulnerability,
+    VulnFacts,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,6 +141,63 @@ def run_vulns(inventory: Path | None, db_path: Path | None) -> CheckOutcome:
         value=facts,
         sections=sections,
     )
+
+
+def run_stack_licenses(inventory: Path | None, use: Any) -> StackFacts | None:
+    """The licenses of the serving ``inventory`` for ``use`` (None without an inventory or
+    when the stack cannot be read: the vulnerability check reports that inventory's errors).
+    """
+    if inventory is None:
+        return None
+    stack_module = "modelsteward.licenses.stack"
+    check_stack = _attr(stack_module, "check_stack")
+    is_environment = _attr(stack_module, "is_environment")
+    read_environment = _attr(stack_module, "read_environment")
+    read_sbom = _attr(stack_module, "read_sbom")
+    load_inventory = _attr("modelsteward.vulns", "load_inventory")
+    if (
+        check_stack is None
+        or is_environment is None
+        or read_environment is None
+        or read_sbom is None
+        or load_inventory is None
+    ):
+        return None
+    try:
+        installed: list[Any] = []
+        pinned: list[tuple[str, str, str]] = []
+        if is_environment(inventory):
+            installed = list(read_environment(inventory)[0])
+        elif inventory.suffix == ".json" and _is_sbom(inventory):
+            installed = list(read_sbom(inventory)[0])
+        else:
+            pinned = [(p.name, p.version, str(inventory)) for p in load_inventory(inventory)]
+        result = check_stack(pinned, installed, use=use, inventories=[str(inventory)])
+    except Exception:  # the vulnerability check records why the inventory cannot be read
+        return None
+    return StackFacts(
+        inventory=str(inventory),
+        packages=tuple(
+            StackPackage(
+                name=p.name,
+                version=p.version,
+                license=p.expression,
+                category=p.category.value,
+                status=p.status.value,
+                flags=tuple(p.flags),
+            )
+            for p in result.packages
+        ),
+    )
+
+
+def _is_sbom(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return b"CycloneDX" in head
 
 
 def _vulnerability(item: Mapping[str, Any]) -> Vulnerability:

@@ -121,6 +121,45 @@ class VulnFacts:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StackPackage:
+    """One package of the serving stack and its license."""
+
+    name: str
+    version: str
+    license: str | None
+    """The SPDX expression, None when unknown."""
+    category: str
+    status: str
+    flags: tuple[str, ...] = ()
+    """The ``license.stack.*`` rule ids it triggers for the use."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StackFacts:
+    """The licenses of the runtime inventory that will serve the model."""
+
+    inventory: str
+    packages: tuple[StackPackage, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """The passport's ``stack`` object."""
+        return {
+            "inventory": self.inventory,
+            "packages": [
+                {
+                    "name": p.name,
+                    "version": p.version,
+                    "license": p.license,
+                    "category": p.category,
+                    "status": p.status,
+                    "flags": list(p.flags),
+                }
+                for p in self.packages
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RateFigure:
     """An attack success rate: ``unsafe`` of ``probes``, with its 95% Wilson interval."""
 
@@ -217,6 +256,8 @@ class Passport:
     license: LicenseFacts | None = None
     code: CodeFacts = field(default_factory=CodeFacts)
     vulns: VulnFacts | None = None
+    stack: StackFacts | None = None
+    """The serving stack's licenses (with ``--inventory``)."""
     safety: SafetyFacts = field(
         default_factory=lambda: SafetyFacts(required=False, configured=False)
     )
@@ -265,6 +306,7 @@ class Passport:
                 "trust_remote_code": self.code.trust_remote_code,
             },
             "vulns": _vulns_dict(self.vulns),
+            "stack": None if self.stack is None else self.stack.to_dict(),
             "safety": {
                 "required": self.safety.required,
                 "configured": self.safety.configured,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -23,6 +23,7 @@ from modelsteward.vet.checks import (
     CheckOutcome,
     run_license,
     run_scan,
+    run_stack_licenses,
     run_vulns,
     safety_available,
     scan_available,
@@ -121,10 +122,12 @@ def vet_models(
     now = (options.now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
         vulns_future = pool.submit(run_vulns, options.inventory, options.advisory_db)
+        stack_future = pool.submit(run_stack_licenses, options.inventory, options.use)
         jobs = [_submit(pool, inv, options, advance) for inv in inventories]
         vulns = vulns_future.result()
+        stack = stack_future.result()
         passports = tuple(
-            _assemble(inv, options, scans, lic, vulns, now)
+            replace(_assemble(inv, options, scans, lic, vulns, now), stack=stack)
             for inv, (scans, lic) in zip(inventories, jobs, strict=True)
         )
     return VetRun(passports, dict(vulns.sections), vulns.report)
