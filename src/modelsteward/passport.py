@@ -24,6 +24,7 @@ from modelsteward.vet.model import (
     LicenseFacts,
     Passport,
     RateFigure,
+    SafetyCoverage,
     SafetyFacts,
     StackFacts,
     StackPackage,
@@ -31,7 +32,9 @@ from modelsteward.vet.model import (
     Vulnerability,
     VulnFacts,
     findings_in,
+    layer_enforced,
     manifest_digest,
+    with_coverage,
 )
 
 __all__ = [
@@ -47,6 +50,7 @@ __all__ = [
     "Passport",
     "PassportError",
     "RateFigure",
+    "SafetyCoverage",
     "SafetyFacts",
     "StackFacts",
     "StackPackage",
@@ -55,8 +59,10 @@ __all__ = [
     "Vulnerability",
     "evaluation_from_dict",
     "findings_in",
+    "layer_enforced",
     "manifest_digest",
     "passport_from_dict",
+    "with_coverage",
 ]
 
 
@@ -139,6 +145,9 @@ def _parse(data: Mapping[str, object]) -> Passport:
         safety=SafetyFacts(
             required=bool(safety.get("required", customer_facing)),
             configured=bool(safety.get("configured", False)),
+            coverage=tuple(
+                _parse_coverage(_map(c, "safety.coverage[]")) for c in safety.get("coverage") or ()
+            ),
             evaluation=None
             if safety.get("evaluation") is None
             else _parse_evaluation(_map(safety["evaluation"], "safety.evaluation")),
@@ -204,6 +213,18 @@ def _parse_evaluation(ev: Mapping[str, Any]) -> EvaluationFacts:
         families={str(k): _rate(v, f"families.{k}") for k, v in families.items()},
         transcript_sha256=str(_map(ev.get("transcript"), "transcript").get("sha256", ""))
         or str(ev.get("transcript_sha256", "")),
+    )
+
+
+def _parse_coverage(c: Mapping[str, Any]) -> SafetyCoverage:
+    return SafetyCoverage(
+        deployment=str(c["deployment"]),
+        source=str(c.get("source", "")),
+        gateway_config=str(c.get("gateway_config", "")),
+        config_sha256=str(c.get("config_sha256", "")),
+        safety_profile=str(c.get("safety_profile", "off")),
+        safety_policy=str(c.get("safety_policy", "")),
+        exposure=str(c.get("exposure", "internal")),
     )
 
 

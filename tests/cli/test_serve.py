@@ -53,7 +53,40 @@ def test_quick_start_refuses_a_file_with_critical_scan_findings(
     evil = _gguf(tmp_path / "evil.gguf", template)
     assert run(["serve", "--gguf", str(evil)]) == 2
     err = capsys.readouterr().err
-    assert "refusing to serve evil.gguf: critical scan findings: scan.gguf.template-escape" in err
+    assert (
+        "refusing to serve evil.gguf: high or critical findings in its files: "
+        "scan.gguf.template-escape (critical)" in err
+    )
+
+
+def _truncated(path: Path) -> Path:
+    """A GGUF whose tensor runs past the end of the file (a high finding)."""
+    whole = _gguf(path).read_bytes()
+    path.write_bytes(whole[:-24])  # into the 16 bytes of the last tensor
+    return path
+
+
+def test_quick_start_refuses_a_file_with_a_high_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    short = _truncated(tmp_path / "short.gguf")
+    assert run(["serve", "--gguf", str(short), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "refusing to serve short.gguf: high or critical findings in its files: "
+        "scan.gguf.tensor-bounds (high)" in err
+    )
+
+
+@pytest.mark.parametrize("warn_only", [True, False])
+def test_no_approval_mode_serves_a_file_with_a_high_finding(
+    tmp_path: Path, warn_only: bool
+) -> None:
+    from modelsteward.gateway.vetting import vet_for_serving
+
+    status = vet_for_serving(_truncated(tmp_path / "short.gguf"), warn_only=warn_only)
+    assert not status.approved and "scan.gguf.tensor-bounds (high)" in status.reason
+    assert vet_for_serving(_gguf(tmp_path / "fine.gguf"), warn_only=True).approved
 
 
 def test_quick_start_refuses_a_file_that_is_not_gguf(
@@ -72,7 +105,7 @@ def test_quick_start_refuses_a_gguf_the_scanner_cannot_parse(
     bad.write_bytes(b"GGUF" + b"\xff" * 64)
     assert run(["serve", "--gguf", str(bad), "--port", "0"]) == 2
     err = capsys.readouterr().err
-    assert "files the scanner could not parse: scan.gguf.malformed" in err
+    assert "high or critical findings in its files: scan.gguf.malformed (high)" in err
 
 
 def test_quick_start_reports_a_file_llama_cpp_cannot_load(

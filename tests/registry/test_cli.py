@@ -315,3 +315,98 @@ def test_once_actors_are_enrolled_tokens_replace_as(
         run("registry", "add", str(workspace.clean), "--token", alice, "--as", "x:admin", *reg) == 2
     )
     assert run("registry", "add", str(workspace.clean), "--token", "mst_bogus", *reg) == 2
+
+
+def _gateway(path: Path, model: Path, *, exposure: str, safety: str) -> Path:
+    path.write_text(
+        "models:\n"
+        "  - name: support\n"
+        "    engine: openai\n"
+        "    urls: [http://127.0.0.1:9/v1]\n"
+        f"    path: {model.resolve()}\n"
+        f"    exposure: {exposure}\n"
+        f"    safety: '{safety}'\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_customer_facing_deployment_without_the_enforced_layer_is_refused(
+    cli: object,
+    workspace: DemoWorkspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = cli  # type: ignore[assignment]
+    monkeypatch.setenv("MODELSTEWARD_REGISTRY", f"sqlite:///{tmp_path / 'reg.db'}")
+    clean = workspace.clean
+    vet = ("vet", str(clean), "--preset", "commercial-saas", "--no-progress", "-f", "json")
+
+    def decided(*extra: str) -> dict[str, object]:
+        run(*vet, *extra)
+        passport = _json(capsys)["passport"]
+        assert isinstance(passport, dict)
+        return passport
+
+    # No facts: the safety layer is not assumed.
+    bare = decided()
+    assert bare["decision"]["outcome"] == "reject"  # type: ignore[index]
+    assert bare["safety"]["configured"] is False  # type: ignore[index]
+    off = _gateway(tmp_path / "off.yaml", clean, exposure="internal", safety="off")
+    served_off = decided("--gateway-config", str(off))
+    [cov] = served_off["safety"]["coverage"]  # type: ignore[index]
+    assert cov["deployment"] == "support" and cov["gateway_config"] == str(off)
+    assert (cov["safety_profile"], cov["enforced"]) == ("off", False)
+    reasons = served_off["decision"]["reasons"]  # type: ignore[index]
+    assert ("safety-layer", "off") in {(r["rule"], r["evidence"]) for r in reasons}
+    assert served_off["decision"]["outcome"] == "reject"  # type: ignore[index]
+    full = _gateway(tmp_path / "full.yaml", clean, exposure="customer_facing", safety="default")
+    served = decided("--gateway-config", str(full))
+    assert served["safety"]["configured"] is True  # type: ignore[index]
+    assert served["safety"]["coverage"][0]["safety_policy"] == "modelsteward-default"  # type: ignore[index]
+    assert served["decision"]["outcome"] == "needs_review"  # type: ignore[index]
+    assert "safety.layer.missing" not in {r["finding"] for r in served["decision"]["reasons"]}  # type: ignore[index]
+
+
+def test_deployment_records_state_how_the_gateway_serves_the_model(
+    cli: object,
+    workspace: DemoWorkspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = cli  # type: ignore[assignment]
+    monkeypatch.setenv("MODELSTEWARD_REGISTRY", f"sqlite:///{tmp_path / 'reg.db'}")
+    clean = workspace.clean
+    vet = ("vet", str(clean), "--preset", "internal", "--no-progress", "-f", "json")
+    assert run(*vet, "--record", "--as", "ci:requester") in (0, 1)
+    capsys.readouterr()
+    from modelsteward.registry import open_registry
+
+    reg = open_registry(f"sqlite:///{tmp_path / 'reg.db'}")
+    try:
+        name = clean.name
+        if reg.find(name).status.value != "approved":
+            detail = reg.show(name)
+            for role in detail.requests[-1].missing_roles:
+                reg.approve(name, role, f"{role.value}-reviewer", "ok")
+        assert reg.find(name).status.value == "approved"
+    finally:
+        reg.close()
+    exposed = _gateway(tmp_path / "gw.yaml", clean, exposure="internal", safety="off")
+    deploy = ("registry", "deploy", clean.name, "--target", "chat", "--engine", "vllm")
+    assert run(*deploy, "--gateway-config", str(exposed), "--as", "ops:admin", "-f", "json") == 0
+    safety = _json(capsys)["deployment"]["safety"]  # type: ignore[index]
+    assert safety["gateway_model"] == "support" and safety["safety_profile"] == "off"  # type: ignore[index]
+    assert safety["config_sha256"] and safety["exposure"] == "internal"  # type: ignore[index]
+    # A later vet for a customer-facing use reads the deployment's facts from the registry.
+    facing = ("vet", str(clean), "--preset", "commercial-saas", "--no-progress", "-f", "json")
+    assert run(*facing) == 1
+    passport = _json(capsys)["passport"]
+    [cov] = passport["safety"]["coverage"]  # type: ignore[index]
+    assert (cov["source"], cov["deployment"], cov["enforced"]) == ("registry", "chat", False)
+    assert passport["decision"]["outcome"] == "reject"  # type: ignore[index]
+    assert run(*deploy, "--gateway-model", "nope", "--gateway-config", str(exposed),
+               "--as", "ops:admin") == 2  # fmt: skip
+    assert "has no model 'nope'" in capsys.readouterr().err

@@ -178,24 +178,72 @@ def test_passport_json_round_trips(ws: DemoWorkspace) -> None:
     assert passport_from_dict(data).to_dict() == data
 
 
+def _coverage(profile: str, exposure: str = "customer_facing") -> object:
+    from modelsteward.passport import SafetyCoverage
+
+    return SafetyCoverage(
+        deployment="support-chat",
+        source="gateway-config",
+        gateway_config="gateway.yaml",
+        safety_profile=profile,
+        safety_policy="modelsteward-default",
+        exposure=exposure,
+    )
+
+
 @pytest.mark.parametrize(
-    ("layer", "outcome"), [(True, Outcome.NEEDS_REVIEW), (False, Outcome.REJECT)]
+    ("profiles", "outcome", "evidence"),
+    [
+        ((), Outcome.REJECT, "customer_facing"),  # nobody says how it is served
+        (("default",), Outcome.NEEDS_REVIEW, None),
+        (("input",), Outcome.REJECT, "input"),
+        (("default", "off"), Outcome.REJECT, "off"),
+    ],
 )
-def test_customer_facing_use_needs_the_safety_layer(
-    ws: DemoWorkspace, layer: bool, outcome: Outcome
+def test_customer_facing_use_needs_the_safety_layer_the_facts_show(
+    ws: DemoWorkspace, profiles: tuple[str, ...], outcome: Outcome, evidence: str | None
 ) -> None:
     from modelsteward.licenses import PRESETS
+    from modelsteward.passport import with_coverage
 
-    options = VetOptions(now=NOW, use=PRESETS["commercial-saas"], safety_layer=layer)
-    (passport,) = vet_paths([ws.clean], options).passports
-    assert passport.use.customer_facing and passport.safety.required
-    assert passport.safety.configured is layer
-    assert passport.check(CheckName.SAFETY).state is CheckState.OK
+    options = VetOptions(now=NOW, use=PRESETS["commercial-saas"])
+    (vetted,) = vet_paths([ws.clean], options).passports
+    # An importable safety module is not a safety layer in front of anybody.
+    assert vetted.safety.required and not vetted.safety.configured
+    assert vetted.check(CheckName.SAFETY).state is CheckState.NOT_REQUESTED
+    passport = with_coverage(vetted, [_coverage(p) for p in profiles])  # type: ignore[misc]
+    assert passport.safety.configured is (outcome is not Outcome.REJECT)
     decision = evaluate(default_policy(), passport)
     assert decision.outcome is outcome
-    assert Role.SAFETY in decision.roles
-    if not layer:
-        assert "safety.layer.missing" in {r.finding for r in decision.reasons}
+    missing = [r for r in decision.reasons if r.finding == "safety.layer.missing"]
+    if evidence is None:
+        assert not missing and Role.SAFETY in decision.roles
+        assert passport.check(CheckName.SAFETY).state is CheckState.OK
+    else:
+        assert [r.rule for r in missing] == ["safety-layer"]
+        assert missing[0].evidence == evidence
+    data = passport.to_dict()["safety"]
+    assert [c["enforced"] for c in data["coverage"]] == [p == "default" for p in profiles]  # type: ignore[index]
+    assert passport_from_dict(json.loads(json.dumps(passport.to_dict()))) == passport
+
+
+def test_a_customer_facing_deployment_needs_the_layer_even_for_an_internal_use(
+    ws: DemoWorkspace,
+) -> None:
+    from modelsteward.licenses import PRESETS
+    from modelsteward.passport import with_coverage
+
+    (vetted,) = vet_paths([ws.clean], VetOptions(now=NOW, use=PRESETS["internal"])).passports
+    assert not vetted.safety.required
+    exposed = with_coverage(vetted, [_coverage("off")])  # type: ignore[list-item]
+    assert exposed.safety.required and not exposed.safety.configured
+    decision = evaluate(default_policy(), exposed)
+    assert decision.outcome is Outcome.REJECT
+    assert "safety.layer.missing" in {r.finding for r in decision.reasons}
+    internal = with_coverage(vetted, [_coverage("off", exposure="internal")])  # type: ignore[list-item]
+    assert "safety.layer.missing" not in {
+        r.finding for r in evaluate(default_policy(), internal).reasons
+    }
 
 
 def test_passport_carries_the_serving_stack_licenses(ws: DemoWorkspace, tmp_path: Path) -> None:

@@ -84,19 +84,33 @@ def deploy(
         Path | None,
         typer.Option(help="Runtime packages: requirements (NAME==VERSION) or JSON list."),
     ] = None,
+    gateway_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--gateway-config",
+            help="The gateway configuration that serves it: its safety profile and exposure "
+            "are recorded with the deployment.",
+        ),
+    ] = None,
+    gateway_model: Annotated[
+        str | None,
+        typer.Option("--gateway-model", help="The model id in that configuration."),
+    ] = None,
     registry: RegistryOpt = None,
     as_: ActorOpt = None,
     token: TokenOpt = None,
 ) -> int:
-    """Record that an approved model runs on TARGET with ENGINE and its runtime packages."""
+    """Record that an approved model runs on TARGET with ENGINE and its runtime packages,
+    and how the gateway serves it."""
     from modelsteward.cli.registry import acting
 
     state = get_state(ctx)
     packages, report = _inventory(package or [], inventory)
     for item in report.skipped:
         state.log(f"warning: not recorded: {item.path}: {item.reason}")
+    safety = _served(gateway_config, gateway_model)
     with acting(state, registry, as_, token) as (service, actor):
-        record = service.deploy(model, target, engine, packages, actor.name)
+        record = service.deploy(model, target, engine, packages, actor.name, safety=safety)
     table = SummaryTable(
         title="deployment recorded",
         columns=("id", "model", "target", "engine", "packages"),
@@ -105,6 +119,35 @@ def deploy(
     return state.emit(
         "registry deploy", report, sections={"deployment": record.to_dict()}, summary=(table,)
     )
+
+
+def _served(config: Path | None, name: str | None) -> dict[str, object]:
+    """The safety facts of the configured model that serves the deployment."""
+    if config is None:
+        if name:
+            raise UsageError("--gateway-model needs --gateway-config", hint="give both")
+        return {}
+    import hashlib
+
+    from modelsteward.gateway.config import load_gateway_config
+    from modelsteward.gateway.coverage import coverage_of
+
+    loaded = load_gateway_config(config)
+    names = [m.name for m in loaded.models]
+    if name is None and len(names) == 1:
+        name = names[0]
+    entry = loaded.model(name) if name else None
+    if entry is None:
+        raise UsageError(
+            f"{config} has no model {name!r}" if name else f"{config} serves several models",
+            hint="give --gateway-model, one of: " + (", ".join(names) or "(none)"),
+        )
+    digest = hashlib.sha256(config.read_bytes()).hexdigest()
+    facts = coverage_of(entry, config=str(config), config_sha256=digest).to_dict()
+    facts["gateway_model"] = facts.pop("deployment")
+    for derived in ("source", "enforced"):
+        facts.pop(derived)
+    return facts
 
 
 def audit_verify(

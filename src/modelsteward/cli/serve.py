@@ -76,15 +76,17 @@ def quick_config(gguf: Path, *, name: str, host: str, port: int, key: str) -> Ga
     )
 
 
-def vet_quick(state: CliState, gguf: Path, name: str) -> ModelStatus:
-    """Vet the file in ``warn`` mode, print its warnings, refuse critical findings.
+def vet_quick(state: CliState, gguf: Path, model: ModelConfig) -> ModelStatus:
+    """Vet the file in ``warn`` mode, print its warnings, refuse high and critical findings.
 
     Raises:
-        ServeError: when the file has critical scan findings or could not be scanned.
+        ServeError: when the file has high or critical findings or could not be scanned.
     """
+    from modelsteward.gateway.coverage import coverage_of
     from modelsteward.gateway.vetting import vet_for_serving
 
-    status = vet_for_serving(gguf, warn_only=True)
+    name = model.name
+    status = vet_for_serving(gguf, warn_only=True, coverage=(coverage_of(model),))
     for line in status.warnings:
         state.log(f"warning: {line}")
     if not status.approved:
@@ -252,7 +254,6 @@ def serve(
     if not key:
         key = "sk-ms-" + secrets.token_urlsafe(24)
         state.log(f"API key (set MODELSTEWARD_API_KEY to choose one): {key}")
-    status = vet_quick(state, gguf, model_name)
     cfg = quick_config(
         gguf,
         name=model_name,
@@ -261,6 +262,7 @@ def serve(
         key=key,
     )
     cfg = replace(cfg, access_log=access_log)
+    status = vet_quick(state, gguf, cfg.models[0])
     from modelsteward.gateway.state import Options, load_safety
 
     layer, why = load_safety(cfg, Options())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -70,12 +71,22 @@ def vet(
         typer.Option("--token", help="Actor token (default MODELSTEWARD_TOKEN)."),
     ] = None,
     safety_layer: Annotated[
-        bool,
+        bool | None,
         typer.Option(
             "--safety-layer/--no-safety-layer",
-            help="Whether the deployment runs behind the safety layer.",
+            hidden=True,
+            help="Retired: the passport states the safety layer from --gateway-config and "
+            "deployment records; --no-safety-layer changes nothing.",
         ),
-    ] = True,
+    ] = None,
+    gateway_config: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--gateway-config",
+            help="A gateway configuration that serves the model (repeatable): the passport "
+            "states its safety profile and exposure.",
+        ),
+    ] = None,
     hash_files: Annotated[bool, typer.Option("--hash/--no-hash", help="Hash every file.")] = True,
     download: Annotated[
         bool,
@@ -119,6 +130,12 @@ def vet(
       modelsteward vet models/foo --format markdown --output passport.md
     """
     state = get_state(ctx)
+    if safety_layer:
+        raise UsageError(
+            "--safety-layer no longer asserts a safety layer: the passport states facts",
+            hint="give --gateway-config FILE (the gateway that serves the model), or record "
+            "the deployment with registry deploy --gateway-config",
+        )
     if record and not hash_files:
         raise UsageError(
             "--record needs file hashes: approvals bind to them", hint="drop --no-hash"
@@ -132,7 +149,6 @@ def vet(
         advisory_db=db or (state.settings.advisory_db_path if inventory else None),
         scan=_scan_options(state),
         hash_files=hash_files,
-        safety_layer=safety_layer,
         workers=workers,
     )
     inventories = walk_models([str(p) for p in paths], hash_files=hash_files, download=download)
@@ -152,12 +168,14 @@ def vet(
         run = evaluate_run(state, run, inventories, request, chosen)
     from modelsteward.services import vetting
 
+    served = _gateway_coverage(gateway_config or [], run)
     dsn = registry or state.settings.registry_dsn
     key = state.settings.audit_key_bytes()
     if not record:
-        # The dry run reads the same registry exceptions a record would apply.
+        # The dry run reads the same registry facts and exceptions a record would apply.
         existing = vetting.open_existing(dsn, audit_key=key)
         try:
+            run = replace(run, passports=vetting.state_facts(run.passports, existing, served))
             decisions = vetting.decide(chosen, run.passports, existing)
         finally:
             if existing is not None:
@@ -169,6 +187,7 @@ def vet(
     service = open_registry(dsn, audit_key=key)
     try:
         who = resolve_actor(state, service, actor, token).name
+        run = replace(run, passports=vetting.state_facts(run.passports, service, served))
         decisions = vetting.decide(chosen, run.passports, service)
         recorded = vetting.record(service, run.passports, decisions, who)
     finally:
@@ -176,6 +195,14 @@ def vet(
     for item in recorded:
         state.log(_recorded_line(item))
     return _emit(state, run, decisions, chosen, recorded)
+
+
+def _gateway_coverage(configs: Sequence[Path], run: VetRun) -> list[Any]:
+    if not configs:
+        return []
+    from modelsteward.gateway.coverage import config_coverage
+
+    return [config_coverage(configs, p) for p in run.passports]
 
 
 def _recorded_line(item: vetting.Recorded) -> str:

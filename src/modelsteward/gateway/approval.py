@@ -86,7 +86,7 @@ class VetApprover:
     """Vets the model's files at start-up and applies the policy.
 
     In ``auto`` mode only an outright approval serves the model. In ``warn`` mode (the quick
-    start) only critical scan findings refuse it; other findings become warnings.
+    start) high and critical findings in its files refuse it; other findings become warnings.
     """
 
     def __init__(self, mode: Approval) -> None:
@@ -100,8 +100,10 @@ class VetApprover:
             from modelsteward.gateway import vetting
         except ImportError as exc:  # pragma: no cover - vetting ships with the gateway
             return ModelStatus(False, f"vetting is not available: {exc}")
+        from modelsteward.gateway.coverage import coverage_of
+
         status: ModelStatus = vetting.vet_for_serving(
-            model.path, warn_only=self.mode is Approval.WARN
+            model.path, warn_only=self.mode is Approval.WARN, coverage=(coverage_of(model),)
         )
         return status
 

@@ -188,19 +188,13 @@ def stack_licenses(spec: RuleSpec, passport: Passport) -> list[Hit]:
 def safety_layer(spec: RuleSpec, passport: Passport) -> list[Hit]:
     """A customer-facing use with neither the safety layer in front of the model nor a
     fresh safety evaluation of these files under ``max_asr`` for every hazard."""
-    if not passport.use.customer_facing or passport.safety.configured:
+    safety = passport.safety
+    facing = passport.use.customer_facing or any(c.customer_facing for c in safety.coverage)
+    if not facing or safety.configured:
         return []
-    evaluation = passport.safety.evaluation
+    evaluation = safety.evaluation
     if evaluation is None:
-        return [
-            Hit(
-                message="Customer-facing use requires the safety layer, which is not configured,"
-                " or a safety evaluation under the policy's limits (modelsteward evaluate).",
-                finding="safety.layer.missing",
-                location=_at(passport),
-                evidence="customer_facing",
-            )
-        ]
+        return [_missing_layer(passport)]
     where = Location(path=evaluation.endpoint or passport.identity.source)
     stale = evaluation_staleness(spec, passport)
     if stale:
@@ -214,6 +208,41 @@ def safety_layer(spec: RuleSpec, passport: Passport) -> list[Hit]:
             )
         ]
     return evaluation_limits(spec, passport, where)
+
+
+def _missing_layer(passport: Passport) -> Hit:
+    """Why the facts do not show the safety layer enforced where customers read answers."""
+    coverage = passport.safety.coverage
+    loose = [
+        c
+        for c in coverage
+        if (passport.use.customer_facing or c.customer_facing) and not c.enforced
+    ]
+    if loose:
+        where = ", ".join(
+            f"{c.deployment} ({c.gateway_config or c.source}: safety {c.safety_profile})"
+            for c in loose
+        )
+        message = (
+            f"Customer-facing deployments run without the enforced safety layer: {where};"
+            " set safety: default in the gateway configuration, or pass a safety evaluation"
+            " under the policy's limits (modelsteward evaluate)."
+        )
+        evidence = ", ".join(c.safety_profile for c in loose)
+    else:
+        message = (
+            "Customer-facing use requires the enforced safety layer, and no gateway"
+            " configuration or deployment record states one (vet --gateway-config FILE, or"
+            " registry deploy --gateway-config FILE), nor a safety evaluation under the"
+            " policy's limits (modelsteward evaluate)."
+        )
+        evidence = "customer_facing"
+    return Hit(
+        message=message,
+        finding="safety.layer.missing",
+        location=_at(passport),
+        evidence=evidence,
+    )
 
 
 _DEFAULT_LIMIT = {"*": 0.10}

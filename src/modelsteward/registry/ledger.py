@@ -187,6 +187,7 @@ def _signed(led: Ledger, p: dict[str, Any], actor: str, ts: str, *, approve: boo
 
 def _deployed(led: Ledger, p: dict[str, Any], actor: str, ts: str) -> None:
     facts = {k: v for k, v in p.items() if k != "name"}
+    facts.setdefault("safety", {})  # recorded before deployments carried safety facts
     led.models[p["model_id"]].deployments[p["id"]] = facts
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from modelsteward.errors import StewardError
@@ -331,6 +331,9 @@ class DeploymentRecord:
     runtime_inventory: tuple[Mapping[str, str], ...]
     actor: str
     created_at: str
+    safety: Mapping[str, object] = field(default_factory=dict)
+    """How it is served: ``gateway_config``, ``config_sha256``, ``gateway_model``,
+    ``safety_profile``, ``safety_policy``, ``exposure`` (empty when nobody said)."""
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form."""
@@ -343,6 +346,7 @@ class DeploymentRecord:
             "runtime_inventory": [dict(p) for p in self.runtime_inventory],
             "actor": self.actor,
             "created_at": self.created_at,
+            "safety": dict(self.safety),
         }
 
 

@@ -415,8 +415,10 @@ class RegistryService:
         engine: str,
         runtime_inventory: Sequence[Mapping[str, str]],
         actor: str,
+        safety: Mapping[str, object] | None = None,
     ) -> DeploymentRecord:
-        """Record that an approved model runs on ``target`` with ``engine``.
+        """Record that an approved model runs on ``target`` with ``engine``, and how it is
+        served (``safety``: the gateway configuration's facts, see ``DeploymentRecord``).
 
         Raises:
             NotFoundError: when the model does not exist.
@@ -436,6 +438,7 @@ class RegistryService:
                 engine=engine,
                 runtime_inventory=runtime_inventory,
                 actor=actor,
+                safety=safety,
             )
             tx.append_audit(actor, "model.deployed", {"name": model.name, **record.to_dict()})
             return record

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from modelsteward.passport import Passport
+from modelsteward.passport import Passport, SafetyCoverage, with_coverage
 from modelsteward.policy import Decision, Outcome, Policy, PolicyException, evaluate
 from modelsteward.registry import (
     ApprovalRequest,
@@ -97,6 +97,54 @@ def _as_policy(record: ExceptionRecord, passport: Passport) -> PolicyException:
     )
 
 
+def deployment_coverage(
+    registry: RegistryService | None, passport: Passport
+) -> tuple[SafetyCoverage, ...]:
+    """How the registry's deployments of exactly these files are served, as the audit
+    chain recorded them (nothing when the chain is broken)."""
+    files = passport.manifest
+    if registry is None or not files:
+        return ()
+    trusted = registry.verified()
+    if not trusted.verification.intact:
+        return ()
+    digest = manifest_digest(files)
+    out = []
+    for model in trusted.ledger.models.values():
+        if model.name != passport.identity.name:
+            continue
+        for dep in model.deployments.values():
+            served = dep.get("safety") or {}
+            if dep.get("manifest_digest") == digest and served:
+                out.append(
+                    SafetyCoverage(
+                        deployment=str(dep.get("target", "")),
+                        source="registry",
+                        gateway_config=str(served.get("gateway_config", "")),
+                        config_sha256=str(served.get("config_sha256", "")),
+                        safety_profile=str(served.get("safety_profile", "off")),
+                        safety_policy=str(served.get("safety_policy", "")),
+                        exposure=str(served.get("exposure", "internal")),
+                    )
+                )
+    return tuple(out)
+
+
+def state_facts(
+    passports: Sequence[Passport],
+    registry: RegistryService | None,
+    gateway: Sequence[Sequence[SafetyCoverage]] = (),
+) -> tuple[Passport, ...]:
+    """Each passport with its safety section stated from the facts: the gateway
+    configurations that serve it (``gateway``, one sequence per passport) and the
+    registry's deployments of its files."""
+    given = list(gateway) or [()] * len(passports)
+    return tuple(
+        with_coverage(p, (*g, *deployment_coverage(registry, p)))
+        for p, g in zip(passports, given, strict=True)
+    )
+
+
 def decide(
     policy: Policy,
     passports: Sequence[Passport],
@@ -166,7 +214,9 @@ def record(
 __all__ = [
     "Recorded",
     "decide",
+    "deployment_coverage",
     "open_existing",
     "record",
+    "state_facts",
     "waivers_for",
 ]

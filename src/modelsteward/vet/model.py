@@ -10,7 +10,7 @@ import enum
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from modelsteward.findings import Finding, Report, Severity
 
@@ -229,11 +229,66 @@ class EvaluationFacts:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SafetyCoverage:
+    """How one deployment of the model is served: a fact read from a gateway configuration
+    or from a deployment record in the registry, never assumed."""
+
+    deployment: str
+    """The gateway's model id, or the deployment target."""
+    source: str
+    """``gateway-config`` or ``registry``."""
+    gateway_config: str = ""
+    """The gateway configuration file that serves it."""
+    config_sha256: str = ""
+    safety_profile: str = "off"
+    """The guards the gateway runs for it: ``off``, ``input`` or ``default`` (input and
+    output, streams included)."""
+    safety_policy: str = ""
+    """The safety policy those guards apply."""
+    exposure: str = "internal"
+    """``internal`` or ``customer_facing``."""
+
+    @property
+    def enforced(self) -> bool:
+        """Both requests and answers pass the safety layer."""
+        return self.safety_profile == "default"
+
+    @property
+    def customer_facing(self) -> bool:
+        """Customers read its answers."""
+        return self.exposure == "customer_facing"
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form (``safety.coverage[]``)."""
+        return {
+            "deployment": self.deployment,
+            "source": self.source,
+            "gateway_config": self.gateway_config,
+            "config_sha256": self.config_sha256,
+            "safety_profile": self.safety_profile,
+            "safety_policy": self.safety_policy,
+            "exposure": self.exposure,
+            "enforced": self.enforced,
+        }
+
+
+def layer_enforced(coverage: Sequence[SafetyCoverage], customer_facing_use: bool) -> bool:
+    """Whether the facts show the safety layer enforced wherever customers read answers:
+    at least one deployment is known, and every customer-facing one (every one, for a
+    customer-facing use) runs the full safety profile."""
+    facing = [c for c in coverage if customer_facing_use or c.customer_facing]
+    return bool(coverage) and all(c.enforced for c in facing)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SafetyFacts:
-    """Whether the safety layer must front the model, and whether it will."""
+    """Whether the safety layer must front the model, and whether the deployment facts
+    show that it does."""
 
     required: bool
     configured: bool
+    coverage: tuple[SafetyCoverage, ...] = ()
+    """The deployments the facts came from, each with its gateway configuration."""
     evaluation: EvaluationFacts | None = None
     """The latest red-team evaluation of these files, when one was run."""
 
@@ -310,6 +365,7 @@ class Passport:
             "safety": {
                 "required": self.safety.required,
                 "configured": self.safety.configured,
+                "coverage": [c.to_dict() for c in self.safety.coverage],
                 "evaluation": self.safety.evaluation.to_dict() if self.safety.evaluation else None,
             },
             "checks": {
@@ -366,3 +422,34 @@ def _vulns_dict(facts: VulnFacts | None) -> dict[str, object] | None:
 def findings_in(report: Report, prefixes: Sequence[str]) -> tuple[Finding, ...]:
     """The findings whose rule id starts with one of ``prefixes``."""
     return tuple(f for f in report.findings if f.rule_id.startswith(tuple(prefixes)))
+
+
+def with_coverage(passport: Passport, coverage: Sequence[SafetyCoverage]) -> Passport:
+    """``passport`` with its safety section stated from ``coverage``: required when the use
+    or a deployment faces customers, configured only when ``layer_enforced``."""
+    cov = tuple(coverage)
+    facing = passport.use.customer_facing or any(c.customer_facing for c in cov)
+    safety = replace(
+        passport.safety,
+        required=facing,
+        configured=layer_enforced(cov, passport.use.customer_facing),
+        coverage=cov,
+    )
+    status = safety_status(facing, cov)
+    checks = tuple(status if c.name is CheckName.SAFETY else c for c in passport.checks)
+    if not any(c.name is CheckName.SAFETY for c in checks):
+        checks += (status,)
+    return replace(passport, safety=safety, checks=checks)
+
+
+def safety_status(facing: bool, coverage: tuple[SafetyCoverage, ...]) -> CheckStatus:
+    """The safety check's status: whether the facts say how a customer-facing model is
+    served."""
+    if not facing:
+        detail = "neither the use nor a known deployment faces customers"
+        return CheckStatus(name=CheckName.SAFETY, state=CheckState.NOT_REQUESTED, detail=detail)
+    if not coverage:
+        detail = "no gateway configuration or deployment record states how it is served"
+        return CheckStatus(name=CheckName.SAFETY, state=CheckState.NOT_REQUESTED, detail=detail)
+    detail = "; ".join(f"{c.deployment}: safety {c.safety_profile}, {c.exposure}" for c in coverage)
+    return CheckStatus(name=CheckName.SAFETY, state=CheckState.OK, detail=detail)

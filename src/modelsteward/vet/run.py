@@ -25,7 +25,6 @@ from modelsteward.vet.checks import (
     run_scan,
     run_stack_licenses,
     run_vulns,
-    safety_available,
     scan_available,
 )
 from modelsteward.vet.model import (
@@ -39,6 +38,7 @@ from modelsteward.vet.model import (
     Passport,
     SafetyFacts,
     UseFacts,
+    safety_status,
 )
 
 Progress = Callable[[int], None]
@@ -59,8 +59,6 @@ class VetOptions:
     scan: Any = None
     """``scan.ScanOptions``; None for the scanner's defaults."""
     hash_files: bool = True
-    safety_layer: bool = True
-    """The deployment will run behind the gateway's safety layer."""
     workers: int = 4
     now: datetime | None = None
     """Fixed vetting time, for reproducible output."""
@@ -193,7 +191,7 @@ def _assemble(
         CheckStatus(name=CheckName.LICENSE, state=lic.state, detail=lic.detail),
         CheckStatus(name=CheckName.SCAN, state=scan_state, detail=_detail(scan_results)),
         CheckStatus(name=CheckName.VULNS, state=vulns.state, detail=vulns.detail),
-        _safety_status(customer_facing),
+        safety_status(customer_facing, ()),
     )
     return Passport(
         identity=_identity(inv),
@@ -205,25 +203,13 @@ def _assemble(
         license=_license_facts(lic.value, inv),
         code=_code_facts(inv),
         vulns=vulns.value if vulns.state is CheckState.OK else None,
-        safety=SafetyFacts(
-            required=customer_facing,
-            configured=options.safety_layer and (not customer_facing or safety_available()),
-        ),
+        # Not configured until a gateway configuration or a deployment record says so
+        # (``with_coverage``): an importable safety module serves nobody.
+        safety=SafetyFacts(required=customer_facing, configured=False),
         checks=checks,
         report=Report().merge(inv.report, scan_report, lic.report, vulns.report),
         vetted_at=now,
     )
-
-
-def _safety_status(customer_facing: bool) -> CheckStatus:
-    # Only a customer-facing use needs the safety layer, so only then is it looked up.
-    if not customer_facing:
-        detail = "the use is not customer-facing"
-        return CheckStatus(name=CheckName.SAFETY, state=CheckState.NOT_REQUESTED, detail=detail)
-    if safety_available():
-        return CheckStatus(name=CheckName.SAFETY, state=CheckState.OK)
-    detail = "the safety layer is not installed"
-    return CheckStatus(name=CheckName.SAFETY, state=CheckState.UNAVAILABLE, detail=detail)
 
 
 def _combined_state(states: Sequence[CheckState]) -> CheckState:

@@ -230,8 +230,9 @@ class Tx(Protocol):
         engine: str,
         runtime_inventory: Sequence[Mapping[str, str]],
         actor: str,
+        safety: Mapping[str, object] | None = None,
     ) -> DeploymentRecord:
-        """Record that a model runs somewhere."""
+        """Record that a model runs somewhere (and how it is served, when known)."""
         ...
 
     def deployments(self, model_id: int | None) -> list[DeploymentRecord]:

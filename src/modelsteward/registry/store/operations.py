@@ -187,9 +187,11 @@ class OperationsQueries:
         engine: str,
         runtime_inventory: Sequence[Mapping[str, str]],
         actor: str,
+        safety: Mapping[str, object] | None = None,
     ) -> DeploymentRecord:
         """Record that a model runs somewhere."""
         inventory = [dict(p) for p in runtime_inventory]
+        served = dict(safety or {})
         new_id = self._conn.execute(
             insert(DeploymentRow)
             .values(
@@ -200,6 +202,7 @@ class OperationsQueries:
                 runtime_inventory=canonical_json(inventory),
                 actor=actor,
                 created_at=self._now,
+                safety=canonical_json(served),
             )
             .returning(_D.id)
         ).scalar_one()
@@ -212,6 +215,7 @@ class OperationsQueries:
             runtime_inventory=tuple(inventory),
             actor=actor,
             created_at=self._now,
+            safety=served,
         )
 
     def deployments(self, model_id: int | None) -> list[DeploymentRecord]:

@@ -127,4 +127,5 @@ def deployment_of(m: RowMapping) -> DeploymentRecord:
         runtime_inventory=tuple(json.loads(m["runtime_inventory"])),
         actor=m["actor"],
         created_at=m["created_at"],
+        safety=json.loads(m.get("safety") or "{}"),
     )

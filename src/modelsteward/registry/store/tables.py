@@ -155,6 +155,8 @@ class DeploymentRow(Base):
     runtime_inventory: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[str] = mapped_column(_TS)
+    safety: Mapped[str] = mapped_column(Text, server_default="{}")
+    """How the deployment is served (gateway configuration, safety profile, exposure)."""
 
 
 class SlaRow(Base):
