@@ -25,6 +25,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+from modelsteward.licenses.normalize import NUMBERING
+
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "data" / "model-licenses"
 ROLES = {"LICENSE.txt": "license", "USE_POLICY.md": "policy", "PROHIBITED_USE_POLICY.md": "policy"}
@@ -103,10 +106,13 @@ def _number(text: str) -> str:
     for old, new in NUMBERS:
         if old in text:
             return text.replace(old, new, 1)
+    # A number inside a sentence: heading and list numbers at a line start are numbering,
+    # which copies change freely (reformatting, not an edit).
     matches = [
         m
         for m in re.finditer(r"\b\d+\b", text)
         if "copyright" not in text[text.rfind("\n", 0, m.start()) + 1 : m.start()].lower()
+        and not NUMBERING.match(text[text.rfind("\n", 0, m.start()) + 1 : m.end() + 1])
     ]
     if matches:
         m = matches[len(matches) // 2]
