@@ -8,6 +8,9 @@ import re
 from importlib import resources
 from pathlib import Path
 
+import pytest
+import yaml
+
 from modelsteward.licenses import RULES, load_kb
 from tests.licenses.corpus import CORPUS, DOCUMENTS, LICENSE_IDS, needs_corpus
 
@@ -39,6 +42,11 @@ def test_shipped_kb_matches_a_fresh_build() -> None:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    facts = yaml.safe_load((ROOT / "src/modelsteward/licenses/data/facts.yaml").read_text())
+    wanted = [rel for entry in facts["licenses"] for rel in (entry.get("docs") or {}).values()]
+    missing = [rel for rel in wanted if not (CORPUS / rel).is_file()]
+    if missing:
+        pytest.skip(f"the license corpus lacks {len(missing)} text(s), e.g. {missing[0]}")
     fresh = module.build(CORPUS, None)
     shipped = _shipped()
     assert fresh["licenses"] == shipped["licenses"]
