@@ -5,12 +5,7 @@
 # Env: REPEATS (2), N (300 requests per latency point), PEER (venv with litellm[proxy] and
 # aiohttp, default /tmp/peers-gateway), SHARED (the shared bench dir), CPU_ONLY=1 to run only
 # the CPU-per-request measurement, SLOW_ONLY=1 to run only the 50 tok/s streaming (TTFT) points.
-set -euo pipefail
-H=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$H/../.." && pwd)
-SH=${SHARED:-$REPO/../shared/bench/gateway}
-PEER=${PEER:-/tmp/peers-gateway}
-MS=${MS:-$REPO/.venv/bin/python}
+source "$(dirname "$0")/paths.sh"
 REPEATS=${REPEATS:-2}
 N=${N:-300}
 W=$(mktemp -d /tmp/ms-gw-bench.XXXXXX)

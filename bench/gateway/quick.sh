@@ -6,12 +6,7 @@
 # Env: ROUNDS (3), N (400 requests per run), CFG (plain | guarded), MODE (empty or --stream),
 # CPU=1 to add the gateway's CPU time per request at concurrency 4,
 # PROFILE=FILE to run the gateway under cProfile and write its stats to FILE.
-set -euo pipefail
-H=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$H/../.." && pwd)
-SH=${SHARED:-$REPO/../shared/bench/gateway}
-PEER=${PEER:-/tmp/peers-gateway}
-MS=${MS:-$REPO/.venv/bin/python}
+source "$(dirname "$0")/paths.sh"
 ROUNDS=${ROUNDS:-3}; N=${N:-400}; CFG=${CFG:-plain}; MODE=${MODE:-}
 W=$(mktemp -d /tmp/ms-gw-quick.XXXXXX)
 PIDS=()
