@@ -171,7 +171,7 @@ def test_a_stalled_engine_times_out_and_a_killed_one_fails_fast(tmp_path: Path) 
         result["r"].status_code == 504 and result["r"].json()["error"]["code"] == "engine_timeout"
     )
     assert stall_s < 5
-    assert health.status_code == 200 and health_ms < 200
+    assert health.status_code == 200 and health_ms < 1000  # not waiting on the stalled engine
     assert killed.status_code == 502 and killed.json()["error"]["code"] == "engine_error"
     assert killed_s < 3
 

@@ -146,7 +146,9 @@ async def test_long_guard_checks_run_off_the_event_loop_within_a_budget() -> Non
         health_ms = (time.perf_counter() - started) * 1000
         short = await client.post("/v1/chat/completions", json=CHAT)
         response = await slow
-    assert health.status_code == 200 and health_ms < 50
+    # A blocked event loop would answer after the 1.5 s check; the 50 ms goal is measured
+    # on an idle machine, not asserted here (shared CI machines are noisy).
+    assert health.status_code == 200 and health_ms < 1000
     assert short.status_code == 200
     assert response.status_code == 503
     assert _error(response)["code"] == "safety_timeout"
