@@ -231,3 +231,18 @@ def test_cli_honours_hf_endpoint(tmp_path: Path, hub: tuple[HubRepos, str]) -> N
     doc = json.loads(proc.stdout)
     assert [f for f in doc["findings"] if f["severity"] in ("high", "critical")] == []
     assert repos.bytes_sent < 10 * 1024 * 1024
+
+
+def test_license_and_inventory_accept_hub_repositories(
+    tmp_path: Path, hub: tuple[HubRepos, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repos, _ = hub
+    repos.add("org/tiny", _repo(tmp_path / "repo"), commit=COMMIT, sha256=FAKE_SHA)
+    assert run(["--no-progress", "--format", "json", "license", "hf://org/tiny"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)["results"]
+    assert result["license"]["id"].lower() == "mit"
+    assert run(["--no-progress", "--format", "json", "inventory", "hf://org/tiny"]) == 0
+    files = {f["relpath"]: f for f in json.loads(capsys.readouterr().out)["files"]}
+    assert files["pytorch_model.bin"]["kind"] == "zip"
+    assert files["pytorch_model.bin"]["sha256"] == "b" * 64
+    assert files["model-00001-of-00002.safetensors"]["size"] > 3 * GiB
