@@ -194,6 +194,7 @@ def test_a_requesters_exception_never_turns_a_rejected_model_into_an_approved_on
             "model": name,
             "passport_version": 1,
             "decision": "reject",
+            "created": True,
             "request": None,
         }
     ]

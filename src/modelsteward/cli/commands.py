@@ -31,6 +31,7 @@ COMMAND_AREAS: dict[str, str] = {
     "bom": "vulns",
     "guard": "guard",
     "vet": "vet",
+    "revet": "vet",
     "policy": "vet",
     "evaluate": "evaluate",
     "registry": "registry",

@@ -28,18 +28,29 @@ if TYPE_CHECKING:
 DEMO_SECTIONS: tuple[tuple[str, Section], ...] = (("vet", vet_demo.vet_section),)
 """Sections this area adds to ``modelsteward demo``, in order."""
 
-_PathsArg = Annotated[list[Path], typer.Argument(help="Model directories or files.")]
+_PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Model directories or files.", show_default=False),
+]
 
 
 def register(app: typer.Typer) -> None:
     """Add ``vet`` and the ``policy`` group to ``app``."""
-    app.command("vet")(vet)
+    app.command(
+        "vet",
+        epilog="Examples:\n\n  modelsteward vet ./models/llama --preset internal\n\n"
+        "  modelsteward vet ./mirror --recursive --record --as ci:requester\n\n"
+        "  modelsteward vet --from-list models.txt --ray --record --as ci:requester",
+    )(vet)
+    from modelsteward.cli.fleet import register_revet
+
+    register_revet(app)
     policy_cmd.register(app)
 
 
 def vet(
     ctx: typer.Context,
-    paths: _PathsArg,
+    paths: _PathsArg = None,
     use: Annotated[Path | None, typer.Option("--use", help="Use profile YAML/JSON.")] = None,
     preset: Annotated[
         str | None,
@@ -96,7 +107,9 @@ def vet(
             "judged from their headers, hashes come from the Hub's LFS metadata).",
         ),
     ] = False,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel checks.")] = 4,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Parallel checks (processes in a batch).")
+    ] = 4,
     evaluate_at: Annotated[
         str | None,
         typer.Option(
@@ -118,6 +131,33 @@ def vet(
     evaluate_api_key: Annotated[
         str | None, typer.Option("--evaluate-api-key", help="Bearer key for the URL.")
     ] = None,
+    recursive: Annotated[
+        bool,
+        typer.Option("--recursive", help="Vet every model directory under the given folders."),
+    ] = False,
+    from_list: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-list",
+            help="A file of targets, one per line: paths, hf:// ids or registered names.",
+            show_default=False,
+        ),
+    ] = None,
+    ray: Annotated[
+        bool,
+        typer.Option(
+            "--ray", help="Run each model as a Ray task (cluster at --ray-address/RAY_ADDRESS)."
+        ),
+    ] = False,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address", help="Ray cluster address (default RAY_ADDRESS).", show_default=False
+        ),
+    ] = None,
+    retries: Annotated[
+        int, typer.Option("--retries", min=0, max=10, help="Retries of a failed model task.")
+    ] = 2,
 ) -> int:
     """Vet models: identity, license, file scan, advisories, then the policy decision.
 
@@ -128,6 +168,11 @@ def vet(
       modelsteward vet models/* --policy modelsteward-policy.yaml --inventory requirements.txt
 
       modelsteward vet models/foo --format markdown --output passport.md
+
+      modelsteward vet ./mirror --recursive --record --as ci:requester
+
+    With --recursive, --from-list or --ray, each model is one task of a batch (a process
+    pool, or Ray), recorded idempotently, with a summary at the end.
     """
     state = get_state(ctx)
     if safety_layer:
@@ -135,6 +180,34 @@ def vet(
             "--safety-layer no longer asserts a safety layer: the passport states facts",
             hint="give --gateway-config FILE (the gateway that serves the model), or record "
             "the deployment with registry deploy --gateway-config",
+        )
+    if recursive or from_list is not None or ray:
+        from modelsteward.cli.fleet import run_batch
+
+        return run_batch(
+            state,
+            paths or [],
+            recursive=recursive,
+            from_list=from_list,
+            use=use,
+            preset=preset,
+            policy=policy,
+            inventory=inventory,
+            db=db,
+            record=record,
+            registry=registry,
+            actor=actor,
+            token=token,
+            hash_files=hash_files,
+            workers=workers,
+            use_ray=ray,
+            ray_address=ray_address,
+            retries=retries,
+        )
+    if not paths:
+        raise UsageError(
+            "vet needs at least one model path",
+            hint="give model directories, or --recursive DIR, or --from-list FILE",
         )
     if record and not hash_files:
         raise UsageError(
@@ -180,7 +253,7 @@ def vet(
         finally:
             if existing is not None:
                 existing.close()
-        return _emit(state, run, decisions, chosen)
+        return _emit(state, run, decisions, chosen, versions=_versions(chosen, options))
     from modelsteward.cli.registry import resolve_actor
     from modelsteward.registry import open_registry
 
@@ -189,12 +262,19 @@ def vet(
         who = resolve_actor(state, service, actor, token).name
         run = replace(run, passports=vetting.state_facts(run.passports, service, served))
         decisions = vetting.decide(chosen, run.passports, service)
-        recorded = vetting.record(service, run.passports, decisions, who)
+        versions = _versions(chosen, options)
+        recorded = vetting.record(service, run.passports, decisions, who, versions=versions)
     finally:
         service.close()
     for item in recorded:
         state.log(_recorded_line(item))
-    return _emit(state, run, decisions, chosen, recorded)
+    return _emit(state, run, decisions, chosen, recorded, versions=versions)
+
+
+def _versions(policy: Policy, options: VetOptions) -> dict[str, str]:
+    from modelsteward.services.versions import current_versions
+
+    return current_versions(policy, options.advisory_db)
 
 
 def _gateway_coverage(configs: Sequence[Path], run: VetRun) -> list[Any]:
@@ -244,9 +324,12 @@ def _emit(
     decisions: Sequence[Decision],
     policy: Policy,
     recorded: Sequence[vetting.Recorded] | None = None,
+    *,
+    versions: dict[str, str] | None = None,
 ) -> int:
     pairs = list(zip(run.passports, decisions, strict=True))
-    objects = [{**p.to_dict(), "decision": d.to_dict()} for p, d in pairs]
+    extra = {} if versions is None else {"versions": versions}
+    objects = [{**p.to_dict(), "decision": d.to_dict(), **extra} for p, d in pairs]
     sections: dict[str, object] = {"passports": objects}
     if len(objects) == 1:
         sections["passport"] = objects[0]

@@ -158,10 +158,56 @@ class RegistryService:
             NotFoundError: when the model does not exist.
             RegistryError: when the decision or a role is unknown.
         """
+        return self._record(model_id, passport, decision, required_roles, reasons, actor)[0]
+
+    def record_passport_once(
+        self,
+        model_id: int | str,
+        passport: Mapping[str, object],
+        decision: str,
+        required_roles: Sequence[str],
+        reasons: Sequence[str],
+        actor: str,
+    ) -> tuple[PassportRecord, bool]:
+        """Like ``record_passport``, but a passport for the same files, judged with the same
+        versions (its ``versions`` section) to the same decision, is not stored twice.
+
+        Returns the passport in force and whether it was created. The check and the insert
+        run in one write transaction, which writers take one at a time, so concurrent
+        vettings of one model never duplicate a passport.
+
+        Raises:
+            NotFoundError: when the model does not exist.
+            RegistryError: when the decision or a role is unknown.
+        """
+        return self._record(model_id, passport, decision, required_roles, reasons, actor, once=True)
+
+    def _record(
+        self,
+        model_id: int | str,
+        passport: Mapping[str, object],
+        decision: str,
+        required_roles: Sequence[str],
+        reasons: Sequence[str],
+        actor: str,
+        *,
+        once: bool = False,
+    ) -> tuple[PassportRecord, bool]:
         parsed = parse_decision(decision)
         roles = tuple(Role.parse(r) for r in required_roles)
         with self.store.write() as tx:
             model = find_model(tx, model_id)
+            if once:
+                latest = tx.latest_passport(model.id)
+                if (
+                    latest is not None
+                    and latest.manifest_digest == model.manifest_digest
+                    and latest.decision is parsed
+                    and passport.get("versions") is not None
+                    and latest.passport.get("versions") == passport.get("versions")
+                    and latest.passport.get("use") == passport.get("use")
+                ):
+                    return latest, False
             record = tx.insert_passport(
                 model_id=model.id,
                 manifest_digest=model.manifest_digest,
@@ -188,7 +234,7 @@ class RegistryService:
                     "passport_sha256": sha256_text(canonical_json(dict(passport))),
                 },
             )
-            return record
+            return record, True
 
     def request_approval(self, model_id: int | str, requester: str) -> ApprovalRequest:
         """Ask the required reviewers to sign the current passport (idempotent).

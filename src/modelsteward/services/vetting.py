@@ -7,7 +7,7 @@ same way, so the dry run predicts the recorded decision.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -33,6 +33,8 @@ class Recorded:
     decision: Outcome
     request: ApprovalRequest | None
     """The approval request opened for a ``needs_review`` decision."""
+    created: bool = True
+    """False when the same passport (files, versions, decision) was already in force."""
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form (``vet --record``'s ``recorded`` list)."""
@@ -42,6 +44,7 @@ class Recorded:
             "model": self.model,
             "passport_version": self.passport_version,
             "decision": self.decision.value,
+            "created": self.created,
             "request": None
             if req is None
             else {
@@ -168,9 +171,16 @@ def record(
     passports: Sequence[Passport],
     decisions: Sequence[Decision],
     actor: str,
+    *,
+    versions: Mapping[str, str] | None = None,
 ) -> tuple[Recorded, ...]:
     """Register each model, store its passport with the decision, and ask the reviewers
     when the decision is ``needs_review``.
+
+    With ``versions`` (the policy, knowledge-base, rule and advisory versions the verdict was
+    made with; see ``services.versions``) the passport records them, and recording is
+    idempotent: the same files judged with the same versions to the same decision make no
+    new passport.
 
     Raises:
         RegistryError: when the registry refuses a record.
@@ -185,9 +195,12 @@ def record(
             files=passport.manifest,
             actor=actor,
         )
-        stored = registry.record_passport(
+        document: dict[str, object] = {**passport.to_dict(), "decision": decision.to_dict()}
+        if versions is not None:
+            document["versions"] = dict(versions)
+        stored, created = registry.record_passport_once(
             model.id,
-            {**passport.to_dict(), "decision": decision.to_dict()},
+            document,
             decision.outcome.value,
             [r.value for r in decision.roles],
             [
@@ -206,6 +219,7 @@ def record(
                 passport_version=stored.version,
                 decision=decision.outcome,
                 request=request,
+                created=created,
             )
         )
     return tuple(out)

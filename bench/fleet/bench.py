@@ -1,0 +1,163 @@
+"""Fleet vetting throughput: models per hour with the process pool and with local Ray, the
+registry's write rate under concurrent writers, and a projection to N machines.
+
+    .venv/bin/python bench/fleet/bench.py --models 1000 [--pg postgresql://...] [--skip-ray]
+
+Writes bench/out/fleet.json and prints a markdown table for BENCHMARKS.md. Every model is a
+small generated repository (config.json, a 4x4 safetensors tensor, an Apache-2.0 card).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from modelsteward.policy import default_policy  # noqa: E402
+from modelsteward.services.fleet import batch  # noqa: E402
+from modelsteward.services.versions import current_versions  # noqa: E402
+from tests.fleet.models import clean_model  # noqa: E402
+
+
+def _spec(dsn: str | None, hashing: bool) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "hash": hashing,
+        "versions": current_versions(default_policy(), None),
+    }
+    if dsn:
+        spec.update(registry=dsn, actor="bench")
+    return spec
+
+
+def _models(root: Path, count: int) -> list[str]:
+    return [str(clean_model(root / f"org{i // 100}" / f"m{i}", seed=i)) for i in range(count)]
+
+
+def _rate(run: Any) -> dict[str, Any]:
+    out = run.to_dict()
+    return {
+        "executor": out["executor"],
+        "models": out["targets"],
+        "seconds": out["seconds"],
+        "models_per_hour": out["models_per_hour"],
+        "counts": out["counts"],
+    }
+
+
+def _pg_schema(base: str) -> str:
+    import psycopg
+    from urllib.parse import quote
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+def _writer(args: tuple[str, int, int]) -> int:
+    """Record ``count`` distinct synthetic passports (one model each) into ``dsn``."""
+    dsn, start, count = args
+    from modelsteward.registry import open_registry
+
+    service = open_registry(dsn)
+    try:
+        for i in range(start, start + count):
+            files = {"model.safetensors": f"{i:064x}"}
+            model = service.add_model(
+                f"bench/m{i}", source="bench", revision="", files=files, actor="w"
+            )
+            service.record_passport_once(
+                model.id,
+                {"identity": {"name": f"bench/m{i}"}, "versions": {"policy": "p"}},
+                "approve",
+                [],
+                [],
+                "w",
+            )
+    finally:
+        service.close()
+    return count
+
+
+def registry_write_rate(dsn: str, writers: int, per_writer: int) -> dict[str, Any]:
+    """Passports a second that ``writers`` concurrent processes record (model + passport,
+    each with its audit entry)."""
+    from modelsteward.registry import open_registry
+
+    open_registry(dsn).close()  # migrate once
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=writers) as pool:
+        done = sum(pool.map(_writer, [(dsn, w * per_writer, per_writer) for w in range(writers)]))
+    seconds = time.perf_counter() - started
+    return {
+        "writers": writers,
+        "passports": done,
+        "seconds": round(seconds, 2),
+        "passports_per_second": round(done / seconds, 1),
+        "passports_per_hour": round(done / seconds * 3600),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--models", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pg", default=os.environ.get("MODELSTEWARD_TEST_POSTGRES_DSN"))
+    parser.add_argument("--skip-ray", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, Any] = {"models": args.models, "cpus": os.cpu_count()}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        started = time.perf_counter()
+        targets = _models(root / "repos", args.models)
+        results["generate_seconds"] = round(time.perf_counter() - started, 2)
+        results["pool_no_hash_dry"] = _rate(
+            batch(targets, _spec(None, False), workers=args.workers)
+        )
+        results["pool_hash_dry"] = _rate(batch(targets, _spec(None, True), workers=args.workers))
+        sqlite = f"sqlite:///{root / 'reg.db'}"
+        results["pool_record_sqlite"] = _rate(
+            batch(targets, _spec(sqlite, True), workers=args.workers)
+        )
+        results["pool_rerun_sqlite"] = _rate(
+            batch(targets, _spec(sqlite, True), workers=args.workers)
+        )
+        if args.pg:
+            pg = _pg_schema(args.pg)
+            results["pool_record_pg"] = _rate(batch(targets, _spec(pg, True), workers=args.workers))
+            for writers in (1, 2, 4, 8):
+                results[f"pg_write_rate_{writers}"] = registry_write_rate(
+                    _pg_schema(args.pg), writers, 400 // writers
+                )
+        if not args.skip_ray:
+            import ray
+
+            started = time.perf_counter()
+            ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False)
+            results["ray_start_seconds"] = round(time.perf_counter() - started, 2)
+            try:
+                results["ray_no_hash_dry"] = _rate(batch(targets, _spec(None, False), use_ray=True))
+                if args.pg:
+                    pg = _pg_schema(args.pg)
+                    results["ray_record_pg"] = _rate(batch(targets, _spec(pg, True), use_ray=True))
+            finally:
+                ray.shutdown()
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "fleet.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
