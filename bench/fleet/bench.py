@@ -23,10 +23,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.fleet.models import clean_model  # noqa: E402
+
 from modelsteward.policy import default_policy  # noqa: E402
 from modelsteward.services.fleet import batch  # noqa: E402
 from modelsteward.services.versions import current_versions  # noqa: E402
-from tests.fleet.models import clean_model  # noqa: E402
 
 
 def _spec(dsn: str | None, hashing: bool) -> dict[str, Any]:
@@ -55,8 +56,9 @@ def _rate(run: Any) -> dict[str, Any]:
 
 
 def _pg_schema(base: str) -> str:
-    import psycopg
     from urllib.parse import quote
+
+    import psycopg
 
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(base, autocommit=True) as conn:
