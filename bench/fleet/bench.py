@@ -2,6 +2,11 @@
 registry's write rate under concurrent writers, and a projection to N machines.
 
     .venv/bin/python bench/fleet/bench.py --models 1000 [--pg postgresql://...] [--skip-ray]
+        [--hub 200]
+
+With ``--hub N`` it also vets N ``hf://`` repositories served by a local server in the Hub's
+API layout (tests/hub_server.py), each with a sparse 2 GiB safetensors shard judged from its
+header by range reads, and counts the bytes sent against the repositories' total size.
 
 Writes bench/out/fleet.json and prints a markdown table for BENCHMARKS.md. Every model is a
 small generated repository (config.json, a 4x4 safetensors tensor, an Apache-2.0 card).
@@ -22,6 +27,15 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+_HUB_TMP = tempfile.mkdtemp(prefix="fleet-hub-")
+if "--hub" in sys.argv:
+    # Workers inherit these before huggingface_hub is imported anywhere.
+    from tests.hub_server import HubRepos, serve
+
+    HUB = HubRepos()
+    _SERVER, _ENDPOINT = serve(HUB)
+    os.environ["HF_ENDPOINT"] = _ENDPOINT
+    os.environ["HF_HOME"] = str(Path(_HUB_TMP) / "hf-home")
 
 from tests.fleet.models import clean_model  # noqa: E402
 
@@ -42,6 +56,24 @@ def _spec(dsn: str | None, hashing: bool) -> dict[str, Any]:
 
 def _models(root: Path, count: int) -> list[str]:
     return [str(clean_model(root / f"org{i // 100}" / f"m{i}", seed=i)) for i in range(count)]
+
+
+def _hub_repos(root: Path, count: int) -> tuple[list[str], int]:
+    """``count`` repositories with a 2 GiB sparse safetensors shard each; their total size."""
+    from tests.test_hub import sparse_safetensors
+
+    total = 0
+    targets = []
+    for i in range(count):
+        repo = root / f"hub{i}"
+        repo.mkdir(parents=True)
+        (repo / "config.json").write_text(json.dumps({"model_type": "llama", "i": i}))
+        (repo / "README.md").write_text("---\nlicense: apache-2.0\n---\n# hub model\n")
+        sparse_safetensors(repo / "model.safetensors", tensors=8, each=256 << 20)
+        total += sum(p.stat().st_size for p in repo.iterdir())
+        HUB.add(f"org/hub{i}", repo, commit=f"{i:040x}", sha256={"model.safetensors": f"{i:064x}"})
+        targets.append(f"hf://org/hub{i}")
+    return targets, total
 
 
 def _rate(run: Any) -> dict[str, Any]:
@@ -117,6 +149,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pg", default=os.environ.get("MODELSTEWARD_TEST_POSTGRES_DSN"))
     parser.add_argument("--skip-ray", action="store_true")
+    parser.add_argument("--hub", type=int, default=0, help="hf:// repositories to vet")
     args = parser.parse_args()
     results: dict[str, Any] = {"models": args.models, "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,6 +175,16 @@ def main() -> None:
                 results[f"pg_write_rate_{writers}"] = registry_write_rate(
                     _pg_schema(args.pg), writers, 400 // writers
                 )
+        if args.hub:
+            hub_targets, total = _hub_repos(root / "hub", args.hub)
+            sent = HUB.bytes_sent
+            run = batch(hub_targets, _spec(None, True), workers=args.workers)
+            results["hub_pool"] = {
+                **_rate(run),
+                "repository_bytes": total,
+                "bytes_sent": HUB.bytes_sent - sent,
+                "share_downloaded": round((HUB.bytes_sent - sent) / total, 6),
+            }
         if not args.skip_ray:
             import ray
 
