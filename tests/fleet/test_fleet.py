@@ -126,7 +126,17 @@ def test_vet_recursive_cli_summary_and_exit_code(
 @pytest.fixture(scope="module")
 def ray_cluster() -> Iterator[object]:
     ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    options = {
+        "num_cpus": 2,
+        "include_dashboard": False,
+        "log_to_driver": False,
+        "configure_logging": False,
+    }
+    try:
+        ray.init(**options)
+    except Exception:
+        ray.shutdown()
+        ray.init(**options)
     ray.cloudpickle.register_pickle_by_value(faulty)
     try:
         yield ray
