@@ -25,3 +25,53 @@ def test_migrated_schema_has_every_model_column(registry: RegistryService, dsn: 
             assert columns == {c.name for c in table.columns}, table.name
     finally:
         engine.dispose()
+
+
+def test_exceptions_granted_before_review_became_legacy_and_waive_nothing(dsn: str) -> None:
+    """A registry at revision 0003 with a self-granted global exception (recorded with
+    ``exception.added``) upgrades to a ``legacy`` row that waives nothing."""
+    from datetime import date
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from modelsteward.registry import ExceptionState, open_registry
+    from modelsteward.registry.store.sql import SqlStore
+
+    store = SqlStore(dsn)
+    config = alembic_config()
+    with store.migration_connection() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0003")
+    with store.write() as tx:
+        conn = tx.connection
+        conn.execute(
+            text(
+                "INSERT INTO policy_exceptions (rule_id, scope, reason, owner, expires, actor, "
+                "created_at) VALUES ('scan-severity', '*', 'mine', 'intern', :d, 'intern', 't')"
+            ),
+            {"d": date(2999, 1, 1)},
+        )
+        tx.append_audit(
+            "intern",
+            "exception.added",
+            {
+                "id": 1,
+                "rule_id": "scan-severity",
+                "scope": "*",
+                "reason": "mine",
+                "owner": "intern",
+                "expires": "2999-01-01",
+                "actor": "intern",
+                "created_at": "t",
+            },
+        )
+    store.close()
+    registry = open_registry(dsn)
+    try:
+        [legacy] = registry.exceptions()
+        assert legacy.state is ExceptionState.LEGACY and legacy.status(date.today()) == "legacy"
+        assert registry.waivers("*", "", date(2998, 1, 1)) == []
+        assert registry.audit_verify().ok  # the legacy row agrees with its chain entry
+    finally:
+        registry.close()

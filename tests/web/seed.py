@@ -68,6 +68,15 @@ def seed_registry(dsn: str, work: Path) -> Seeded:
             "internal",
             "--no-progress",
         )
+    # The SaaS assistant is served by a gateway that runs the full safety layer in front of
+    # customers: the passport states it from that configuration.
+    gateway = work / "gateway.yaml"
+    gateway.write_text(
+        "models:\n  - name: support\n    engine: openai\n    urls: [http://127.0.0.1:9/v1]\n"
+        f"    path: {ws.finetune.resolve()}\n    exposure: customer_facing\n"
+        "    safety: default\n",
+        encoding="utf-8",
+    )
     _cli(
         "vet",
         str(ws.finetune),
@@ -78,6 +87,8 @@ def seed_registry(dsn: str, work: Path) -> Seeded:
         carol,
         "--preset",
         "startup-saas",
+        "--gateway-config",
+        str(gateway),
         "--no-progress",
     )
     service = open_registry(dsn)
