@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from modelsteward.registry.facts import find_model
 from modelsteward.registry.records import (
@@ -20,6 +20,9 @@ from modelsteward.registry.records import (
     Role,
 )
 from modelsteward.registry.store.interface import Store
+
+if TYPE_CHECKING:
+    from modelsteward.vulns import SlaEntry
 
 T = TypeVar("T")
 
@@ -167,6 +170,13 @@ class Catalog:
             items = tx.audit_page(before=before, limit=limit, action=action)
             total = tx.audit_length()
         return Page(items=tuple(items), total=total, limit=limit, offset=0)
+
+    def sla_clocks(self, deployments: Sequence[str]) -> list[SlaEntry]:
+        """The SLA clocks of these deployments (an indexed read, for one model's page)."""
+        if not deployments:
+            return []
+        with self._store.read() as tx:
+            return tx.sla_entries(deployments)
 
     def facets(self) -> tuple[list[str], list[str]]:
         """The license families and deployment targets to filter by."""

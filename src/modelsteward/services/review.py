@@ -336,13 +336,26 @@ def burndown(
     entries: Iterable[SlaEntry], today: date, days: int = 30
 ) -> list[tuple[date, int, int]]:
     """``(day, open, overdue)`` for each of the last ``days`` days: items seen and not yet
-    fixed on that day, and how many of them were past due."""
-    items = list(entries)
+    fixed on that day, and how many of them were past due; one pass over the entries."""
+    start = today - timedelta(days=days - 1)
+    opened = [0] * (days + 1)
+    late = [0] * (days + 1)
+
+    def span(counts: list[int], first: date, end: date | None) -> None:
+        # +1 from ``first`` (clipped to the window) until the day before ``end``
+        lo = max((first - start).days, 0)
+        hi = days if end is None else min((end - start).days, days)
+        if lo < hi:
+            counts[lo] += 1
+            counts[hi] -= 1
+
+    for e in entries:
+        span(opened, e.first_seen, e.fixed_on)
+        span(late, max(e.first_seen, e.due + timedelta(days=1)), e.fixed_on)
     out = []
-    for back in range(days - 1, -1, -1):
-        day = today - timedelta(days=back)
-        live = [
-            e for e in items if e.first_seen <= day and (e.fixed_on is None or e.fixed_on > day)
-        ]
-        out.append((day, len(live), sum(1 for e in live if e.due < day)))
+    live = overdue = 0
+    for i in range(days):
+        live += opened[i]
+        overdue += late[i]
+        out.append((start + timedelta(days=i), live, overdue))
     return out

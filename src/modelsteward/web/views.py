@@ -104,8 +104,7 @@ def passport_view(
 ) -> tuple[PassportView, dict[str, Any]]:
     """A model's passport and its sections (with the SLA clocks of its deployments)."""
     view = service.catalog.passport(ref, version)
-    targets = {d.target for d in view.deployments}
-    clocks = [e for e in service.sla_state().entries() if e.deployment in targets]
+    clocks = service.catalog.sla_clocks(sorted({d.target for d in view.deployments}))
     sections = passport_sections(view.passport.passport if view.passport else {}, clocks, today())
     return view, sections
 

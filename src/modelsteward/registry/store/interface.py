@@ -239,8 +239,8 @@ class Tx(Protocol):
         """Deployments of one model, or of all models when None."""
         ...
 
-    def sla_entries(self) -> list[SlaEntry]:
-        """Every SLA entry, fixed ones included, ordered by key."""
+    def sla_entries(self, deployments: Sequence[str] | None = None) -> list[SlaEntry]:
+        """Every SLA entry (of ``deployments`` only, when given), fixed ones included."""
         ...
 
     def put_sla(self, entry: SlaEntry) -> SlaEntry | None:

@@ -225,9 +225,12 @@ class OperationsQueries:
             query = query.where(_D.model_id == model_id)
         return [deployment_of(r._mapping) for r in self._conn.execute(query)]
 
-    def sla_entries(self) -> list[SlaEntry]:
-        """Every SLA entry, fixed ones included, ordered by key."""
+    def sla_entries(self, deployments: Sequence[str] | None = None) -> list[SlaEntry]:
+        """Every SLA entry (of ``deployments`` only, when given), fixed ones included,
+        ordered by key."""
         query = select(SlaRow.__table__).order_by(_SLA.deployment, _SLA.vuln_id, _SLA.package)
+        if deployments is not None:
+            query = query.where(_SLA.deployment.in_(list(deployments)))
         return [_sla(r._mapping) for r in self._conn.execute(query)]
 
     def put_sla(self, entry: SlaEntry) -> SlaEntry | None:
