@@ -131,15 +131,18 @@ def _limit_memory(data_bytes: int) -> tuple[int, int] | None:
 def run_isolated(work: Callable[[], T], seconds: float, data_bytes: int) -> T:
     """``work()`` in a forked child under both bounds; its result comes back pickled.
 
-    Falls back to :class:`reader_budget` in this process where forking is not safe (other
-    threads running, no ``fork``).
+    Falls back to :class:`reader_budget` in this process only where there is no ``fork``. A
+    child forked while other threads run may block on a lock one of them held; it is killed
+    at the bound like any other, so the worst case is a reader reported as over its bound,
+    never a scan that does not return (a native reader stuck in C cannot be interrupted in
+    this process).
 
     Raises:
         ReaderLimit: when the child passes the time bound (it is killed).
         MemoryError: when it passes the memory bound.
         Exception: whatever ``work`` raised, re-raised here.
     """
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    if not hasattr(os, "fork"):
         with reader_budget(seconds, data_bytes):
             return work()
     read_end, write_end = os.pipe()
