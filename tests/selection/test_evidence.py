@@ -24,7 +24,7 @@ def _scenario(ws: DemoWorkspace, tmp_path: Path, models: dict[str, str]) -> Path
         "version: 1",
         "name: from-files",
         "use: {requests_per_month: 1000000, input_tokens: 500, output_tokens: 100,",
-        "      customer_facing: true}",
+        "      customer_facing: false}",
         "open:",
     ]
     for name, model in models.items():

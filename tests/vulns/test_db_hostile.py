@@ -49,7 +49,9 @@ sys.exit(code)
 
 
 def test_an_inflating_member_is_refused_with_bounded_memory(tmp_path: Path) -> None:
-    bomb = _bomb(tmp_path / "all.zip", 256)
+    # A 1 GiB member: inflated in memory it would take over 1 GiB; streamed, the process stays
+    # at its start-up size plus one bounded record.
+    bomb = _bomb(tmp_path / "all.zip", 1024)
     assert bomb.stat().st_size < 2 << 20
     env = {**os.environ, "MODELSTEWARD_DATA_DIR": str(tmp_path / "data")}
     done = subprocess.run(
@@ -62,7 +64,7 @@ def test_an_inflating_member_is_refused_with_bounded_memory(tmp_path: Path) -> N
     assert "\nerror: " in done.stderr and "\nhint: " in done.stderr
     assert "PYSEC-2.json inflates to more than 32 MiB" in done.stderr
     assert "Traceback" not in done.stderr
-    assert peak_mib < 200, f"peak RSS {peak_mib:.0f} MiB"
+    assert peak_mib < 512, f"peak RSS {peak_mib:.0f} MiB"
     assert not (tmp_path / "db" / "index.sqlite").exists()
 
 
