@@ -10,9 +10,7 @@ import typer
 from modelsteward.cli.registry import acting, open_service
 from modelsteward.cli.registry_options import ActorOpt, ReasonOpt, RegistryOpt, TokenOpt
 from modelsteward.cli.state import get_state
-from modelsteward.errors import UsageError
 from modelsteward.findings import Report
-from modelsteward.registry import Role
 from modelsteward.registry.decisions import get_decision, list_decisions, sign_decision
 from modelsteward.registry.records import DecisionRecord
 from modelsteward.report import SummaryTable
@@ -140,11 +138,6 @@ def _sign(
 ) -> int:
     state = get_state(ctx)
     with acting(state, *who) as (service, actor):
-        if actor.role is Role.REQUESTER:
-            raise UsageError(
-                "a requester cannot sign decisions",
-                hint="sign in one of the roles the decision waits for",
-            )
         record = sign_decision(
             service.store,
             decision_id,

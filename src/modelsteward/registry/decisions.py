@@ -105,6 +105,11 @@ def sign_decision(
         NotFoundError: when the record does not exist.
         ApprovalError: when it is not pending or separation of duties forbids it.
     """
+    if role is Role.REQUESTER:
+        raise ApprovalError(
+            "a requester cannot sign decisions",
+            hint="sign in one of the roles the decision waits for",
+        )
     with store.write() as tx:
         record = _one(tx, decision_id)
         subject = f"{record.kind} {record.name!r}"
