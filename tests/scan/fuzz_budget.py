@@ -53,6 +53,19 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
     return bytes(buf)
 
 
+def _peak_kib() -> int:
+    """This process's own resident high-water mark (VmHWM), in KiB; ``ru_maxrss`` would
+    start at the parent's size from before exec."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("seed_dir", type=Path)
@@ -68,7 +81,7 @@ def main() -> None:
     rules: dict[str, int] = {}
     failures: list[str] = []
     jumps: list[str] = []
-    last_peak = start_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    last_peak = start_kib = _peak_kib()
     deadline = time.monotonic() + args.seconds
     with tempfile.TemporaryDirectory(prefix="ms-fuzz-") as tmp:
         while time.monotonic() < deadline:
@@ -87,7 +100,7 @@ def main() -> None:
                 failures.append(f"{name}: {type(exc).__name__}: {exc}")
                 continue
             elapsed = time.monotonic() - started
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            peak = _peak_kib()
             if peak > last_peak + 50 * 1024:
                 jumps.append(f"{name} #{files}: peak RSS {last_peak >> 10} -> {peak >> 10} MiB")
             last_peak = peak
@@ -101,7 +114,7 @@ def main() -> None:
             path.unlink()
             folder.rmdir()
             files += 1
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_kib = _peak_kib()
     out = {"files": files, "seeds": len(seeds), "slowest_s": round(slowest, 3),
            "slowest": slowest_name, "peak_rss_mib": round(peak_kib / 1024, 1),
            "start_rss_mib": round(start_kib / 1024, 1),

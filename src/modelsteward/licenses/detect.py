@@ -24,7 +24,7 @@ _CLOSEST_COVERAGE = 0.03
 _MIN_SPAN = 30
 _CONTENDERS = 6
 _SHINGLE_SLACK = 8
-_COPYRIGHT = re.compile(r"\W*(copyright|\(c\)|©)", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"\W{0,24}(copyright|\(c\)|©)", re.IGNORECASE)
 _CLOSE = 0.6
 MIN_SIMILARITY = 0.73
 """Share of the user's aligned words the canonical text must explain for the text to be

@@ -19,7 +19,7 @@ from modelsteward.licenses.normalize import Tokens
 
 _MIN_BLOCK = 3
 """Matching runs shorter than this are chance agreements of common words."""
-_COPYRIGHT_LINE = re.compile(r"[^\w\n]*copyright\b", re.IGNORECASE)
+_COPYRIGHT_LINE = re.compile(r"[^\w\n]{0,24}copyright\b", re.IGNORECASE)
 
 
 class TextStatus(enum.StrEnum):

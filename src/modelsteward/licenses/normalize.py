@@ -15,7 +15,7 @@ import zlib
 
 _WORD = re.compile(r"[^\W_]+")
 NUMBERING = re.compile(
-    r"[\s#*>|_(\[-]*(?:(?:section|article|part|chapter|paragraph)\s+)?"
+    r"[\s#*>|_(\[-]{0,24}(?:(?:section|article|part|chapter|paragraph)\s+)?"
     r"(?:[ivxlc]{1,6}|\d{1,3}(?:\.\d{1,3}){0,3}|[a-z])[.):\]]?(?:[\s*]|$)",
     re.IGNORECASE,
 )

@@ -58,7 +58,7 @@ _LAST_TOKEN = re.compile(r"\S*$")
 _DIGIT_GROUPS_TAIL = re.compile(r"(?:[A-Z]{0,2}\d+[ \t.()+/-]{1,3})*[A-Z]{0,2}\d+[ \t.()+/-]{0,3}$")
 _PLAIN_WORD = re.compile(r"([^\W_]+)[.,;!?)\"'’]*")
 """Letters and digits, maybe followed by sentence punctuation."""
-_NUMBER_LIKE = re.compile(r"\d|[^\W\d_]{1,2}\d|[0-9A-Fa-f]*\d[0-9A-Fa-f]*$")
+_NUMBER_LIKE = re.compile(r"\d|[^\W\d_]{1,2}\d|(?<![0-9A-Fa-f])[0-9A-Fa-f]*\d[0-9A-Fa-f]*$")
 _SECRET_PREFIXES = tuple(
     dict.fromkeys(prefix for _, pattern in KNOWN_SECRETS for prefix in anchors_of(pattern.pattern))
 )

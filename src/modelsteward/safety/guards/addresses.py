@@ -21,9 +21,9 @@ _STREET_WORDS = (
 _ADDRESS = re.compile(
     r"(?:(?<![\d/.-])\b\d{1,6}[A-Za-z]?,?\s+(?:[\w'’.-]+\s+){0,4}?(?:" + _STREET_WORDS + r")\b"
     r"(?:\s+[\w'’.-]+){0,3}?"
-    r"|\b(?:[\w'’-]+\s+)?(?:" + _STREET_WORDS + r")\s+"
+    r"|\b(?:(?<![\w'’-])[\w'’-]+\s+)?(?:" + _STREET_WORDS + r")\s+"
     r"(?:(?!(?:is|are|was|a|an|the|and|of|in|at|to|who|has|had)\s)[\w'’.-]+\s+){0,3}?\d{1,5}[A-Za-z]?\b"
-    r"|\b[\w'’-]+(?:"
+    r"|(?<![\w'’-])[\w'’-]+(?:"
     + r"straße|strasse|gata|gatan|vej|vegen|veien|katu|straat|weg|laan|vägen|väg|gränd|gade|tie|tien|utca"
     + r")\s+\d{1,5}[A-Za-z]?\b"
     r"|\b(?:p\.?\s?o\.?\s?box|psc|unit|box)\s+\d+(?:,?\s+box\s+\d+)?(?:\s*\n?\s*(?:apo|fpo|dpo)\s+[a-z]{2}\s+\d{5})?)"

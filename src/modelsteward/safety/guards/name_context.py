@@ -134,5 +134,7 @@ PLACE_OF = re.compile(
 LIST_NEIGHBOUR_AFTER = re.compile(
     r"(?:,\s*|\s+(?:and|or|&|to|vs\.?|versus)\s+)([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)"
 )
-LIST_NEIGHBOUR_BEFORE = re.compile(r"([A-Z][\w'’-]+)(?:,\s*|\s+(?:and|or|&|to|vs\.?|versus)\s+)$")
+LIST_NEIGHBOUR_BEFORE = re.compile(
+    r"(?<![\w'’-])([A-Z][\w'’-]+)(?:,\s*|\s+(?:and|or|&|to|vs\.?|versus)\s+)$"
+)
 """The capitalised word listed right after or before a span ("Paris and London")."""

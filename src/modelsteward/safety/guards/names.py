@@ -82,7 +82,9 @@ _LOWER_CUE = re.compile(
 """A name cue in text typed without capitals; the words after it are weighed one by one."""
 
 
-_COMPANY_LIST = re.compile(r"\b([A-Z][\w'’-]+), ([A-Z][\w'’-]+),? (?:and|&) ([A-Z][\w'’-]+)\b")
+_COMPANY_LIST = re.compile(
+    r"(?<![\w'’-])([A-Z][\w'’-]+), ([A-Z][\w'’-]+),? (?:and|&) ([A-Z][\w'’-]+)\b"
+)
 """Three surnames in a list: a firm ("Jones, Mitchell and Williams") or three people."""
 
 
@@ -329,7 +331,7 @@ def _extend_lists(
 
 
 _LIST_ITEM = r"[^\W\d_][\w'’-]*"
-_LIST_RUN = re.compile(rf"\b{_LIST_ITEM}(?:, {_LIST_ITEM})+")
+_LIST_RUN = re.compile(rf"(?<![\w'’-]){_LIST_ITEM}(?:, {_LIST_ITEM})+")
 """Comma-separated single words; matched greedily, so a long run costs linear time."""
 _LIST_TAIL = re.compile(rf",? (?:and|&) ({_LIST_ITEM})\b")
 _LIST_MAX_ITEMS = 24
