@@ -133,3 +133,51 @@ def test_strict_stream_hold_is_configurable_and_reaches_the_moderator(
             await gateway.aclose()
 
     assert asyncio.run(first_release()) == ("" if strict else " tok0")
+
+
+def test_safety_policy_with_a_model_runs_every_check_in_the_guard_threads(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+    import threading
+
+    from modelsteward.gateway.state import Options, build_gateway, load_safety
+
+    pytest.importorskip("transformers", reason="the tiny classifier model needs transformers")
+    from tests.safety.test_model_guard import _tiny
+
+    _tiny(tmp_path / "clf", ("benign", "injection"), (0.0, -4.0))
+    (tmp_path / "safety.yaml").write_text("model: {path: clf}\n", encoding="utf-8")
+    raw = "safety_policy: safety.yaml\nmodels:\n  - {name: m, engine: openai, urls: [http://127.0.0.1:9/v1]}\n"
+    (tmp_path / "gateway.yaml").write_text(raw, encoding="utf-8")
+    config = load_gateway_config(tmp_path / "gateway.yaml")
+    assert config.safety_policy == tmp_path / "safety.yaml"
+    layer, why = load_safety(config, Options())
+    assert layer is not None, why
+    assert getattr(layer, "heavy", False)
+
+    async def thread_of_a_short_check() -> str:
+        options = Options(safety=layer, health_interval_s=0, data_dir=tmp_path)
+        gateway = await build_gateway(config, f"sqlite:///{tmp_path / 'r.db'}", options)
+        try:
+            return str(await gateway.check(5, lambda: threading.current_thread().name))
+        finally:
+            await gateway.aclose()
+
+    assert asyncio.run(thread_of_a_short_check()).startswith("modelsteward-guard")
+
+
+def test_a_safety_policy_naming_a_missing_model_leaves_no_layer(tmp_path: Path) -> None:
+    from modelsteward.gateway.state import Options, load_safety
+
+    (tmp_path / "safety.yaml").write_text("model: {path: nowhere}\n", encoding="utf-8")
+    raw = "safety_policy: safety.yaml\nmodels:\n  - {name: m, engine: openai, urls: [http://127.0.0.1:9/v1]}\n"
+    layer, why = load_safety(parse_gateway_config(_yaml(raw), base=tmp_path), Options())
+    assert layer is None
+    assert "does not exist" in why
+
+
+def _yaml(text: str) -> Any:
+    import yaml
+
+    return yaml.safe_load(text)

@@ -10,6 +10,7 @@ Example::
     limits: {max_body_bytes: 4194304, body_timeout_s: 30, max_message_chars: 131072,
              max_prompt_chars: 524288, guard_budget_s: 10, shutdown_grace_s: 30}
     metrics: {require_key: true}
+    safety_policy: safety.yaml     # optional: thresholds, allow lists, a local classifier model
     dependencies: {probe_interval_s: 2, retry_after_s: 5}
     models:
       - name: stories
@@ -204,6 +205,7 @@ class GatewayIn(_Strict):
     keys: list[KeyIn] = Field(default_factory=list)
     keys_file: Path | None = None
     access_log: Path | None = None
+    safety_policy: Path | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -294,6 +296,8 @@ class GatewayConfig:
     """Keys made by ``modelsteward keys``; its active ones are in ``keys``."""
     access_log: Path | None = None
     """Where the JSON-lines access log goes (``-``: stderr); None: no access log."""
+    safety_policy: Path | None = None
+    """The safety policy file (YAML or JSON) of the safety layer; None: the default policy."""
 
     def model(self, name: str) -> ModelConfig | None:
         """The model called ``name``, if configured."""
@@ -368,6 +372,7 @@ def parse_gateway_config(raw: Any, *, base: Path, source: str = "config") -> Gat
         retry_after_s=parsed.dependencies.retry_after_s,
         stream_hold_last_token=parsed.streaming.hold_last_token,
         models=models,
+        safety_policy=_resolve(parsed.safety_policy, base),
         keys=tuple(_key(k) for k in keys),
         keys_file=keys_file,
         access_log=(

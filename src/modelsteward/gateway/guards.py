@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from modelsteward.errors import StewardError
@@ -135,17 +136,18 @@ def blocked_error(decision: Decision, where: str) -> GatewayError:
     )
 
 
-def load_layer() -> Layer:
-    """Build the default safety layer.
+def load_layer(policy: Path | None = None) -> Layer:
+    """Build the safety layer, under the policy file ``policy`` (None: the default policy).
 
     Raises:
         GatewayError: 503 when the safety package is unavailable (the model is not served).
+        SafetyError: when the policy file or the classifier model it names is unusable.
     """
     try:
-        from modelsteward.safety import SafetyLayer
+        from modelsteward.safety import SafetyLayer, load_safety_policy
     except ImportError as exc:
         raise _unavailable(str(exc)) from exc
-    layer: Layer = SafetyLayer()
+    layer: Layer = SafetyLayer(load_safety_policy(policy) if policy is not None else None)
     return layer
 
 

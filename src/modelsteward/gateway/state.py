@@ -43,7 +43,8 @@ log = logging.getLogger("modelsteward.gateway")
 
 INLINE_GUARD_CHARS = 4096
 """Texts up to this size are checked on the event loop (well under a millisecond); longer
-ones in the guard threads, under the request's time budget."""
+ones, and every text when the layer runs a classifier model or a judge, in the guard
+threads, under the request's time budget."""
 
 ANONYMOUS = KeyConfig(name="anonymous", sha256="0" * 64, models=frozenset({"*"}))
 """The caller when no keys are configured (allowed only on loopback)."""
@@ -97,7 +98,7 @@ class Gateway:
             GatewayError: 503 ``safety_timeout`` when the check takes longer than the
                 configured budget (the request is refused: fail closed).
         """
-        if size <= INLINE_GUARD_CHARS:
+        if size <= INLINE_GUARD_CHARS and not getattr(self.safety, "heavy", False):
             return fn(*args)
         loop = asyncio.get_running_loop()
         budget = self.config.limits.guard_budget_s
@@ -240,7 +241,7 @@ def load_safety(config: GatewayConfig, options: Options) -> tuple[Layer | None, 
     ):
         return None, "no model needs it"
     try:
-        layer = load_layer()
+        layer = load_layer(config.safety_policy)
         # Load classifiers now, not on the first request; a layer that cannot run is absent.
         layer.check_text("start-up check", role("user"))
     except GatewayError as exc:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from modelsteward.findings import Finding, Severity
 from modelsteward.safety.guards import default_guards
+from modelsteward.safety.guards.model import MODEL_CATEGORIES, ModelGuard
 from modelsteward.safety.interface import Action, Category, Detection, Guard, Hazard, Role
 from modelsteward.safety.normalize import scrub
 from modelsteward.safety.policy import SafetyPolicy, Treatment
@@ -56,6 +57,16 @@ class SafetyLayer:
         self.policy = policy or SafetyPolicy.default()
         self._guards: tuple[Guard, ...] = tuple(guards) if guards is not None else default_guards()
         self._judge = judge if self.policy.judge else None
+        self._model: ModelGuard | None = None
+        if self.policy.model is not None:
+            self._model = ModelGuard(self.policy.model)
+            self._model.load()
+
+    @property
+    def heavy(self) -> bool:
+        """True when even a short text costs milliseconds (a model guard or a judge is on):
+        callers with an event loop run every check in a worker thread."""
+        return self._model is not None or self._judge is not None
 
     def check_text(self, text: str, role: Role = Role.USER) -> Verdict:
         """Judge one text written by ``role``."""
@@ -114,6 +125,10 @@ class SafetyLayer:
         found: list[Detection] = []
         for guard in self._guards:
             found.extend(guard.check_text(text, role))
+        if self._model is not None and role not in (Role.ASSISTANT, Role.SYSTEM):
+            if self._model.spec.mode == "replace":
+                found = [d for d in found if d.category not in MODEL_CATEGORIES]
+            found.extend(self._model.check_text(text, role))
         if self._judge is not None and role in (Role.USER, Role.ASSISTANT):
             if self._uncertain(found):
                 found.extend(self._judge.check_text(text, role))

@@ -10,10 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from modelsteward.safety.guards.model import ModelSpec
 from modelsteward.safety.interface import Category, Role, SafetyError
 
 
@@ -115,6 +117,9 @@ class SafetyPolicy:
     harm score lies in ``[low, high)``: the uncertain band. Below it the text is taken as
     clean and above it the offline verdict stands, so the judge's latency is paid only on
     the few texts it can decide. None asks the judge on every text."""
+    model: ModelSpec | None = None
+    """A local pretrained classifier (transformers or ONNX) used as a guard, see
+    ``ModelSpec``; None runs the offline guards only."""
 
     @classmethod
     def default(cls) -> SafetyPolicy:
@@ -147,6 +152,38 @@ class _RoleModel(BaseModel):
     categories: dict[Category, _RuleModel] = {}
 
 
+class _ModelModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: Path
+    format: Literal["auto", "transformers", "onnx"] = "auto"
+    labels: dict[str, Category] = {}
+    threshold: float = Field(0.5, gt=0.0, lt=1.0)
+    thresholds: dict[str, Annotated[float, Field(gt=0.0, lt=1.0)]] = {}
+    max_length: int = Field(512, ge=8, le=4096)
+    max_chars: int = Field(8000, ge=64, le=1 << 20)
+    activation: Literal["auto", "softmax", "sigmoid"] = "auto"
+    mode: Literal["add", "replace"] = "add"
+
+
+def _model_spec(model: _ModelModel | None, base: Path | None) -> ModelSpec | None:
+    if model is None:
+        return None
+    path = model.path.expanduser()
+    if base is not None and not path.is_absolute():
+        path = base / path
+    return ModelSpec(
+        path=path,
+        format=model.format,
+        labels=MappingProxyType(dict(model.labels)),
+        threshold=model.threshold,
+        thresholds=MappingProxyType(dict(model.thresholds)),
+        max_length=model.max_length,
+        max_chars=model.max_chars,
+        activation=model.activation,
+        mode=model.mode,
+    )
+
+
 class _PolicyModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     categories: dict[Category, _RuleModel] = {}
@@ -157,6 +194,7 @@ class _PolicyModel(BaseModel):
     hash_key: str = "modelsteward"
     judge: bool = False
     judge_band: tuple[float, float] | None = None
+    model: _ModelModel | None = None
 
 
 def _compile(patterns: list[str], what: str) -> tuple[re.Pattern[str], ...]:
@@ -166,8 +204,9 @@ def _compile(patterns: list[str], what: str) -> tuple[re.Pattern[str], ...]:
         raise SafetyError(f"bad {what} pattern: {exc}", hint="fix the regular expression") from exc
 
 
-def parse_safety_policy(data: object) -> SafetyPolicy:
+def parse_safety_policy(data: object, *, base: Path | None = None) -> SafetyPolicy:
     """A policy from parsed YAML/JSON; categories not named keep their default rules.
+    A relative ``model.path`` is read from ``base`` (the policy file's folder).
 
     Raises:
         SafetyError: when the document does not match the policy schema.
@@ -198,6 +237,7 @@ def parse_safety_policy(data: object) -> SafetyPolicy:
         hash_key=model.hash_key,
         judge=model.judge,
         judge_band=_band(model.judge_band),
+        model=_model_spec(model.model, base),
     )
 
 
@@ -233,4 +273,4 @@ def load_safety_policy(path: Path | str) -> SafetyPolicy:
         raise SafetyError(
             f"cannot parse safety policy {source}: {exc}", hint="the file must be YAML or JSON"
         ) from exc
-    return parse_safety_policy(data)
+    return parse_safety_policy(data, base=source.parent)
