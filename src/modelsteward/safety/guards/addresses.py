@@ -52,6 +52,9 @@ _POSTCODE_LINE = re.compile(
 """The last line of a postal block: a country or city, then the postcode."""
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _merged(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
     """Overlapping address parts joined into one span with the best score."""
     out: list[tuple[int, int, float]] = []
@@ -67,10 +70,13 @@ def _merged(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]
 def find_addresses(text: str) -> list[tuple[int, int, float]]:
     """Spans ``(start, end, score)`` that look like street addresses: disjoint, in text
     order."""
-    spans = [(m.start(), m.end(), 0.7) for m in _ADDRESS.finditer(text)]
+    spans: list[tuple[int, int, float]] = []
+    if _DIGIT.search(text) is not None:
+        # Every form but a ship's name and a street corner holds a number.
+        spans.extend((m.start(), m.end(), 0.7) for m in _ADDRESS.finditer(text))
+        spans.extend((m.start(), m.end(), 0.7) for m in _NUMBERED_STREET.finditer(text))
+        spans.extend((m.start(), m.end(), 0.55) for m in _APT.finditer(text))
     spans.extend((m.start(), m.end(), 0.7) for m in _SHIP.finditer(text))
-    spans.extend((m.start(), m.end(), 0.7) for m in _NUMBERED_STREET.finditer(text))
-    spans.extend((m.start(), m.end(), 0.55) for m in _APT.finditer(text))
     spans.extend((m.start(1), m.end(1), 0.6) for m in _CORNER.finditer(text))
     if spans:
         # A postcode line counts only in a text that already holds an address.

@@ -13,6 +13,7 @@ are in ``addresses.py``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from modelsteward.safety.guards.lexicon import fingerprint, lexicon
 from modelsteward.safety.guards.name_context import (
@@ -38,6 +39,7 @@ from modelsteward.safety.guards.name_context import (
     STRONG_BEFORE,
     SUFFIXES,
     TITLES,
+    Backward,
 )
 
 _CAP = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+"
@@ -73,6 +75,10 @@ def _not_org(seq: str) -> bool:
     return not any(w in ORG_WORDS or w in NOT_NAMES for w in words)
 
 
+_NUMBER_BEFORE = Backward(r"\d[ \t]*$", r"\n?[ \t]*\d")
+"""A house number right before a street name."""
+_VOCATIVE_BEFORE = Backward(r"\w, $", r"\n? ,\w")
+
 _WORD = re.compile(r"[^\W\d_](?:[\w'’]|-(?=[^\W\d_]))*")
 _POSSESSIVE = ("'s", "’s")
 _LOWER_CUE = re.compile(
@@ -92,6 +98,7 @@ _LONGEST_NAME_WORD = 40
 """No name word is longer; a longer "word" (a hostile run of letters) is never weighed."""
 
 
+@lru_cache(maxsize=65536)
 def _listed(word: str) -> bool:
     """A given name or surname of the lexicon, ordinary word or not."""
     lex = lexicon()
@@ -99,6 +106,7 @@ def _listed(word: str) -> bool:
     return key in lex.given or key in lex.surname
 
 
+@lru_cache(maxsize=65536)
 def _word_score(word: str, *, upper_text: bool) -> float:
     """How name-like one word is: 0.9 a listed name, 0.4 a name that is also an ordinary
     word, 0.3-0.8 an unlisted word by the word model, 0.05 an ordinary word or a place."""
@@ -200,6 +208,7 @@ def _firms(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int, float
     return firms, people
 
 
+@lru_cache(maxsize=65536)
 def is_place(words: str) -> bool:
     """True when ``words`` (one or more words) is a place name of the gazetteer."""
     return fingerprint(" ".join(words.split())) in lexicon().gazetteer
@@ -223,7 +232,9 @@ def _named_as_place(text: str, start: int, end: int, *, title: bool) -> bool:
     if PLACE_BEFORE.search(before) or PLACE_OF.search(before):
         return True
     neighbours = [m.group(1) for m in (LIST_NEIGHBOUR_AFTER.match(after),) if m]
-    neighbours += [m.group(1) for m in (LIST_NEIGHBOUR_BEFORE.search(before),) if m]
+    previous = LIST_NEIGHBOUR_BEFORE.group(before)
+    if previous is not None:
+        neighbours.append(previous)
     return any(is_place(n) or is_place(n.split()[0]) for n in neighbours)
 
 
@@ -257,13 +268,13 @@ def _weigh_run(
     if _named_as_place(text, start, end, title=lo > 0 and run[lo - 1][2].lower() in TITLES):
         return None
     before, after = text[max(0, start - 30) : start], text[end : end + 30]
-    if re.match(r"[ \t]*\d", after) or re.search(r"\d[ \t]*$", before):
+    if re.match(r"[ \t]*\d", after) or _NUMBER_BEFORE.search(before):
         return None  # a street name next to its house number
     if STREET_BEFORE.search(before) or ORG_BEFORE.search(before):
         return None
     if len(words) == 1:
         speaker = re.match(r"[ \t]*:", after) and LINE_START.search(before)
-        vocative = re.search(r"\w, $", before) and re.match(r"[?!]", after)
+        vocative = _VOCATIVE_BEFORE.search(before) and re.match(r"[?!]", after)
         if speaker and run[lo][2].lower() in FIELD_LABELS:
             return None
         if speaker or vocative or STRONG_AFTER.match(after) or STRONG_BEFORE.search(before):
