@@ -14,17 +14,21 @@ import re
 _STREET_WORDS = (
     r"street|st\.?|avenue|ave\.?|road|rd\.?|boulevard|blvd\.?|lane|ln\.?|drive|dr\.?|way|court|"
     r"ct\.?|place|pl\.?|square|sq\.?|terrace|parkway|highway|hwy|circle|trail|crescent|close|"
-    r"rue|avenue|allée|chemin|impasse|quai|straße|strasse|str\.|weg|gasse|platz|allee|ring|"
+    r"rue|avenue|allée|chemin|impasse|quai|straße|strasse|(?-i:Str\.)|weg|gasse|platz|allee|ring|"
     r"calle|avenida|av\.|paseo|plaza|camino|via|viale|piazza|corso|vicolo|rua|travessa|largo|"
-    r"praça|gata|gatan|vej|vegen|veien|tie|katu|utca|u\.|laan|straat|plein|gracht|weg|ul\."
+    r"praça|gata|gatan|vej|vegen|veien|tie|katu|utca|(?-i:u\.)|laan|straat|plein|gracht|weg|ul\."
 )
 _ADDRESS = re.compile(
-    r"(?:(?<![\d/.-])\b\d{1,6}[A-Za-z]?,?\s+(?:[\w'’.-]+\s+){0,4}?(?:" + _STREET_WORDS + r")\b"
+    r"(?:(?<![\d/.-])\b\d{1,6}[A-Za-z]?,?[ \t]+(?:(?!(?:and|or|the|is|are|was|to|in|at|of|for|with|by|from)\s)[\w'’.-]+[ \t]+){0,4}?(?:"
+    + _STREET_WORDS
+    + r")\b"
     r"(?:\s+[\w'’.-]+){0,3}?"
-    r"|\b(?:(?<![\w'’-])[\w'’-]+\s+)?(?:" + _STREET_WORDS + r")\s+"
-    r"(?:(?!(?:is|are|was|a|an|the|and|of|in|at|to|who|has|had)\s)[\w'’.-]+\s+){0,3}?\d{1,5}[A-Za-z]?\b"
+    r"|\b(?:(?<![\w'’-])[\w'’-]+[ \t]+)?(?:" + _STREET_WORDS + r")[ \t]+"
+    r"(?:(?!(?:is|are|was|a|an|the|and|of|in|at|to|who|has|had|between|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december)\s)"
+    r"[\w'’.-]+[ \t]+){0,3}?\d{1,5}[A-Za-z]?\b"
     r"|(?<![\w'’-])[\w'’-]+(?:"
-    + r"straße|strasse|gata|gatan|vej|vegen|veien|katu|straat|weg|laan|vägen|väg|gränd|gade|tie|tien|utca"
+    + r"straße|strasse|str\.|gata|gatan|vej|vegen|veien|katu|straat|weg|laan|vägen|väg|gränd|gade|tie|tien|utca"
     + r")\s+\d{1,5}[A-Za-z]?\b"
     r"|\b(?:p\.?\s?o\.?\s?box|psc|unit|box)\s+\d+(?:,?\s+box\s+\d+)?(?:\s*\n?\s*(?:apo|fpo|dpo)\s+[a-z]{2}\s+\d{5})?)"
     r"(?:,?\s+(?:apt\.?|suite|unit|floor|#)\s*\d+\w?)*",

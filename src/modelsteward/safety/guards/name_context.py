@@ -49,14 +49,47 @@ NOT_NAMES = frozenset(
     june july august september october november december sorry ok okay yes no not sure happy
     going here there also just really very good great new what when where why how who which
     can could would should will shall do does did have has had mr mrs ms dr prof miss sir
-    madam herr frau mme monsieur madame señor señora signor signora senhor senhora""".split()  # noqa: SIM905
+    madam herr frau mme monsieur madame señor señora signor signora senhor senhora
+    many most some all each every any both several few more other such same first last
+    name names""".split()  # noqa: SIM905
 )
+
+NOT_PERSONS = frozenset(
+    """english french spanish german italian portuguese dutch greek turkish polish swedish
+    norwegian danish finnish russian ukrainian czech hungarian romanian chinese japanese
+    korean vietnamese thai indonesian hindi bengali urdu arabic persian hebrew swahili latin
+    american british canadian australian indian mexican brazilian african european asian
+    christian christianity muslim islam islamic hindu hinduism buddhist buddhism jewish
+    judaism sikh sikhism catholic protestant atheist atheism
+    python java javascript typescript ruby perl php kotlin scala swift haskell rust golang
+    fortran cobol pascal matlab jupyter numpy pandas django flask react angular vue node
+    docker kubernetes linux unix ubuntu debian windows android ios macos excel powerpoint
+    jira confluence slack github gitlab bitbucket jenkins postgres mysql sqlite mongodb redis
+    oracle microsoft google amazon apple facebook meta twitter instagram linkedin youtube
+    reddit netflix spotify tesla uber airbnb whatsapp zoom dropbox paypal ebay wikipedia
+    forbes reuters bloomberg guardian nasa unesco unicef
+    stanford harvard yale princeton cornell oxford cambridge berkeley caltech
+    kelvin celsius fahrenheit""".split()  # noqa: SIM905
+)
+"""Languages, nationalities, religions, well-known products, media and universities: a
+capitalised word of these is never a person on its own."""
+
+EPONYM_AFTER = re.compile(
+    r"[ \t]+(?:code|coding|codes|number|numbers|algorithm|sequence|series|function|class|"
+    r"method|script|program|library|package|module|framework|syntax|version|distance|test|"
+    r"theorem|problem|equation|formula|notation|sort|search|tree|encoding|cipher|curve|"
+    r"graph|format|file|files|object|objects|string|strings|list|array|table|query|scale|"
+    r"degrees|tickets?|books?|novels?|movies?|films?|franchise|universe|characters?)\b"
+)
+"""A lower-case noun right after a capitalised word makes it a modifier ("Python code",
+"Huffman coding", "Armstrong number", "Harry Potter series"), not a person."""
 
 ORG_WORDS = frozenset(
     """inc llc ltd corp co company group bank university college school hospital technologies
     technology systems services solutions international news times airlines air health care
     labs partners capital holdings foundation institute association agency media studios
-    street avenue road city county state republic kingdom united new north south east west""".split()  # noqa: SIM905
+    street avenue road city county state republic kingdom united new north south east west
+    award awards prize medal trophy theorem algorithm conjecture""".split()  # noqa: SIM905
 )
 
 PARTICLES = frozenset(
@@ -174,9 +207,34 @@ ORG_BEFORE = Backward(
 
 FIELD_LABELS = frozenset(
     """name e-mail email phone mobile fax desk address website web date time subject note notes
-    user bot customer agent assistant system client support re to from cc bcc title company""".split()  # noqa: SIM905
+    user bot customer agent assistant system client support re to from cc bcc title company
+    born job list size question answer input output example result results value values key
+    string table column columns row rows price rating topic category categories type status
+    summary description personality nationality language attributes education occupation
+    location dimensions features format source target query response context instruction
+    instructions task goal text sentence word words data sender content output example
+    product products item items""".split()  # noqa: SIM905
 )
-"""Labels of a form or a transcript that stand where a speaker's name could."""
+"""Labels of a form, a transcript or a data listing that stand where a speaker's name
+could."""
+
+THING_NAME_BEFORE = Backward(
+    r"(?i:\b(?:table|column|file|folder|product|project|company|business|brand|class|field|"
+    r"variable|function|method|database|app|application|item|course|book|store|shop|team|"
+    r"event|model|package|module|host|domain|server|device|network|pet|dog|cat|street|city|"
+    r"country|user|account|display|screen|sheet|tab|key|restaurant|hotel|band|song|album|"
+    r"game|site|website|channel|page|group)\s+$)",
+    r"(?i:\s+"
+    + _rev(
+        "table column file folder product project company business brand class field variable "
+        "function method database app application item course book store shop team event "
+        "model package module host domain server device network pet dog cat street city "
+        "country user account display screen sheet tab key restaurant hotel band song album "
+        "game site website channel page group"
+    )
+    + r"\b)",
+)
+"""A thing's noun before "name:" ("Table name: Sales"): the name of a thing, not a person."""
 
 LINE_START = Backward(
     r"(?:^|\n)[\W_]*$",

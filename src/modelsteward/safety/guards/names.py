@@ -19,6 +19,7 @@ from modelsteward.safety.guards.lexicon import fingerprint, lexicon
 from modelsteward.safety.guards.name_context import (
     AFTER_PERSON,
     BEFORE_PERSON,
+    EPONYM_AFTER,
     FIELD_LABELS,
     FIRM_BEFORE,
     LINE_END,
@@ -27,6 +28,7 @@ from modelsteward.safety.guards.name_context import (
     LIST_NEIGHBOUR_BEFORE,
     NOT_IN_NAMES,
     NOT_NAMES,
+    NOT_PERSONS,
     ORG_BEFORE,
     ORG_WORDS,
     PARTICLES,
@@ -38,6 +40,7 @@ from modelsteward.safety.guards.name_context import (
     STRONG_AFTER,
     STRONG_BEFORE,
     SUFFIXES,
+    THING_NAME_BEFORE,
     TITLES,
     Backward,
 )
@@ -51,6 +54,10 @@ _CUE = re.compile(
     r"señor|señora|sr\.?|sra\.?|mi chiamo|sono|signor|signora|meu nome é|eu sou|senhor|senhora)"
     r"\s+)(" + _CAP_SEQ + ")",
 )
+
+
+_SHORT_TITLES = frozenset({"m", "mme", "sr", "sra", "patient"})
+"""Cues that name a person whatever word follows ("Mr. London", "Mme Paris")."""
 
 
 def _first_word(seq: str) -> str:
@@ -94,6 +101,11 @@ _COMPANY_LIST = re.compile(
 """Three surnames in a list: a firm ("Jones, Mitchell and Williams") or three people."""
 
 
+_HAS_DIGIT = re.compile(r"\d")
+_INNER_CAPITALS = re.compile(r"[a-z][^a-z]*[A-Z][^a-z]*[A-Z]")
+"""Two capitals after a lower-case letter: an identifier ("RoMQA", "getHTTPClient"); a
+name has at most one ("McDonald", "DiCaprio")."""
+
 _LONGEST_NAME_WORD = 40
 """No name word is longer; a longer "word" (a hostile run of letters) is never weighed."""
 
@@ -111,10 +123,18 @@ def _word_score(word: str, *, upper_text: bool) -> float:
     """How name-like one word is: 0.9 a listed name, 0.4 a name that is also an ordinary
     word, 0.3-0.8 an unlisted word by the word model, 0.05 an ordinary word or a place."""
     lower = word.lower()
-    if len(word) > _LONGEST_NAME_WORD or lower in NOT_NAMES or lower in ORG_WORDS:
+    if (
+        len(word) > _LONGEST_NAME_WORD
+        or lower in NOT_NAMES
+        or lower in ORG_WORDS
+        or lower in NOT_PERSONS
+        or _HAS_DIGIT.search(word) is not None  # an identifier: "Key1", "Base64"
+    ):
         return 0.0
-    if word.isupper() and len(word) > 1 and not upper_text:
-        return 0.1  # an acronym, a city in a postal block
+    if not upper_text and (
+        (word.isupper() and len(word) > 1) or _INNER_CAPITALS.search(word) is not None
+    ):
+        return 0.1  # an acronym, a city in a postal block, a name in code ("RoMQA")
     lex = lexicon()
     key = fingerprint(lower)
     named = key in lex.given or key in lex.surname
@@ -123,7 +143,9 @@ def _word_score(word: str, *, upper_text: bool) -> float:
         return 0.4 if ordinary else 0.9
     if ordinary:
         return 0.05
-    return 0.3 + 0.5 * lex.word_model(lower)
+    model = lex.word_model(lower)
+    # An unlisted word the model reads as no name at all ("Substring", "Dataframe").
+    return 0.2 if model < 0.05 else 0.3 + 0.5 * model
 
 
 def _runs(text: str) -> list[list[tuple[int, int, str]]]:
@@ -270,6 +292,8 @@ def _weigh_run(
     before, after = text[max(0, start - 30) : start], text[end : end + 30]
     if re.match(r"[ \t]*\d", after) or _NUMBER_BEFORE.search(before):
         return None  # a street name next to its house number
+    if EPONYM_AFTER.match(after):
+        return None  # "Python code", "Huffman coding": a modifier, not a person
     if STREET_BEFORE.search(before) or ORG_BEFORE.search(before):
         return None
     if len(words) == 1:
@@ -423,6 +447,14 @@ def find_names(text: str) -> list[tuple[int, int, float]]:
     for match in _CUE.finditer(text):
         name = match.group(1)
         if not name[0].isupper() or _first_word(name) in NOT_NAMES:
+            continue
+        cue = text[match.start() : match.start(1)].strip().rstrip(".").lower()
+        ordinary = max(_word_score(w, upper_text=False) for w in name.split()) < 0.3
+        if ordinary and cue not in TITLES and cue not in _SHORT_TITLES:
+            continue  # "Hello World", "named Employee": ordinary words after the cue
+        if THING_NAME_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
+            continue  # "Table name: Sales"
+        if EPONYM_AFTER.match(text, match.end(1)):
             continue
         spans.append((match.start(1), match.end(1), 0.8))
     return spans

@@ -189,6 +189,8 @@ def _phones(text: str) -> list[Detection]:
         digits = chk.digits_of(raw)
         if not 7 <= len(digits) <= 18 or _DATE.match(raw) or _SSN_SHAPE.fullmatch(raw):
             continue
+        if len(set(digits)) < 3:
+            continue  # "9999999999", "1212121212": a placeholder, not a number anyone has
         international = raw.startswith(("+", "00"))
         context = bool(
             _PHONE_CONTEXT.search(text, max(0, match.start() - 40), match.start())
