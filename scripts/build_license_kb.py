@@ -8,7 +8,13 @@ Standard licenses outside the corpus may be fingerprinted from a maintained data
 (``--standard-texts``: ScanCode's LicenseDB ``*.LICENSE`` files), mapped through the SPDX
 index that ``license-expression`` bundles.
 
-    .venv/bin/python scripts/build_license_kb.py [--corpus DIR] [--standard-texts DIR]
+``--corpus`` may be given several times: a document path of facts.yaml is looked up in each
+corpus in turn (the shared corpus, then texts gathered from public repositories into
+``/work/cache/license-texts/kb``). A document found in no corpus keeps the fingerprint and
+clause spans of the previous kb.json (``--previous``), so a rebuild never silently drops
+a fingerprint whose source text is not at hand.
+
+    .venv/bin/python scripts/build_license_kb.py [--corpus DIR ...] [--standard-texts DIR]
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from modelsteward.licenses.normalize import NUMBERING, tokenize, words  # noqa: 
 
 DATA = ROOT / "src" / "modelsteward" / "licenses" / "data"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "model-licenses"
+CACHE_CORPUS = Path("/work/cache/license-texts/kb")
 _NUM = re.compile(r"^(?:section\s+)?(\d+(?:\.\d+)*)\.?(?=[\s:)]|$)", re.IGNORECASE)
 _ROMAN = re.compile(r"^\(?([ivx]+)[.)](?=\s)")
 _LETTER = re.compile(r"^\(?([a-z])[.)](?=\s)")
@@ -179,21 +186,94 @@ def _scancode_text(path: Path) -> str:
     return text.strip() + "\n"
 
 
-def build(corpus: Path, standard_texts: Path | None) -> dict[str, Any]:
+def _locate(corpora: list[Path], rel: str) -> Path | None:
+    for root in corpora:
+        if (root / rel).is_file():
+            return root / rel
+    return None
+
+
+def _term_key(term: dict[str, Any]) -> tuple[str, str, str, str]:
+    return (term["kind"], str(term["section"]), term.get("doc", "license"), term["text"])
+
+
+def _reuse_spans(
+    entry: dict[str, Any],
+    old: dict[str, Any],
+    reused: dict[str, dict[str, Any]],
+    names: list[str],
+) -> None:
+    """Clause spans of ``reused`` documents (name -> previous document) for ``entry``."""
+    old_terms = {_term_key(t): t for t in old.get("terms", [])}
+    for term in entry.get("terms", []):
+        role = term.get("doc", "license")
+        prev = old_terms.get(_term_key(term))
+        for name, doc in reused.items():
+            if name.split("@", 1)[0] != role:
+                continue
+            key = f"{entry['id']}/{name}"
+            span = None
+            if prev is not None:
+                span = (prev.get("spans") or {}).get(key) or (
+                    prev.get("span") if name == role else None
+                )
+            if span is None and term.get("anchor"):
+                at = _find_hashes(doc["hashes"], words(term["anchor"]))
+                if at >= 0:
+                    span = [at, at + len(words(term["anchor"]))]
+            if span is None:
+                continue
+            if sum(1 for n in names if n.split("@", 1)[0] == role) > 1:
+                term.setdefault("spans", {})[key] = span
+            if name == role:
+                term["span"] = span
+                if prev is not None and "quote" in prev:
+                    term["quote"] = prev["quote"]
+                else:
+                    term.setdefault("quote", term["anchor"])
+
+
+def _find_hashes(hashes: list[int], needle: list[str]) -> int:
+    from modelsteward.licenses.normalize import token_hash
+
+    return _find([str(h) for h in hashes], [str(token_hash(w)) for w in needle])
+
+
+def build(
+    corpora: list[Path], standard_texts: Path | None, previous: Path | None = None
+) -> dict[str, Any]:
     """Compile facts and fingerprints into the kb.json structure."""
     facts = yaml.safe_load((DATA / "facts.yaml").read_text(encoding="utf-8"))
     licenses: list[dict[str, Any]] = []
     documents: list[dict[str, Any]] = []
     spdx_keys = _spdx_index()
+    old_docs: dict[str, dict[str, Any]] = {}
+    old_licenses: dict[str, dict[str, Any]] = {}
+    if previous is not None and previous.is_file():
+        old = json.loads(previous.read_text(encoding="utf-8"))
+        old_docs = {d["key"]: d for d in old["documents"]}
+        old_licenses = {lic["id"]: lic for lic in old["licenses"]}
     for entry in facts["licenses"]:
         entry = json.loads(json.dumps(entry))  # detach YAML aliases shared between entries
         toks_by_doc: dict[str, Any] = {}
+        reused: dict[str, dict[str, Any]] = {}
         for name, rel in (entry.pop("docs", None) or {}).items():
             role = name.split("@", 1)[0]
-            doc, toks = _document(f"{entry['id']}/{name}", entry["id"], role, corpus / rel)
+            key = f"{entry['id']}/{name}"
+            path = _locate(corpora, rel)
+            if path is None:
+                if key not in old_docs:
+                    raise SystemExit(f"{key}: {rel} is in no corpus and not in --previous")
+                documents.append(old_docs[key])
+                reused[name] = old_docs[key]
+                continue
+            doc, toks = _document(key, entry["id"], role, path)
             documents.append(doc)
             toks_by_doc[name] = toks
-        if not toks_by_doc and standard_texts is not None:
+        standard_key = f"{entry['id']}/license"
+        if not toks_by_doc and not reused and standard_texts is None and standard_key in old_docs:
+            documents.append(old_docs[standard_key])
+        if not toks_by_doc and not reused and standard_texts is not None:
             key = spdx_keys.get(entry["spdx"].lower())
             path = standard_texts / f"{key}.LICENSE" if key else None
             if path is not None and path.is_file():
@@ -231,8 +311,13 @@ def build(corpus: Path, standard_texts: Path | None) -> dict[str, Any]:
                 if name == role:
                     term["span"] = [lo, hi]
                     term["quote"] = toks.quote(lo, hi, limit=600)
-            if sum(1 for name in toks_by_doc if name.split("@", 1)[0] == role) > 1:
+            if sum(1 for name in [*toks_by_doc, *reused] if name.split("@", 1)[0] == role) > 1:
                 term["spans"] = spans
+            term["anchor"] = anchor
+        if reused:
+            _reuse_spans(entry, old_licenses.get(entry["id"], {}), reused, [*toks_by_doc, *reused])
+        for term in entry.get("terms", []):
+            term.pop("anchor", None)
         entry.setdefault("name", entry["id"])
         entry.setdefault("aliases", [])
         licenses.append(entry)
@@ -255,10 +340,11 @@ def _spdx_index() -> dict[str, str]:
 def main() -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, action="append", default=None)
     parser.add_argument("--standard-texts", type=Path, default=None)
+    parser.add_argument("--previous", type=Path, default=DATA / "kb.json")
     args = parser.parse_args()
-    kb = build(args.corpus, args.standard_texts)
+    kb = build(args.corpus or [DEFAULT_CORPUS, CACHE_CORPUS], args.standard_texts, args.previous)
     out = DATA / "kb.json"
     out.write_text(json.dumps(kb, separators=(",", ":"), sort_keys=True), encoding="utf-8")
     print(

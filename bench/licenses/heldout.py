@@ -1,7 +1,9 @@
 """Held-out benchmark: real license files that the knowledge base was not built from.
 
-``../shared/data/model-licenses-heldout/cases.json`` lists real files taken from public
-repositories (model repositories mirrored on GitHub, ScanCode's LicenseDB copies), each
+``cases.json`` of the held-out folder (``--heldout``; by default
+``/work/cache/license-texts/heldout``, else ``../shared/data/model-licenses-heldout``) lists
+real files taken from public repositories (license collections on GitHub such as a Gentoo
+overlay's ``licenses/``, ScanCode's LicenseDB copies), each
 with the license it is, or ``unknown`` for licenses the knowledge base does not hold. None
 of them is a file the fingerprints were computed from (``SOURCE.md`` of every case names
 its origin); files that happen to be byte-identical to a knowledge-base text are counted
@@ -14,7 +16,11 @@ license texts for the commercial-saas profile; the same person wrote the knowled
 facts, so the verdict figure measures consistency of identification and evaluation more
 than legal correctness.
 
-    .venv/bin/python bench/licenses/heldout.py [--scancode /tmp/peers-license/bin/scancode]
+The set and the expected decisions are fixed before a run; the texts never enter the
+repository (``/work/cache/license-texts/make_heldout.py`` rebuilds the folder).
+
+    .venv/bin/python bench/licenses/heldout.py [--heldout DIR]
+        [--scancode /tmp/peers-license/bin/scancode]
 """
 
 from __future__ import annotations
@@ -39,7 +45,12 @@ from run_bench import SCANCODE_IDS  # noqa: E402
 from modelsteward.licenses import PRESETS, check_license  # noqa: E402
 from modelsteward.licenses.kb import load_kb  # noqa: E402
 
-HELDOUT = ROOT.parent / "shared" / "data" / "model-licenses-heldout"
+_CACHE_HELDOUT = Path("/work/cache/license-texts/heldout")
+HELDOUT = (
+    _CACHE_HELDOUT
+    if _CACHE_HELDOUT.is_dir()
+    else ROOT.parent / "shared" / "data" / "model-licenses-heldout"
+)
 OUT = ROOT / "bench" / "licenses"
 
 # commercial-saas: commercial, 1M MAU, USD 50M revenue, customer-facing, fine-tuned.
@@ -48,6 +59,9 @@ EXPECTED_SAAS = {
     "mit": "allowed",
     "apple-ascl": "allowed",
     "tongyi-qianwen": "allowed",
+    "openmdw-1.0": "allowed",
+    "openmdw-1.1": "allowed",
+    "nvidia-open-model-agreement": "allowed",
     "llama2": "conditional",
     "llama3": "conditional",
     "llama3.1": "conditional",
@@ -59,6 +73,25 @@ EXPECTED_SAAS = {
     "openrail++": "conditional",
     "creativeml-openrail-m": "conditional",
     "tencent-hunyuan-3d-2.1": "conditional",
+    "tencent-hunyuan-3d-2.0": "conditional",
+    "qwen": "conditional",
+    "bigscience-openrail-m": "conditional",
+    "bigscience-bloom-rail-1.0": "conditional",
+    "bigcode-openrail-m": "conditional",
+    "databricks-open-model-license": "conditional",
+    "tii-falcon-2.0": "conditional",
+    "falcon-llm-license": "conditional",
+    "nvidia-open-model-license": "conditional",
+    "glm-4": "conditional",
+    "mrl": "needs_separate_license",
+    "mnpl": "needs_separate_license",
+    "qwen-research": "needs_separate_license",
+    "tongyi-qianwen-research": "needs_separate_license",
+    "exaone-1.1-nc": "prohibited",
+    "microsoft-research-license": "prohibited",
+    "llama1": "prohibited",
+    "chameleon-research": "prohibited",
+    "cohere-c4ai": "prohibited",
     "yi-license": "needs_separate_license",
     "stabilityai-community": "needs_separate_license",
     "sai-nc-community": "prohibited",
@@ -147,7 +180,11 @@ def main() -> None:
     """Run the held-out benchmark and write HELDOUT.md and heldout.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scancode", default=None)
+    parser.add_argument("--heldout", type=Path, default=None)
     args = parser.parse_args()
+    global HELDOUT
+    if args.heldout is not None:
+        HELDOUT = args.heldout
     if not (HELDOUT / "cases.json").is_file():
         raise SystemExit(f"held-out set not found at {HELDOUT}")
     cases = _cases()

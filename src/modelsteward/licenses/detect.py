@@ -16,7 +16,7 @@ from itertools import chain, repeat
 
 from modelsteward.licenses.diff import Alignment, Difference, DiffKind, TextStatus, align
 from modelsteward.licenses.kb import Fingerprint, KnowledgeBase, load_kb
-from modelsteward.licenses.normalize import Tokens, shingles, tokenize, words
+from modelsteward.licenses.normalize import URL, Tokens, shingles, token_hash, tokenize, words
 
 _MIN_COVERAGE = 0.15
 """Share of a fingerprint's shingles a text must contain to be identified as it."""
@@ -39,6 +39,56 @@ passages quoted, when their own text is not known."""
 MIN_COVERAGE = 0.3
 """Share of the canonical document's words that must be found as well."""
 _HEADER_TOKENS = 30
+_NAME_GENERIC = frozenset(
+    [
+        "license",
+        "licence",
+        "agreement",
+        "community",
+        "the",
+        "terms",
+        "use",
+        "version",
+        "and",
+        "model",
+        "models",
+        "open",
+        "research",
+        "non",
+        "commercial",
+        "noncommercial",
+        "acceptable",
+        "policy",
+        "prohibited",
+        "for",
+        "with",
+        "rail",
+        "public",
+        "source",
+        "software",
+        "code",
+        "sample",
+        "machine",
+        "learning",
+        "international",
+        "attribution",
+        "sharealike",
+        "derivatives",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+"""Words of a license's name that do not name its licensor, model or family."""
 _TERMS_WORDS = frozenset(
     [
         "shall",
@@ -152,9 +202,11 @@ def _best(
     for fp, count, coverage in ranked[:_CONTENDERS]:
         if count < top * _CLOSE:
             break
-        if best is not None and count + _SHINGLE_SLACK <= best[0]:
-            # Its words in common cannot outscore the best alignment already found.
-            break
+        if best is not None and min(len(fp.hashes), end - start) <= best[0]:
+            # It cannot explain more words than the best alignment already found. (Shared
+            # shingles are no bound: a copy that numbers list items breaks shingles, not
+            # words.)
+            continue
         alignment = align(tokens, start, end, fp)
         if alignment is None:
             continue
@@ -187,7 +239,7 @@ def _is_header(tokens: Tokens, start: int, end: int) -> bool:
     lead = tokens.text[tokens.text.rfind("\n", 0, first) + 1 : first]
     if len(lines) == 1 and lead.strip().startswith("#") and not lines[0].endswith("."):
         return True  # one markdown heading line: a title, whatever its words
-    if len(lines) > 3 or _TERMS_WORDS.intersection(words(raw)):
+    if len(lines) > 3 or _TERMS_WORDS.intersection(words(URL.sub(" ", raw))):
         return False
     # A title has no sentence in it; a copyright line may end with a full stop.
     return all(not line.endswith(".") or _COPYRIGHT.match(line) for line in lines)
@@ -230,6 +282,7 @@ def identify_text(
     closest_similarity: float | None = None
     pending = [(0, len(tokens))]
     seen: set[str] = set()
+    present: frozenset[int] | None = None
     while pending:
         start, end = pending.pop()
         if end - start < _MIN_SPAN and found:
@@ -247,6 +300,14 @@ def identify_text(
             if not found and (closest_similarity is None or score > closest_similarity):
                 closest, closest_similarity = fp.license, score
             continue
+        if present is None:
+            present = frozenset(tokens.hashes)
+        if names_another(kb, fp, present):
+            # The template of a known license, issued under another name (a licensor's
+            # own name replaced throughout): not that license, though its words are close.
+            if not found and (closest_similarity is None or score > closest_similarity):
+                closest, closest_similarity = fp.license, score
+            continue
         seen.add(fp.key)
         found.append((fp, coverage, alignment))
         pending.extend([(start, alignment.start), (alignment.end, end)])
@@ -257,6 +318,25 @@ def identify_text(
     if closest_similarity is not None:
         ident = replace(ident, closest_similarity=round(closest_similarity, 3))
     return ident
+
+
+def names_another(kb: KnowledgeBase, fp: Fingerprint, present: frozenset[int]) -> bool:
+    """True when a text lacks a word of the license's own name (its licensor, model or
+    family: "Llama", "Stable Video Diffusion", "Apache") that the canonical document
+    repeats at least twice, so that no faithful copy, even without its title, drops it.
+    Such a text is another license written from this one's template."""
+    info = kb.get(fp.license)
+    if info is None:
+        return False
+    wanted = {
+        token_hash(word)
+        for word in words(info.name)
+        if len(word) > 2 and word not in _NAME_GENERIC and not any(c.isdigit() for c in word)
+    }
+    if not wanted - present:
+        return False
+    counts = Counter(h for h in fp.hashes if h in wanted)
+    return any(counts[h] >= 2 for h in wanted - present)
 
 
 def _assemble(
