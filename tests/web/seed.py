@@ -4,6 +4,7 @@ exception. Used by the API tests, the browser tests and the screenshot script.""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from modelsteward.demo.models import build_workspace
 from modelsteward.findings import Severity
 from modelsteward.policy import default_policy
 from modelsteward.registry import Actor, RegistryService, Role, open_registry
+from modelsteward.registry.decisions import record_decision
 from modelsteward.services.exceptions import ExceptionAsk, request_exception
 from modelsteward.vulns import RiskException, SlaEntry
 
@@ -27,6 +29,9 @@ class Seeded:
     tokens: dict[str, str]
     """``name:role`` -> token."""
     exception_id: int
+    decision_id: int
+    """carol's selection of tiny-llama for the support assistant, waiting for legal and
+    security."""
 
 
 def _cli(*args: str) -> int:
@@ -46,7 +51,9 @@ def seed_registry(dsn: str, work: Path) -> Seeded:
       passport versions: vetted for internal use, then for a customer-facing SaaS);
     - ``tiny-llama`` is approved and deployed on ``prod-eu-1`` with three SLA clocks: one
       overdue, one due soon, one whose risk is accepted;
-    - carol's exception to ``review-legal`` for the LoRA's license conflict, approved by bob.
+    - carol's exception to ``review-legal`` for the LoRA's license conflict, approved by bob;
+    - carol's selection of ``tiny-llama`` for a support assistant, waiting for legal and
+      security.
     """
     ws = build_workspace(work / "ws")
     service = open_registry(dsn)
@@ -148,9 +155,20 @@ def seed_registry(dsn: str, work: Path) -> Seeded:
         )
         exc = request_exception(service, default_policy(), ask, "carol")
         service.approve_exception(exc.id, Role.LEGAL, "bob", "attribution in place")
+        decision = record_decision(
+            service.store,
+            kind="selection",
+            name="support-assistant",
+            digest=hashlib.sha256(b"support-assistant shortlist").hexdigest(),
+            subject="tiny-llama",
+            payload={"chosen": "tiny-llama", "candidates": ["tiny-llama", "support-bot-lora"]},
+            requester="carol",
+            required_roles=(Role.LEGAL, Role.SECURITY),
+            models=("tiny-llama",),
+        )
     finally:
         service.close()
-    return Seeded(dsn=dsn, tokens=tokens, exception_id=exc.id)
+    return Seeded(dsn=dsn, tokens=tokens, exception_id=exc.id, decision_id=decision.id)
 
 
 def _enroll(service: RegistryService) -> dict[str, str]:

@@ -311,3 +311,99 @@ def test_openapi_document_describes_the_api(make_client: AppFactory, seeded: See
         "/api/v1/usage",
     } <= paths
     assert not any(not p.startswith("/api/v1/") for p in paths)  # pages stay out
+
+
+def test_decision_records_wait_in_the_queue_under_separation_of_duties(
+    make_client: AppFactory, seeded: Seeded
+) -> None:
+    client = make_client()
+    legal = client.get("/api/v1/decisions", headers=bearer(seeded, "bob:legal")).json()
+    assert [i["decision"]["id"] for i in legal["items"]] == [seeded.decision_id]
+    item = legal["items"][0]
+    assert item["asks_viewer"] is True and item["own_request"] is False
+    assert item["decision"]["missing_roles"] == ["legal", "security"]
+    assert item["decision"]["payload"] is None
+    safety = client.get("/api/v1/decisions", headers=bearer(seeded, "sara:safety")).json()
+    assert safety["total"] == 0
+    url = f"/api/v1/decisions/{seeded.decision_id}"
+    own = client.post(f"{url}/approve", headers=bearer(seeded, "carol:legal"), json={"reason": "x"})
+    assert own.status_code == 403
+    assert own.json()["error"]["message"] == (
+        "carol requested approval of selection 'support-assistant' and cannot also sign it"
+    )
+    requester = client.post(
+        f"{url}/approve", headers=bearer(seeded, "carol:requester"), json={"reason": "x"}
+    )
+    assert requester.status_code == 403
+    assert requester.json()["error"]["message"] == "a requester cannot sign approvals"
+    wrong = client.post(
+        f"{url}/approve", headers=bearer(seeded, "sara:safety"), json={"reason": "x"}
+    )
+    assert wrong.status_code == 403
+    assert "is not asked to review" in wrong.json()["error"]["message"]
+    half = client.post(
+        f"{url}/approve", headers=bearer(seeded, "bob:legal"), json={"reason": "license fits"}
+    )
+    assert half.status_code == 200, half.text
+    assert (half.json()["state"], half.json()["missing_roles"]) == ("pending", ["security"])
+    twice = client.post(f"{url}/approve", headers=bearer(seeded, "bob:legal"), json={"reason": "y"})
+    assert twice.status_code == 403
+    done = client.post(
+        f"{url}/approve", headers=bearer(seeded, "sam:security"), json={"reason": "scanned"}
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["state"] == "approved"
+    assert client.get("/api/v1/decisions", headers=bearer(seeded, "bob:legal")).json() == {
+        "items": [],
+        "total": 0,
+        "limit": 50,
+        "offset": 0,
+    }
+    closed = client.post(
+        f"{url}/reject", headers=bearer(seeded, "root:admin"), json={"reason": "late"}
+    )
+    assert closed.status_code == 403
+    audit = client.get(
+        "/api/v1/audit?action=selection.signed", headers=bearer(seeded, "root:admin")
+    ).json()
+    assert [e["actor"] for e in audit["items"][:2]] == ["sam", "bob"]
+
+
+def test_an_exception_row_that_drifted_from_the_chain_is_marked(
+    make_client: AppFactory, seeded: Seeded
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    from modelsteward.registry.store.sql import normalize_dsn
+
+    client = make_client()
+    body = {
+        "rule_id": "scan-severity",
+        "model": "helpful-llama-trojan",
+        "finding": "scan.pickle.unsafe-global",
+        "path": "*",
+        "reason": "flipped by hand below",
+        "owner": "bob",
+        "expires": (date.today() + timedelta(days=5)).isoformat(),
+    }
+    made = client.post("/api/v1/exceptions", headers=bearer(seeded, "bob:legal"), json=body)
+    assert made.status_code == 201, made.text
+    exc_id = made.json()["id"]
+    engine = create_engine(normalize_dsn(seeded.dsn))
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(f"UPDATE policy_exceptions SET state = 'approved' WHERE id = {exc_id}")
+            )
+        listed = client.get("/api/v1/exceptions", headers=bearer(seeded, "sam:security")).json()
+        rows = {e["id"]: e for e in listed["items"]}
+        assert (rows[exc_id]["status"], rows[exc_id]["drifted"]) == ("approved", True)
+        assert rows[seeded.exception_id]["drifted"] is False
+    finally:
+        with engine.begin() as conn:
+            conn.execute(
+                text(f"UPDATE policy_exceptions SET state = 'requested' WHERE id = {exc_id}")
+            )
+        engine.dispose()
+    listed = client.get("/api/v1/exceptions", headers=bearer(seeded, "sam:security")).json()
+    assert not any(e["drifted"] for e in listed["items"])

@@ -1,5 +1,7 @@
 """The dashboard in a real headless Chromium: sign in, read a passport, approve in the right
-role, be refused as the requester, see an overdue SLA item in red, revoke an exception."""
+role, be refused as the requester (for a model and for a selection decision), see an overdue
+SLA item in red, see an exception row that drifted from the audit chain marked, revoke an
+exception."""
 
 from __future__ import annotations
 
@@ -116,3 +118,56 @@ def test_revoke_an_exception(driver: Any, site: tuple[str, Seeded]) -> None:
     row = driver.find_element(By.ID, f"exc-{seeded.exception_id}")
     assert row.get_attribute("class") == "revoked"
     assert "revoked" in row.text
+
+
+def test_a_selection_decision_is_signed_from_the_queue(
+    driver: Any, site: tuple[str, Seeded]
+) -> None:
+    base, seeded = site
+    row = f"#dec-{seeded.decision_id}"
+    sign_in(driver, base, seeded.tokens["carol:legal"])
+    driver.get(f"{base}/approvals")
+    assert "you recorded this one" in _text(driver, row)
+    _verdict(driver, row, "my own pick is fine", "approve")
+    assert _text(driver, "#flash") == (
+        "refused: carol requested approval of selection 'support-assistant' and cannot also sign it"
+    )
+    sign_in(driver, base, seeded.tokens["bob:legal"])
+    driver.get(f"{base}/approvals")
+    _verdict(driver, row, "license fits the use", "approve")
+    assert _text(driver, "#flash") == ("selection support-assistant is pending; waits for security")
+    sign_in(driver, base, seeded.tokens["sam:security"])
+    driver.get(f"{base}/approvals")
+    _verdict(driver, row, "scan is clean", "approve")
+    assert _text(driver, "#flash") == "selection support-assistant is approved"
+    assert _text(driver, "#decisions tbody") == "No decision waits for review."
+
+
+def test_an_exception_that_drifted_from_the_chain_is_marked(
+    driver: Any, site: tuple[str, Seeded]
+) -> None:
+    from selenium.webdriver.common.by import By
+    from sqlalchemy import create_engine, text
+
+    from modelsteward.registry.store.sql import normalize_dsn
+
+    base, seeded = site
+    sign_in(driver, base, seeded.tokens["sam:security"])
+    driver.get(f"{base}/exceptions")
+    row = driver.find_element(By.ID, f"exc-{seeded.exception_id}")
+    assert "drifted" not in str(row.get_attribute("class"))
+    engine = create_engine(normalize_dsn(seeded.dsn))
+    edit = text("UPDATE policy_exceptions SET owner = :owner WHERE id = :id")
+    try:
+        with engine.begin() as conn:
+            conn.execute(edit, {"owner": "mallory", "id": seeded.exception_id})
+        driver.get(f"{base}/exceptions")
+        row = driver.find_element(By.ID, f"exc-{seeded.exception_id}")
+        assert "drifted" in str(row.get_attribute("class")).split()
+        mark = row.find_element(By.CSS_SELECTOR, "div.drift")
+        assert mark.text == "disagrees with the audit chain: waives nothing"
+        assert mark.value_of_css_property("color") == "rgba(198, 40, 40, 1)"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(edit, {"owner": "carol", "id": seeded.exception_id})
+        engine.dispose()

@@ -11,9 +11,10 @@ from modelsteward.cli.registry import acting, open_service
 from modelsteward.cli.registry_options import ActorOpt, ReasonOpt, RegistryOpt, TokenOpt
 from modelsteward.cli.state import get_state
 from modelsteward.findings import Report
-from modelsteward.registry.decisions import get_decision, list_decisions, sign_decision
+from modelsteward.registry.decisions import get_decision, list_decisions
 from modelsteward.registry.records import DecisionRecord
 from modelsteward.report import SummaryTable
+from modelsteward.services import approval
 
 _COLUMNS = ("id", "kind", "name", "choice", "state", "waiting for", "requester", "created")
 
@@ -138,14 +139,7 @@ def _sign(
 ) -> int:
     state = get_state(ctx)
     with acting(state, *who) as (service, actor):
-        record = sign_decision(
-            service.store,
-            decision_id,
-            role=actor.role,
-            actor=actor.name,
-            reason=reason,
-            approve=approve,
-        )
+        record = approval.sign_decision(service, decision_id, actor, reason, approve=approve)
     waits = ", ".join(r.value for r in record.missing_roles) or "nobody"
     state.log(f"decision {record.id} is {record.state.value}; waiting for: {waits}")
     return state.emit(

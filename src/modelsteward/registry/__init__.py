@@ -4,6 +4,7 @@ log, on SQLite (default) or PostgreSQL."""
 
 from __future__ import annotations
 
+from modelsteward.registry.chaincache import ChainCache
 from modelsteward.registry.identity import ActorDirectory
 from modelsteward.registry.records import (
     Actor,
@@ -35,7 +36,11 @@ from modelsteward.registry.store.interface import Store, StoreError
 
 
 def open_registry(
-    dsn: str, *, create: bool = True, audit_key: bytes | None = None
+    dsn: str,
+    *,
+    create: bool = True,
+    audit_key: bytes | None = None,
+    chain_cache: ChainCache | None = None,
 ) -> RegistryService:
     """Open (creating and migrating as needed) the registry at ``dsn``.
 
@@ -43,6 +48,7 @@ def open_registry(
     pass ``create=False``: a SQLite registry that does not exist is then an error, and no
     file or directory is made. With ``audit_key`` (kept outside the database) every write
     signs a checkpoint of the chain head, and verification requires the head signed.
+    ``chain_cache`` keeps the replayed audit chain (default: the process's own).
 
     Raises:
         StoreError: when the DSN is unsupported, the database cannot be reached or
@@ -57,7 +63,7 @@ def open_registry(
     except BaseException:
         store.close()
         raise
-    return RegistryService(store, audit_key=audit_key)
+    return RegistryService(store, audit_key=audit_key, chain_cache=chain_cache)
 
 
 __all__ = [

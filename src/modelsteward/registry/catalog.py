@@ -11,6 +11,7 @@ from modelsteward.registry.facts import find_model
 from modelsteward.registry.records import (
     ApprovalRequest,
     AuditEntry,
+    DecisionRecord,
     DeploymentRecord,
     ExceptionRecord,
     ModelQuery,
@@ -144,6 +145,16 @@ class Catalog:
         limit = _limit(limit)
         with self._store.read() as tx:
             items, total = tx.approval_queue(roles, limit, max(0, offset))
+        return Page(items=tuple(items), total=total, limit=limit, offset=max(0, offset))
+
+    def decision_queue(
+        self, roles: Sequence[Role] | None, *, limit: int = 50, offset: int = 0
+    ) -> Page[DecisionRecord]:
+        """Pending selection and contribution decisions naming one of ``roles`` (all when
+        None), oldest first."""
+        limit = _limit(limit)
+        with self._store.read() as tx:
+            items, total = tx.decision_queue(roles, limit, max(0, offset))
         return Page(items=tuple(items), total=total, limit=limit, offset=max(0, offset))
 
     def exceptions(self) -> list[ExceptionRecord]:

@@ -170,3 +170,28 @@ def _actor_drift(stored: Mapping[str, int], chain: Mapping[str, int]) -> list[Dr
             detail = f"{have} active token(s) but the audit chain enrolled {recorded}"
             out.append(Drift(table="actors", row=key, detail=detail))
     return out
+
+
+def model_drift(tx: Tx, ledger: Ledger, model_id: int) -> list[Drift]:
+    """``find_drift`` for one model: the chain's faults about it and its stored rows."""
+    out = [d for d in ledger.faults if d.model_id == model_id]
+    stored, chain = tx.model(model_id), ledger.models.get(model_id)
+    if stored is not None and chain is None:
+        out.append(_model(model_id, f"{stored.name} was never recorded in the audit chain"))
+    elif stored is None and chain is not None:
+        out.append(_model(model_id, f"{chain.name} is in the audit chain but was deleted"))
+    elif stored is not None and chain is not None:
+        out += _model_drift(tx, stored, chain)
+    return out
+
+
+def exception_drift(tx: Tx, ledger: Ledger) -> list[Drift]:
+    """``find_drift`` for the policy exceptions alone."""
+    faults = [d for d in ledger.faults if d.exception_id is not None]
+    return faults + _exception_drift(tx.exceptions(), ledger.exceptions)
+
+
+def actor_drift(tx: Tx, ledger: Ledger, actor: str) -> list[Drift]:
+    """``find_drift`` for the tokens of one actor (``name:role``)."""
+    stored = {k: v for k, v in tx.actor_counts().items() if k == actor}
+    return _actor_drift(stored, {k: v for k, v in ledger.actors.items() if k == actor})

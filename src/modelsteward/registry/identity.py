@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from modelsteward.registry.chaincache import CHAIN_CACHE, ChainCache
+from modelsteward.registry.drift import actor_drift
 from modelsteward.registry.records import Actor, ApprovalError, Role
 from modelsteward.registry.store.interface import Store
-from modelsteward.registry.trust import replay
 
 TOKEN_PREFIX = "mst_"  # noqa: S105 (a prefix, not a secret)
 """Tokens start with this, so that secret scanners can recognise them."""
@@ -26,8 +27,9 @@ def token_digest(token: str) -> str:
 class ActorDirectory:
     """Enrolled actors of one registry."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, chain: ChainCache = CHAIN_CACHE) -> None:
         self._store = store
+        self._chain = chain
 
     def required(self) -> bool:
         """Whether actors must present a token (some are enrolled)."""
@@ -49,10 +51,9 @@ class ActorDirectory:
                 hint="ask a registry admin to enroll you: modelsteward registry actor add",
             )
         # A token row written behind the service (no enrolment in the chain) names nobody.
-        result = replay(self._store).verification
-        if not result.intact or any(
-            d.table == "actors" and d.row == str(actor) for d in result.drift
-        ):
+        with self._chain.hold(self._store) as held:
+            trusted = held.verification.intact and not actor_drift(held.tx, held.ledger, str(actor))
+        if not trusted:
             raise ApprovalError(
                 f"the tokens of {actor} disagree with the audit chain; none is trusted",
                 hint="run modelsteward registry audit verify and restore the actors table",

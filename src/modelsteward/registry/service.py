@@ -3,7 +3,8 @@ chain, with every state change and its audit entry committed in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, TextIO
 
@@ -11,6 +12,8 @@ from modelsteward.registry import approvals
 from modelsteward.registry import exceptions as exception_flow
 from modelsteward.registry.audit import canonical_json, export_lines
 from modelsteward.registry.catalog import Catalog
+from modelsteward.registry.chaincache import CHAIN_CACHE, ChainCache, Held
+from modelsteward.registry.drift import exception_drift, model_drift
 from modelsteward.registry.facts import (
     check_manifest,
     find_model,
@@ -48,9 +51,16 @@ if TYPE_CHECKING:
 class RegistryService:
     """The registry's operations. Writes raise ``StoreError`` when the database fails."""
 
-    def __init__(self, store: Store, *, audit_key: bytes | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        audit_key: bytes | None = None,
+        chain_cache: ChainCache | None = None,
+    ) -> None:
         self.store = store
         self._audit_key = audit_key
+        self._chain = CHAIN_CACHE if chain_cache is None else chain_cache
 
     def close(self) -> None:
         """Release database connections."""
@@ -59,7 +69,7 @@ class RegistryService:
     @property
     def actors(self) -> ActorDirectory:
         """Actors identified by token."""
-        return ActorDirectory(self.store)
+        return ActorDirectory(self.store, self._chain)
 
     @property
     def catalog(self) -> Catalog:
@@ -296,44 +306,70 @@ class RegistryService:
         hashes = {h.lower() for h in files.values()}
         if not hashes:
             return ApprovalStatus(approved=False, model=None, reason="no files were given")
-        trusted = self.verified()
-        result = trusted.verification
-        if not result.intact:
-            return ApprovalStatus(
-                approved=False,
-                model=None,
-                reason=f"the audit chain is broken at entry {result.first_bad_seq} "
-                f"({result.detail}): nothing is approved until it is restored",
-            )
-        candidates = sorted(
-            (m for m in trusted.ledger.models.values() if hashes <= set(m.files.values())),
-            key=lambda m: m.id,
-        )
-        if not candidates:
-            return ApprovalStatus(
-                approved=False, model=None, reason="no registered model has these files"
-            )
-        unsafe = [d for d in result.drift if d.model_id is None and d.table == "audit_log"]
-        for model in candidates:
-            drift = [d for d in result.drift if d.model_id == model.id] + unsafe
-            if model.status is ModelStatus.APPROVED and not drift:
-                with self.store.read() as tx:
-                    why = approvals.explain(tx, find_model(tx, model.id))
-                return ApprovalStatus(
-                    approved=True, model=model.name, model_id=model.id, reason=why
-                )
-            if drift:
+        with self.chain_state() as held:
+            result = held.verification
+            if not result.intact:
                 return ApprovalStatus(
                     approved=False,
-                    model=model.name,
-                    model_id=model.id,
-                    reason=f"the stored state of {model.name} disagrees with the audit "
-                    f"chain ({drift[0]}); nothing it holds is approved",
+                    model=None,
+                    reason=f"the audit chain is broken at entry {result.first_bad_seq} "
+                    f"({result.detail}): nothing is approved until it is restored",
                 )
-        model = candidates[0]
-        with self.store.read() as tx:
-            why = approvals.explain(tx, find_model(tx, model.id))
-        return ApprovalStatus(approved=False, model=model.name, model_id=model.id, reason=why)
+            ledger = held.ledger
+            candidates = sorted(
+                (m for m in ledger.models.values() if hashes <= set(m.files.values())),
+                key=lambda m: m.id,
+            )
+            if not candidates:
+                return ApprovalStatus(
+                    approved=False, model=None, reason="no registered model has these files"
+                )
+            unsafe = [d for d in ledger.faults if d.model_id is None and d.table == "audit_log"]
+            for model in candidates:
+                drift = model_drift(held.tx, ledger, model.id) + unsafe
+                if model.status is ModelStatus.APPROVED and not drift:
+                    why = approvals.explain(held.tx, find_model(held.tx, model.id))
+                    return ApprovalStatus(
+                        approved=True, model=model.name, model_id=model.id, reason=why
+                    )
+                if drift:
+                    return ApprovalStatus(
+                        approved=False,
+                        model=model.name,
+                        model_id=model.id,
+                        reason=f"the stored state of {model.name} disagrees with the audit "
+                        f"chain ({drift[0]}); nothing it holds is approved",
+                    )
+            model = candidates[0]
+            why = approvals.explain(held.tx, find_model(held.tx, model.id))
+            return ApprovalStatus(approved=False, model=model.name, model_id=model.id, reason=why)
+
+    @contextmanager
+    def chain_state(self) -> Iterator[Held]:
+        """The audit chain verified and replayed, from the process's cache: the whole chain
+        is walked once, then only the entries appended since (see ``registry.chaincache``).
+        Stored rows are not compared; ``registry.drift`` compares those that matter with
+        ``held.tx``. Other users of the same registry in this process wait until the block
+        ends.
+
+        Raises:
+            StoreError: when the database cannot be read.
+        """
+        with self._chain.hold(self.store, key=self._audit_key) as held:
+            yield held
+
+    def exception_drift(self) -> tuple[bool, frozenset[int]]:
+        """Whether the chain is intact, and the exceptions whose stored rows disagree with
+        what it recorded.
+
+        Raises:
+            StoreError: when the database cannot be read.
+        """
+        with self.chain_state() as held:
+            if not held.verification.intact:
+                return False, frozenset()
+            drift = exception_drift(held.tx, held.ledger)
+        return True, frozenset(d.exception_id for d in drift if d.exception_id is not None)
 
     def verified(self, anchor: tuple[int, str] | None = None) -> Trusted:
         """The chain verified and replayed, with every stored row compared to it.
@@ -444,15 +480,15 @@ class RegistryService:
         Raises:
             RegistryError: when the chain is broken: no exception can be trusted.
         """
-        trusted = self.verified()
-        result = trusted.verification
-        if not result.intact:
-            raise RegistryError(
-                f"the audit chain is broken at entry {result.first_bad_seq}: "
-                "registry exceptions cannot be trusted",
-                hint="run modelsteward registry audit verify, and restore the registry",
-            )
-        return trusted.ledger.waivers(model, manifest_digest, today)
+        with self.chain_state() as held:
+            result = held.verification
+            if not result.intact:
+                raise RegistryError(
+                    f"the audit chain is broken at entry {result.first_bad_seq}: "
+                    "registry exceptions cannot be trusted",
+                    hint="run modelsteward registry audit verify, and restore the registry",
+                )
+            return held.ledger.waivers(model, manifest_digest, today)
 
     def deploy(
         self,

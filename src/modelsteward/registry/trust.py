@@ -13,13 +13,13 @@ import hashlib
 import hmac
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from modelsteward.registry.audit import AuditRowTuple, verify_chain
 from modelsteward.registry.drift import find_drift
 from modelsteward.registry.ledger import Ledger
 from modelsteward.registry.records import AuditFault, AuditVerification
-from modelsteward.registry.store.interface import Store
+from modelsteward.registry.store.interface import AuditSnapshot, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,8 @@ class Trusted:
 
     verification: AuditVerification
     ledger: Ledger
+    checkpoint_hashes: dict[int, str] = field(default_factory=dict)
+    """The stored hash of every entry a signed checkpoint named (with a key)."""
 
 
 def key_id(key: bytes) -> str:
@@ -41,36 +43,52 @@ def checkpoint_mac(key: bytes, seq: int, digest: str) -> str:
 
 
 def replay(
-    store: Store, *, anchor: tuple[int, str] | None = None, key: bytes | None = None
+    store: Store,
+    *,
+    anchor: tuple[int, str] | None = None,
+    key: bytes | None = None,
+    drift: bool = True,
 ) -> Trusted:
     """Verify the chain, replay it, and compare the stored rows, in one snapshot.
 
     Never raises for what it finds: a broken chain, a bad checkpoint or drifted rows make
-    ``verification.ok`` false and say where.
+    ``verification.ok`` false and say where. Without ``drift`` the stored rows are not
+    compared (the verification covers the chain alone).
 
     Raises:
         StoreError: when the database cannot be read.
     """
-    ledger = Ledger()
     with store.audit_snapshot() as snap:
-        stored = snap.tx()
-        checkpoints = stored.checkpoints() if key is not None else []
-        wanted = {c[0] for c in checkpoints}
-        seen: dict[int, str] = {}
-        with closing(snap.rows()) as rows:
-            tapped = _tap(rows, wanted, seen)
-            result = verify_chain(
-                ledger.replaying(tapped),
-                head=snap.head,
-                rescan=_Rescan(snap.rows),
-                anchor=anchor,
-            )
-        drift = tuple(find_drift(stored, ledger)) if result.intact else ()
+        return replay_snapshot(snap, anchor=anchor, key=key, drift=drift)
+
+
+def replay_snapshot(
+    snap: AuditSnapshot,
+    *,
+    anchor: tuple[int, str] | None = None,
+    key: bytes | None = None,
+    drift: bool = True,
+) -> Trusted:
+    """``replay`` over an open snapshot."""
+    ledger = Ledger()
+    stored = snap.tx()
+    checkpoints = stored.checkpoints() if key is not None else []
+    wanted = {c[0] for c in checkpoints}
+    seen: dict[int, str] = {}
+    with closing(snap.rows()) as rows:
+        tapped = _tap(rows, wanted, seen)
+        result = verify_chain(
+            ledger.replaying(tapped),
+            head=snap.head,
+            rescan=_Rescan(snap.rows),
+            anchor=anchor,
+        )
+    drifted = tuple(find_drift(stored, ledger)) if drift and result.intact else ()
     if key is not None and result.intact:
-        result = _check_checkpoints(result, checkpoints, seen, key)
-    if drift:
-        result = replace(result, ok=False, drift=drift)
-    return Trusted(result, ledger)
+        result = check_checkpoints(result, checkpoints, seen, key)
+    if drifted:
+        result = replace(result, ok=False, drift=drifted)
+    return Trusted(result, ledger, seen)
 
 
 def _tap(
@@ -82,12 +100,14 @@ def _tap(
         yield row
 
 
-def _check_checkpoints(
+def check_checkpoints(
     result: AuditVerification,
     checkpoints: list[tuple[int, str, str, str]],
     seen: dict[int, str],
     key: bytes,
 ) -> AuditVerification:
+    """``result`` with the signed checkpoints of ``key`` checked against the hashes
+    ``seen`` (seq -> stored hash) and the head covered."""
     mine = key_id(key)
     signed = 0
     for seq, digest, kid, mac in checkpoints:

@@ -1,10 +1,13 @@
-"""Approving and rejecting a model's pending request as an identified actor."""
+"""Approving and rejecting, as an identified actor, what waits for review: a model's
+pending request, and a selection or contribution decision record."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from modelsteward.registry import Actor, ApprovalError, ApprovalRequest, RegistryService, Role
+from modelsteward.registry.decisions import sign_decision as _sign_decision
+from modelsteward.registry.records import DecisionRecord
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,13 +28,7 @@ def sign(
             registry's separation-of-duties rules refuse the signature.
         NotFoundError: when the model does not exist.
     """
-    if actor.role is Role.REQUESTER:
-        raise ApprovalError(
-            "a requester cannot sign approvals",
-            hint="sign as legal, security, safety or admin",
-        )
-    if not reason.strip():
-        raise ApprovalError("a verdict needs a reason", hint="say why (it goes in the audit log)")
+    _may_sign(actor, reason)
     if approve:
         req = service.approve(model, actor.role, actor.name, reason)
     else:
@@ -48,3 +45,37 @@ def request(service: RegistryService, model: int | str, actor: Actor) -> Verdict
     """
     req = service.request_approval(model, actor.name)
     return Verdict(request=req, explanation=service.explain(model))
+
+
+def sign_decision(
+    service: RegistryService, decision_id: int, actor: Actor, reason: str, *, approve: bool
+) -> DecisionRecord:
+    """Sign a pending selection or contribution decision in ``actor``'s role, under the
+    same separation of duties as a model's request: never the one who recorded it, one
+    person per role, only the roles it waits for approve, any of them (or an admin)
+    rejects.
+
+    Raises:
+        ApprovalError: when a requester tries to sign, no reason is given, the record is
+            not pending, or separation of duties refuses the signature.
+        NotFoundError: when the record does not exist.
+    """
+    _may_sign(actor, reason)
+    return _sign_decision(
+        service.store,
+        decision_id,
+        role=actor.role,
+        actor=actor.name,
+        reason=reason,
+        approve=approve,
+    )
+
+
+def _may_sign(actor: Actor, reason: str) -> None:
+    if actor.role is Role.REQUESTER:
+        raise ApprovalError(
+            "a requester cannot sign approvals",
+            hint="sign as legal, security, safety or admin",
+        )
+    if not reason.strip():
+        raise ApprovalError("a verdict needs a reason", hint="say why (it goes in the audit log)")

@@ -108,28 +108,27 @@ def deployment_coverage(
     files = passport.manifest
     if registry is None or not files:
         return ()
-    trusted = registry.verified()
-    if not trusted.verification.intact:
-        return ()
     digest = manifest_digest(files)
     out = []
-    for model in trusted.ledger.models.values():
-        if model.name != passport.identity.name:
-            continue
-        for dep in model.deployments.values():
-            served = dep.get("safety") or {}
-            if dep.get("manifest_digest") == digest and served:
-                out.append(
-                    SafetyCoverage(
-                        deployment=str(dep.get("target", "")),
-                        source="registry",
-                        gateway_config=str(served.get("gateway_config", "")),
-                        config_sha256=str(served.get("config_sha256", "")),
-                        safety_profile=str(served.get("safety_profile", "off")),
-                        safety_policy=str(served.get("safety_policy", "")),
-                        exposure=str(served.get("exposure", "internal")),
-                    )
+    with registry.chain_state() as held:
+        if not held.verification.intact:
+            return ()
+        models = [m for m in held.ledger.models.values() if m.name == passport.identity.name]
+        deployments = [dict(dep) for m in models for dep in m.deployments.values()]
+    for dep in deployments:
+        served = dep.get("safety") or {}
+        if dep.get("manifest_digest") == digest and served:
+            out.append(
+                SafetyCoverage(
+                    deployment=str(dep.get("target", "")),
+                    source="registry",
+                    gateway_config=str(served.get("gateway_config", "")),
+                    config_sha256=str(served.get("config_sha256", "")),
+                    safety_profile=str(served.get("safety_profile", "off")),
+                    safety_policy=str(served.get("safety_policy", "")),
+                    exposure=str(served.get("exposure", "internal")),
                 )
+            )
     return tuple(out)
 
 

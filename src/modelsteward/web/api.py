@@ -27,9 +27,11 @@ from modelsteward.web.state import Viewer
 from modelsteward.web.views import (
     WebError,
     dashboard,
+    decision_item,
     diff_view,
     exception_ask,
     exception_dict,
+    exception_rows,
     model_dict,
     model_query,
     page_dict,
@@ -173,13 +175,45 @@ def approvals(
     return page_dict(page, [queue_item(m, r, viewer) for m, r in page.items])
 
 
+@router.get("/decisions")
+def decisions(
+    request: Request, viewer: Reader, limit: Limit = 50, offset: Offset = 0
+) -> dict[str, object]:
+    """Pending selection and contribution decisions for the caller's role (every pending
+    one for admins, requesters and anonymous readers), oldest first, without payloads."""
+    page = service_of(request).catalog.decision_queue(
+        queue_roles(viewer), limit=limit, offset=offset
+    )
+    return page_dict(page, [decision_item(d, viewer) for d in page.items])
+
+
+@router.post("/decisions/{decision_id}/approve")
+def approve_decision(request: Request, decision_id: int, body: VerdictIn) -> dict[str, object]:
+    """Sign a pending decision in the caller's role (never one the caller recorded)."""
+    actor, _ = writer(request, None)
+    record = approval.sign_decision(
+        service_of(request), decision_id, actor, body.reason, approve=True
+    )
+    return {**record.to_dict(), "payload": None}
+
+
+@router.post("/decisions/{decision_id}/reject")
+def reject_decision(request: Request, decision_id: int, body: VerdictIn) -> dict[str, object]:
+    """Reject a pending decision in the caller's role."""
+    actor, _ = writer(request, None)
+    record = approval.sign_decision(
+        service_of(request), decision_id, actor, body.reason, approve=False
+    )
+    return {**record.to_dict(), "payload": None}
+
+
 @router.get("/exceptions")
 def exceptions(request: Request, viewer: Reader) -> dict[str, object]:
     """Every exception with its status today: requested, approved, expired, rejected,
-    revoked or legacy."""
+    revoked or legacy; ``drifted`` when its stored row disagrees with the audit chain (it
+    then waives nothing)."""
     day = today()
-    records = service_of(request).catalog.exceptions()
-    return {"items": [exception_dict(e, day) for e in records], "today": day.isoformat()}
+    return {"items": exception_rows(service_of(request), day), "today": day.isoformat()}
 
 
 @router.post("/exceptions", status_code=201)

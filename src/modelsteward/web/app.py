@@ -22,7 +22,7 @@ from modelsteward.registry import (
     StoreError,
     open_registry,
 )
-from modelsteward.web import api, pages
+from modelsteward.web import api, decision_pages, pages
 from modelsteward.web.security import SecureHeaders
 from modelsteward.web.state import ChainStatus, WebOptions
 from modelsteward.web.views import WebError
@@ -68,6 +68,7 @@ def create_app(options: WebOptions, service: RegistryService | None = None) -> F
     app.state.chain = ChainStatus(registry)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(decision_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecureHeaders, hsts=options.secure_cookies)
     app.add_exception_handler(StewardError, _steward_error)  # type: ignore[arg-type]

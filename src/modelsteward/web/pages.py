@@ -34,9 +34,10 @@ from modelsteward.web.state import Viewer
 from modelsteward.web.views import (
     WebError,
     dashboard,
+    decision_item,
     diff_view,
     exception_ask,
-    exception_dict,
+    exception_rows,
     model_dict,
     model_query,
     passport_dict,
@@ -89,7 +90,7 @@ def error_page(request: Request, status: int, message: str, hint: str) -> Respon
     return render(request, "error.html", viewer, status, status=status, message=message, hint=hint)
 
 
-def _redirect(request: Request, target: str, kind: str, text: str) -> Response:
+def flash_redirect(request: Request, target: str, kind: str, text: str) -> Response:
     response = RedirectResponse(target, status_code=303)
     options = options_of(request)
     response.set_cookie(
@@ -103,7 +104,7 @@ def _redirect(request: Request, target: str, kind: str, text: str) -> Response:
     return response
 
 
-async def _form(request: Request) -> dict[str, str]:
+async def read_form(request: Request) -> dict[str, str]:
     if request.headers.get("content-type", "").split(";")[0].strip() != (
         "application/x-www-form-urlencoded"
     ):
@@ -117,7 +118,7 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in fields.items()}
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
     return "/"
@@ -133,7 +134,7 @@ def login_page(request: Request, next: str = "/") -> Response:
 
     nonce = secrets.token_urlsafe(24)
     response = render(
-        request, "login.html", None, next=_safe_next(next), login_csrf=nonce, error=None
+        request, "login.html", None, next=safe_next(next), login_csrf=nonce, error=None
     )
     options = options_of(request)
     response.set_cookie(
@@ -147,7 +148,7 @@ async def login(request: Request) -> Response:
     """Exchange a registry token for a session."""
     from modelsteward.web.auth import same_secret
 
-    form = await _form(request)
+    form = await read_form(request)
     if not same_secret(form.get(CSRF_FIELD), request.cookies.get(LOGIN_COOKIE) or "\0"):
         raise WebError(403, "the sign-in form expired", hint="reload the page and retry")
     try:
@@ -158,13 +159,13 @@ async def login(request: Request) -> Response:
             "login.html",
             None,
             401,
-            next=_safe_next(form.get("next")),
+            next=safe_next(form.get("next")),
             login_csrf=request.cookies.get(LOGIN_COOKIE, ""),
             error=exc.message,
         )
         return page
-    response = _redirect(
-        request, _safe_next(form.get("next")), "ok", f"signed in as {actor.name} ({actor.role})"
+    response = flash_redirect(
+        request, safe_next(form.get("next")), "ok", f"signed in as {actor.name} ({actor.role})"
     )
     options = options_of(request)
     response.set_cookie(
@@ -183,7 +184,7 @@ async def login(request: Request) -> Response:
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     """End the session."""
-    form = await _form(request)
+    form = await read_form(request)
     writer(request, form.get(CSRF_FIELD))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -275,23 +276,27 @@ def diff(request: Request, ref: str, old: int = 0, new: int = 0) -> Response:
 
 
 @router.get("/approvals")
-def approvals(request: Request, page: int = 1) -> Response:
-    """The approval queue for the viewer's role."""
+def approvals(request: Request, page: int = 1, dpage: int = 1) -> Response:
+    """The approval queue for the viewer's role: models' requests, then selection and
+    contribution decisions (each paged on its own)."""
     viewer = reader(request)
     size = options_of(request).page_size
-    page = max(1, min(page, 1_000_000))
-    result = service_of(request).catalog.approval_queue(
-        queue_roles(viewer), limit=size, offset=(page - 1) * size
-    )
-    items = [queue_item(m, r, viewer) for m, r in result.items]
+    page, dpage = max(1, min(page, 1_000_000)), max(1, min(dpage, 1_000_000))
+    catalog = service_of(request).catalog
+    result = catalog.approval_queue(queue_roles(viewer), limit=size, offset=(page - 1) * size)
+    decisions = catalog.decision_queue(queue_roles(viewer), limit=size, offset=(dpage - 1) * size)
     return render(
         request,
         "approvals.html",
         viewer,
-        items=items,
+        items=[queue_item(m, r, viewer) for m, r in result.items],
         total=result.total,
         page=page,
         has_next=result.has_next,
+        decisions=[decision_item(d, viewer) for d in decisions.items],
+        decisions_total=decisions.total,
+        dpage=dpage,
+        decisions_next=decisions.has_next,
     )
 
 
@@ -300,7 +305,7 @@ def exceptions(request: Request) -> Response:
     """Exceptions: active, expired and revoked; request and revoke."""
     viewer = reader(request)
     day = today()
-    records = [exception_dict(e, day) for e in service_of(request).catalog.exceptions()]
+    records = exception_rows(service_of(request), day)
     order = {"requested": 0, "approved": 1}
     records.sort(key=lambda e: (order.get(str(e["status"]), 2), -int(str(e["id"]))))
     rules = sorted(r.id for r in _leaf_rules(policy_of(request).rules))
@@ -392,7 +397,7 @@ def usage(request: Request) -> Response:
 @router.post("/models/{ref}/request")
 async def request_approval(request: Request, ref: str) -> Response:
     """Open the approval request for a model's current passport."""
-    form = await _form(request)
+    form = await read_form(request)
     return await run_in_threadpool(_request_approval, request, ref, form)
 
 
@@ -402,14 +407,14 @@ def _request_approval(request: Request, ref: str, form: dict[str, str]) -> Respo
     try:
         verdict = approval.request(service_of(request), ref, actor)
     except StewardError as exc:
-        return _redirect(request, target, "error", exc.message)
-    return _redirect(request, target, "ok", verdict.explanation)
+        return flash_redirect(request, target, "error", exc.message)
+    return flash_redirect(request, target, "ok", verdict.explanation)
 
 
 @router.post("/approvals/{ref}")
 async def sign(request: Request, ref: str) -> Response:
     """Approve or reject a model's pending request in the viewer's role."""
-    form = await _form(request)
+    form = await read_form(request)
     return await run_in_threadpool(_sign, request, ref, form)
 
 
@@ -418,20 +423,20 @@ def _sign(request: Request, ref: str, form: dict[str, str]) -> Response:
     verdict = form.get("verdict")
     if verdict not in ("approve", "reject"):
         raise WebError(400, "the verdict must be approve or reject")
-    back = _safe_next(form.get("next") or "/approvals")
+    back = safe_next(form.get("next") or "/approvals")
     try:
         result = approval.sign(
             service_of(request), ref, actor, form.get("comment", ""), approve=verdict == "approve"
         )
     except StewardError as exc:
-        return _redirect(request, back, "error", f"refused: {exc.message}")
-    return _redirect(request, back, "ok", result.explanation)
+        return flash_redirect(request, back, "error", f"refused: {exc.message}")
+    return flash_redirect(request, back, "ok", result.explanation)
 
 
 @router.post("/exceptions")
 async def add_exception(request: Request) -> Response:
     """Record a policy exception."""
-    form = await _form(request)
+    form = await read_form(request)
     return await run_in_threadpool(_add_exception, request, form)
 
 
@@ -443,9 +448,9 @@ def _add_exception(request: Request, form: dict[str, str]) -> Response:
             service_of(request), policy_of(request), ask, actor.name
         )
     except StewardError as exc:
-        return _redirect(request, "/exceptions", "error", f"refused: {exc.message}")
+        return flash_redirect(request, "/exceptions", "error", f"refused: {exc.message}")
     waits = ", ".join(r.value for r in record.required_roles)
-    return _redirect(
+    return flash_redirect(
         request, "/exceptions", "ok", f"exception {record.id} requested; waits for {waits}"
     )
 
@@ -453,7 +458,7 @@ def _add_exception(request: Request, form: dict[str, str]) -> Response:
 @router.post("/exceptions/{exception_id}/review")
 async def review_exception(request: Request, exception_id: int) -> Response:
     """Approve or reject a requested exception in the viewer's role."""
-    form = await _form(request)
+    form = await read_form(request)
     return await run_in_threadpool(_review_exception, request, exception_id, form)
 
 
@@ -473,14 +478,16 @@ def _review_exception(request: Request, exception_id: int, form: dict[str, str])
                 exception_id, actor.role, actor.name, form.get("comment", "")
             )
     except StewardError as exc:
-        return _redirect(request, "/exceptions", "error", f"refused: {exc.message}")
-    return _redirect(request, "/exceptions", "ok", f"exception {exception_id} {record.state.value}")
+        return flash_redirect(request, "/exceptions", "error", f"refused: {exc.message}")
+    return flash_redirect(
+        request, "/exceptions", "ok", f"exception {exception_id} {record.state.value}"
+    )
 
 
 @router.post("/exceptions/{exception_id}/revoke")
 async def revoke_exception(request: Request, exception_id: int) -> Response:
     """Revoke an exception."""
-    form = await _form(request)
+    form = await read_form(request)
     return await run_in_threadpool(_revoke_exception, request, exception_id, form)
 
 
@@ -489,14 +496,14 @@ def _revoke_exception(request: Request, exception_id: int, form: dict[str, str])
     try:
         service_of(request).revoke_exception(exception_id, actor, form.get("reason", ""))
     except StewardError as exc:
-        return _redirect(request, "/exceptions", "error", f"refused: {exc.message}")
-    return _redirect(request, "/exceptions", "ok", f"exception {exception_id} revoked")
+        return flash_redirect(request, "/exceptions", "error", f"refused: {exc.message}")
+    return flash_redirect(request, "/exceptions", "ok", f"exception {exception_id} revoked")
 
 
 @router.post("/audit/verify")
 async def verify_chain(request: Request) -> Response:
     """Walk the whole audit chain now."""
-    form = await _form(request)
+    form = await read_form(request)
     return await run_in_threadpool(_verify_chain, request, form)
 
 
@@ -510,4 +517,4 @@ def _verify_chain(request: Request, form: dict[str, str]) -> Response:
         if result.ok
         else f"chain BROKEN at entry {result.first_bad_seq}: {result.detail}"
     )
-    return _redirect(request, "/audit", "ok" if result.ok else "error", text)
+    return flash_redirect(request, "/audit", "ok" if result.ok else "error", text)

@@ -18,7 +18,7 @@ from modelsteward.registry import (
     Role,
 )
 from modelsteward.registry.catalog import Page, PassportView
-from modelsteward.registry.records import ModelQuery
+from modelsteward.registry.records import DecisionRecord, ModelQuery
 from modelsteward.services.exceptions import ExceptionAsk
 from modelsteward.services.review import (
     burndown,
@@ -171,6 +171,22 @@ def queue_item(model: ModelRecord, req: ApprovalRequest, viewer: Viewer) -> dict
     }
 
 
+def decision_item(record: DecisionRecord, viewer: Viewer) -> dict[str, object]:
+    """One decision record of the queue (without its payload), with whether the viewer
+    recorded it and whether the viewer's role is asked to sign."""
+    return {
+        "decision": {**record.to_dict(), "payload": None},
+        "own_request": viewer.actor is not None and viewer.actor.name == record.requester,
+        "asks_viewer": viewer.role is not None and viewer.role in record.missing_roles,
+    }
+
+
+def exception_row(record: ExceptionRecord, day: date, drifted: bool) -> dict[str, object]:
+    """An exception as the exceptions page and list show it: ``drifted`` when its stored
+    row disagrees with the state the audit chain recorded (it then waives nothing)."""
+    return {**exception_dict(record, day), "drifted": drifted}
+
+
 def sla_view(service: RegistryService) -> list[dict[str, object]]:
     """The SLA board of every deployment."""
     return [b.to_dict() for b in sla_boards(service.sla_state().entries(), today())]
@@ -180,6 +196,14 @@ def exception_dict(record: ExceptionRecord, day: date) -> dict[str, object]:
     """An exception with its status on ``day`` (``expired`` for an approved one past its
     last day)."""
     return {**record.to_dict(), "status": record.status(day)}
+
+
+def exception_rows(service: RegistryService, day: date) -> list[dict[str, object]]:
+    """Every exception as stored, each marked when it drifted from the audit chain (all of
+    them when the chain itself is broken)."""
+    records = service.catalog.exceptions()
+    intact, drifted = service.exception_drift()
+    return [exception_row(e, day, not intact or e.id in drifted) for e in records]
 
 
 def exception_ask(fields: dict[str, str]) -> ExceptionAsk:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from modelsteward.registry.audit import canonical_json
@@ -76,7 +76,24 @@ class DecisionQueries:
             query = query.where(_D.id == decision_id)
         if model is not None:
             query = query.where(_D.id.in_(select(_M.decision_id).where(_M.model_name == model)))
-        rows: list[Mapping[str, Any]] = [dict(r._mapping) for r in self._conn.execute(query)]
+        return self._hydrate([dict(r._mapping) for r in self._conn.execute(query)])
+
+    def decision_queue(
+        self, roles: Sequence[Role] | None, limit: int, offset: int
+    ) -> tuple[list[DecisionRecord], int]:
+        """Pending decision records naming one of ``roles`` (every one when None), oldest
+        first; and how many."""
+        cond = _D.state == RequestState.PENDING.value
+        if roles is not None:
+            cond = and_(cond, or_(*(_D.required_roles.contains(f'"{r.value}"') for r in roles)))
+        query = select(DecisionRow.__table__).where(cond).order_by(_D.id)
+        rows = [dict(r._mapping) for r in self._conn.execute(query.limit(limit).offset(offset))]
+        total = self._conn.execute(
+            select(func.count()).select_from(DecisionRow).where(cond)
+        ).scalar_one()
+        return self._hydrate(rows), int(total)
+
+    def _hydrate(self, rows: Sequence[Mapping[str, Any]]) -> list[DecisionRecord]:
         ids = [r["id"] for r in rows]
         sigs: dict[int, list[Signature]] = defaultdict(list)
         models: dict[int, list[str]] = defaultdict(list)

@@ -293,6 +293,12 @@ class Tx(Protocol):
         """Decision records, newest first."""
         ...
 
+    def decision_queue(
+        self, roles: Sequence[Role] | None, limit: int, offset: int
+    ) -> tuple[list[DecisionRecord], int]:
+        """Pending decision records naming one of ``roles`` (all when None), oldest first."""
+        ...
+
     def insert_decision_signature(self, decision_id: int, signature: Signature) -> None:
         """Add a reviewer's verdict to a decision record."""
         ...
@@ -314,6 +320,14 @@ class AuditSnapshot(Protocol):
 
     def rows(self) -> Generator[AuditRowTuple, None, None]:
         """Stream the stored rows in seq order (may be called more than once)."""
+        ...
+
+    def hash_at(self, seq: int) -> str | None:
+        """The stored hash of entry ``seq``, or None when there is no such entry."""
+        ...
+
+    def rows_after(self, seq: int) -> list[AuditRowTuple]:
+        """The stored rows after entry ``seq``, in seq order."""
         ...
 
     def entries(self) -> Generator[AuditEntry, None, None]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
@@ -56,6 +56,11 @@ def mask_dsn(dsn: str) -> str:
 
 _SCAN = "SELECT seq, ts, actor, action, payload, prev_hash, hash FROM audit_log ORDER BY seq"
 _SCAN_BATCH = 10_000
+_HASH_AT = text("SELECT hash FROM audit_log WHERE seq = :seq")
+_AFTER = text(
+    "SELECT seq, ts, actor, action, payload, prev_hash, hash FROM audit_log WHERE seq > :seq "
+    "ORDER BY seq"
+)
 _CURSOR_IDS = itertools.count()
 
 
@@ -78,6 +83,16 @@ class _Snapshot:
                 yield from batch
         finally:
             cursor.close()
+
+    def hash_at(self, seq: int) -> str | None:
+        """The stored hash of entry ``seq``, or None when there is no such entry."""
+        row = self.conn.execute(_HASH_AT, {"seq": seq}).first()
+        return None if row is None else str(row[0])
+
+    def rows_after(self, seq: int) -> list[AuditRowTuple]:
+        """The stored rows after entry ``seq``, in seq order."""
+        rows = self.conn.execute(_AFTER, {"seq": seq}).all()
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
 
     def entries(self) -> Generator[AuditEntry, None, None]:
         """The entries in seq order."""
