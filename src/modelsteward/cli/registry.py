@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from modelsteward.cli.demo_context import Section
-from modelsteward.cli.registry_more import register_more
+from modelsteward.cli.registry_admin import register_admin
 from modelsteward.cli.registry_options import ActorOpt, ReasonOpt, RegistryOpt, TokenOpt
 from modelsteward.cli.state import CliState, get_state
 from modelsteward.errors import UsageError
@@ -168,7 +168,7 @@ def register(app: typer.Typer) -> None:
     group.command("approve")(approve)
     group.command("reject")(reject)
     group.command("check")(check)
-    register_more(group)
+    register_admin(group)
     app.add_typer(group, name="registry")
 
 

@@ -9,7 +9,9 @@ from typing import Annotated
 
 import typer
 
+from modelsteward.cli.bom import register_bom
 from modelsteward.cli.demo_context import Section
+from modelsteward.cli.sla import register_sla
 from modelsteward.cli.state import CliState, get_state
 from modelsteward.cli.vulns_common import (
     SlaRegistryOption,
@@ -22,7 +24,6 @@ from modelsteward.cli.vulns_common import (
     triage_rules,
 )
 from modelsteward.cli.vulns_demo import DEMO_SECTIONS as _DEMO
-from modelsteward.cli.vulns_more import register_bom, register_sla
 from modelsteward.cli.vulns_report import (
     detail_table,
     package_table,

@@ -1,4 +1,4 @@
-"""The ``registry`` commands for exceptions, deployments and the audit log."""
+"""The ``registry`` commands that administer it: deployments, the audit log and actors."""
 
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from modelsteward.registry import Actor, RegistryService
 
 
-def register_more(group: typer.Typer) -> None:
-    """Add ``exception``, ``deploy`` and ``audit`` to the registry group."""
+def register_admin(group: typer.Typer) -> None:
+    """Add ``exception``, ``deploy``, ``actor``, ``audit`` and ``decision`` to the registry
+    group."""
     exceptions.register(group)
     group.command("deploy")(deploy)
     actors = typer.Typer(help="Actors identified by token.", no_args_is_help=True)
