@@ -60,3 +60,19 @@ def test_still_redacted(layer: SafetyLayer, text: str, value: str, label: str) -
     found = [(d.label, text[d.start : d.end]) for d in verdict.redactions]
     assert (label, value) in found, found
     assert verdict.rule_ids == ("safety.guard.pii",)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "label"),
+    [
+        ("Ines Varga\nNorthwind Traders\n4411 Kiskörút 12\n", "Ines Varga", "PERSON"),
+        ("We read the poems of Alice Goldberg's first book.", "Alice Goldberg", "PERSON"),
+        ("Rue du centre 320\napt. 169\nbelgium 97466", "97466", "STREET_ADDRESS"),
+    ],
+)
+def test_blocks_and_names_with_ordinary_surnames(
+    layer: SafetyLayer, text: str, value: str, label: str
+) -> None:
+    verdict = layer.check_text(text, Role.USER)
+    found = [(d.label, text[d.start : d.end]) for d in verdict.redactions]
+    assert any(lab == label and value in v for lab, v in found), found

@@ -51,7 +51,7 @@ _CORNER = re.compile(
 )
 """A street corner: "the corner of Dalbraut 99 and Frederikke Coves"."""
 _POSTCODE_LINE = re.compile(
-    r"(?m)^[ \t>?*-]*(?:[A-ZÀ-ÖØ-ÞĀ-Žͱ-Ͽ][\w'’().-]*[ \t]+){1,3}(\d{4,6})[ \t]*$"
+    r"(?m)^[ \t>?*-]*(?:(?:[^\W\d_][\w'’.-]*|\([^\W\d_][\w'’.-]*\))[ \t]+){1,3}(\d{4,6})[ \t]*$"
 )
 """The last line of a postal block: a country or city, then the postcode."""
 

@@ -260,10 +260,30 @@ def _named_as_place(text: str, start: int, end: int, *, title: bool) -> bool:
     return any(is_place(n) or is_place(n.split()[0]) for n in neighbours)
 
 
+def _given_and_surname(text: str, run: list[tuple[int, int, str]], scores: list[float]) -> bool:
+    """A listed given name and one more capitalised word inside a sentence ("from Alice
+    Goldberg's tales"): a person, even when both words are also ordinary words, unless the
+    second is a place, a street or a modifier ("Python code")."""
+    if len(run) != 2 or scores[0] < 0.4 or scores[1] < 0.05 or len(run[1][2]) < 2:
+        return False
+    lex = lexicon()
+    if fingerprint(run[0][2]) not in lex.given:
+        return False
+    start, end = run[0][0], run[1][1]
+    before, after = text[max(0, start - 30) : start], text[end : end + 30]
+    if SENTENCE_END.search(before) or EPONYM_AFTER.match(after) or re.match(r"[ \t]*\d", after):
+        return False
+    return not (
+        STREET_BEFORE.search(before) or ORG_BEFORE.search(before) or is_place(text[start:end])
+    )
+
+
 def _weigh_run(
     text: str, run: list[tuple[int, int, str]], scores: list[float], *, lower_text: bool
 ) -> tuple[int, int, float] | None:
     """``(start, end, score)`` when the run, trimmed, reads as a person's name."""
+    if not lower_text and _given_and_surname(text, run, scores):
+        return run[0][0], run[1][1], 0.7
     lo, hi = 0, len(run)
     while lo < hi and (scores[lo] < 0.3 or len(run[lo][2]) == 1 or run[lo][2] in PARTICLES):
         lo += 1
@@ -446,7 +466,7 @@ def find_names(text: str) -> list[tuple[int, int, float]]:
             spans.append((match.start(1), match.end(1), 0.7))
     for match in _CUE.finditer(text):
         name = match.group(1)
-        if not name[0].isupper() or _first_word(name) in NOT_NAMES:
+        if not name[0].isupper() or _first_word(name) in NOT_NAMES or not _not_org(name):
             continue
         cue = text[match.start() : match.start(1)].strip().rstrip(".").lower()
         ordinary = max(_word_score(w, upper_text=False) for w in name.split()) < 0.3
@@ -458,3 +478,45 @@ def find_names(text: str) -> list[tuple[int, int, float]]:
             continue
         spans.append((match.start(1), match.end(1), 0.8))
     return spans
+
+
+_BLOCK_LINE = re.compile(r"[\W_]{0,6}([^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){1,2})[ \t]*")
+_BLOCK_LINE_LONGEST = 80
+"""Longer lines are no line of a postal block (and bound the look back to the line start)."""
+
+
+def _line_above(text: str, line_start: int) -> tuple[int, int] | None:
+    """The span of the line before the one starting at ``line_start``, if it is short."""
+    if line_start == 0:
+        return None
+    end = line_start - 1
+    lo = max(0, end - _BLOCK_LINE_LONGEST)
+    newline = text.rfind("\n", lo, end)
+    if newline < 0 and lo > 0:
+        return None
+    return newline + 1, end
+
+
+def addressees(text: str, addresses: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """The name that heads a postal block: the top line of up to three unbroken lines above
+    an address ("Csenger Gábor / Overture Technologies / 78321 Ombù 9091"), two or three
+    words that each read as a name."""
+    out: list[tuple[int, int, float]] = []
+    for start, _, _ in addresses:
+        line_start = text.rfind("\n", max(0, start - _BLOCK_LINE_LONGEST), start) + 1
+        top: tuple[int, int] | None = None
+        for _ in range(3):
+            above = _line_above(text, line_start)
+            if above is None or not text[above[0] : above[1]].strip():
+                break
+            top, line_start = above, above[0]
+        if top is None:
+            continue
+        match = _BLOCK_LINE.fullmatch(text, top[0], top[1])
+        if match is None or not match.group(1)[0].isupper():
+            continue
+        words = match.group(1).split()
+        if all(w[0].isupper() and _word_score(w, upper_text=False) >= 0.3 for w in words):
+            if _not_org(match.group(1)) and not any(w.lower() in NOT_IN_NAMES for w in words):
+                out.append((match.start(1), match.end(1), 0.6))
+    return out

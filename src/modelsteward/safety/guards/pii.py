@@ -20,7 +20,7 @@ import phonenumbers
 
 from modelsteward.safety.guards import pii_checks as chk
 from modelsteward.safety.guards.addresses import find_addresses
-from modelsteward.safety.guards.names import find_names
+from modelsteward.safety.guards.names import addressees, find_names
 from modelsteward.safety.interface import Category, Detection, Role
 
 
@@ -280,7 +280,7 @@ def find_pii(text: str) -> tuple[Detection, ...]:
     )
     for start, end, score in addresses:
         found.append(_detection("STREET_ADDRESS", text, start, end, score, "address"))
-    for start, end, score in find_names(text):
+    for start, end, score in [*find_names(text), *addressees(text, addresses)]:
         # A street named after a person is part of an address, not a name.
         if not in_address(start, end):
             found.append(_detection("PERSON", text, start, end, score, "names"))
