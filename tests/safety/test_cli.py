@@ -81,3 +81,31 @@ def test_bad_input_lines_exit_2(
 def test_nothing_to_check_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["guard"]) == 2
     assert "nothing to check" in capsys.readouterr().err
+
+
+def test_a_policy_naming_a_missing_model_is_an_error_with_a_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "p.yaml"
+    policy.write_text("model: {path: no-such-model}\n", encoding="utf-8")
+    assert run(["guard", "hello", "--policy", str(policy)]) == 2
+    err = capsys.readouterr().err
+    assert "error:" in err and "does not exist" in err
+    assert "hint:" in err
+    assert "Traceback" not in err
+
+
+def test_guard_with_a_local_model_reports_its_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("transformers", reason="the tiny classifier model needs transformers")
+    from tests.safety.test_model_guard import _tiny
+
+    _tiny(tmp_path / "clf", ("benign", "jailbreak"), (0.0, 5.0))
+    policy = tmp_path / "p.yaml"
+    policy.write_text("model: {path: clf, labels: {jailbreak: jailbreak}}\n", encoding="utf-8")
+    assert run(["guard", "hello there", "--policy", str(policy), "--format", "json"]) == 1
+    line = json.loads(capsys.readouterr().out)
+    assert line["action"] == "block"
+    assert line["categories"] == ["jailbreak"]
+    assert line["rule_ids"] == ["safety.guard.jailbreak"]

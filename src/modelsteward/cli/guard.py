@@ -95,11 +95,11 @@ def guard(
     try:
         safety = load_safety_policy(policy) if policy else SafetyPolicy.default()
         roles = [Role.parse(r) for _, _, r in items]
+        layer = SafetyLayer(safety)
     except SafetyError as exc:
         where = next((w for w, _, r in items if r not in {x.value for x in Role}), "")
         prefix = f"{where}: " if where and "role" in exc.message else ""
         raise UsageError(prefix + exc.message, hint=exc.hint) from exc
-    layer = SafetyLayer(safety)
     verdicts = [
         (where, layer.check_text(text, r)) for (where, text, _), r in zip(items, roles, strict=True)
     ]
