@@ -19,7 +19,7 @@ _JWT = (
         ("token ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8", "GITHUB_TOKEN"),
         ("slack xoxb-123456789012-abcdefghijkl", "SLACK_TOKEN"),
         ("google AIzaSyA-1234567890abcdefghijklmnopqrstu", "GOOGLE_API_KEY"),
-        ("hf token hf_" + "a" * 34, "HUGGINGFACE_TOKEN"),
+        ("hf token hf_" + "Q3kT9zL2mX8vR4wP7nB5cY1dF6gH0jK2sA", "HUGGINGFACE_TOKEN"),
         ("stripe sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc", "STRIPE_KEY"),
         ("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----", "PRIVATE_KEY"),
         (f"Authorization: Bearer {_JWT}", "JWT"),
@@ -117,3 +117,51 @@ def test_aws_pair_is_redacted_by_the_layer() -> None:
     assert verdict.rule_ids == ("safety.guard.secret",)
     assert _AWS_SECRET not in (verdict.redacted or "")
     assert "AKIAIOSFODNN7EXAMPLE" not in (verdict.redacted or "")
+
+
+_PROVIDERS = [
+    (f"AKIAIOSFODNN7EXAMPLE {_AWS_SECRET}", {"AWS_ACCESS_KEY", "AWS_SECRET_KEY"}),
+    (f"{_AWS_SECRET} is the secret of AKIAIOSFODNN7EXAMPLE", {"AWS_ACCESS_KEY", "AWS_SECRET_KEY"}),
+    (f"sk-proj-{_random_key(64, _ALNUM + '_-', 11)}", {"OPENAI_API_KEY"}),
+    (f"sk-svcacct-{_random_key(64, _ALNUM + '_-', 12)}", {"OPENAI_API_KEY"}),
+    (f"sk-{_random_key(20, _ALNUM, 13)}T3BlbkFJ{_random_key(20, _ALNUM, 14)}", {"OPENAI_API_KEY"}),
+    (f"sk-ant-admin01-{_random_key(80, _ALNUM + '_-', 15)}", {"ANTHROPIC_API_KEY"}),
+    (f"gho_{_random_key(36, _ALNUM, 16)}", {"GITHUB_TOKEN"}),
+    (f"github_pat_{_random_key(22, _ALNUM, 17)}_{_random_key(59, _ALNUM, 18)}", {"GITHUB_TOKEN"}),
+    (f"xoxb-1234567890-{_random_key(24, _ALNUM, 19)}", {"SLACK_TOKEN"}),
+    (f"https://hooks.slack.com/services/T0{_random_key(30, _ALNUM, 20)}", {"SLACK_WEBHOOK"}),
+    (f"AIza{_random_key(35, _ALNUM + '_-', 21)}", {"GOOGLE_API_KEY"}),
+    (_JWT, {"JWT"}),
+    ("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEI\n-----END EC PRIVATE KEY-----", {"PRIVATE_KEY"}),
+    ("-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF\n", {"PRIVATE_KEY"}),
+]
+
+
+@pytest.mark.parametrize(("text", "labels"), _PROVIDERS)
+def test_every_provider_is_redacted_under_the_secret_rule(text: str, labels: set[str]) -> None:
+    from modelsteward.safety import Action, Role, SafetyLayer
+
+    full = f"here it is: {text} (keep it safe)"
+    verdict = SafetyLayer().check_text(full, Role.USER)
+    assert verdict.action is Action.REDACT
+    assert verdict.rule_ids == ("safety.guard.secret",)
+    assert {d.label for d in verdict.redactions} == labels
+    for det in verdict.redactions:
+        assert full[det.start : det.end] not in (verdict.redacted or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AIza" + "x" * 35,
+        "xoxb-" + "0" * 12,
+        "hf_" + "a" * 34,
+        "sk_live_" + "0" * 24,
+        "npm_" + "a" * 36,
+        "glpat-" + "x" * 20,
+        "eyJhbGciOiJIUzI1NiJ9x.eyJzdWIiOiIxMjM0.abcdefghij",  # header is no JSON
+        "eyJfoo_bar_baz.eyJqux_quux_q.corge_grault",
+    ],
+)
+def test_placeholders_and_fake_tokens_are_no_secret(text: str) -> None:
+    assert find_secrets(f"value: {text}") == ()

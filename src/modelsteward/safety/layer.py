@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,28 @@ class _Assessment:
     detections: tuple[Detection, ...]
     redacted: str
     spans: tuple[Detection, ...]
+
+
+def _inside_secrets_dropped(found: list[Detection]) -> list[Detection]:
+    """``found`` without the PII spans that lie inside a secret (the digits of a Slack
+    token read as a phone number, the ``user@host`` of a connection string as an e-mail):
+    the secret is what the text holds, and its rule is the one that fires."""
+    secrets = sorted((d.start, d.end) for d in found if d.category is Category.SECRET)
+    if not secrets:
+        return found
+    merged: list[list[int]] = []
+    for start, end in secrets:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    starts = [m[0] for m in merged]
+
+    def inside(det: Detection) -> bool:
+        i = bisect.bisect_right(starts, det.start) - 1
+        return i >= 0 and det.end <= merged[i][1]
+
+    return [d for d in found if d.category is not Category.PII or not inside(d)]
 
 
 class SafetyLayer:
@@ -163,7 +186,7 @@ class SafetyLayer:
 
     def _assess(self, text: str, role: Role, pseudo: Pseudonymizer) -> _Assessment:
         text = scrub(text)
-        detections = self._detect(text, role)
+        detections = _inside_secrets_dropped(self._detect(text, role))
         triggered: list[tuple[Detection, Treatment]] = []
         for det in detections:
             rule = self.policy.rule_for(det.category, role)

@@ -6,6 +6,8 @@ has high Shannon entropy, so ordinary configuration values stay quiet.
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 import re
 from collections import Counter
@@ -80,9 +82,21 @@ C-level substring search per format instead of a regex pass."""
 _GATE_OF = {
     label: _GATES.get(label) or anchors_of(pattern.pattern) for label, pattern in KNOWN_SECRETS
 }
-_LOW_ENTROPY_FORMATS = frozenset({"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GITHUB_TOKEN"})
-"""Formats whose prefix alone is weak evidence (``sk-`` starts ordinary slugs): the body
-must also look random."""
+_LOW_ENTROPY_FORMATS = frozenset(
+    {
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "GITHUB_TOKEN",
+        "GITLAB_TOKEN",
+        "GOOGLE_API_KEY",
+        "SLACK_TOKEN",
+        "HUGGINGFACE_TOKEN",
+        "STRIPE_KEY",
+        "NPM_TOKEN",
+    }
+)
+"""Formats whose prefix alone is weak evidence (``sk-`` starts ordinary slugs, ``AIza`` plus
+35 ``x`` is a placeholder): the body must also look random."""
 _AWS_SECRET_BODY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _PAIR_DISTANCE = 300
 """How far from an AWS key id its secret access key is looked for (a credentials file,
@@ -127,6 +141,17 @@ def _secret(label: str, text: str, start: int, end: int, score: float, source: s
     )
 
 
+def _jwt_ok(token: str) -> bool:
+    """A JWT whose header decodes to a JSON object naming its algorithm or type (a string
+    that merely starts with ``eyJ`` three times is no token)."""
+    header = token.split(".", 1)[0]
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(decoded, dict) and ("alg" in decoded or "typ" in decoded)
+
+
 def _aws_pairs(text: str, key_ids: list[Detection], taken: list[Detection]) -> list[Detection]:
     """The secret access key next to each AWS key id: a 40-character base64 token with
     high entropy, within ``_PAIR_DISTANCE`` characters (however it is labelled)."""
@@ -153,6 +178,8 @@ def find_secrets(text: str) -> tuple[Detection, ...]:
             group = 1 if pattern.groups else 0
             start, end = match.start(group), match.end(group)
             if label in _LOW_ENTROPY_FORMATS and not looks_random(text[start:end], min_entropy=3.0):
+                continue
+            if label == "JWT" and not _jwt_ok(text[start:end]):
                 continue
             found.append(_secret(label, text, start, end, 0.97, "pattern"))
     key_ids = [d for d in found if d.label == "AWS_ACCESS_KEY"]
