@@ -5,6 +5,7 @@ template rule on a corpus text when the corpus is present."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ FINGERPRINTED = [
     ("chatglm3-6b", "license"),
     ("chatglm2-6b", "license"),
     ("qwen-research", "license"),
+    ("tii-falcon-180b", "license"),
     ("gemma", "license@2024-02-21"),
     ("databricks-open-model-license", "policy"),
     ("nvidia-open-model-agreement", "license"),
@@ -99,3 +101,16 @@ def test_copy_without_its_title_is_still_the_license() -> None:
     lines = text_of("llama2").splitlines()
     ident = identify_text("\n".join(lines[2:]))
     assert [m.license for m in ident.matches] == ["llama2"]
+
+
+def test_falcon_180b_hosting_use_needs_tii_permission(tmp_path: Path) -> None:
+    card = {"license": "other", "license_name": "falcon-180b-license"}
+    model = make_model(tmp_path, card=card)
+    saas = check_license(model, PRESETS["commercial-saas"])
+    assert saas.license_id == "tii-falcon-180b"
+    assert saas.verdict is not None and saas.verdict.decision is Decision.CONDITIONAL
+    api = check_license(model, replace(PRESETS["commercial-saas"], hosting_service=True))
+    assert api.verdict is not None
+    assert api.verdict.decision is Decision.NEEDS_SEPARATE_LICENSE
+    assert api.verdict.clauses[0].section == "9.3"
+    assert "Hosting Use" in api.verdict.clauses[0].quote

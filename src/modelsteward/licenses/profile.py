@@ -26,6 +26,9 @@ class UseProfile:
     """Annual revenue of the organisation (with affiliates)."""
     customer_facing: bool = False
     """Third parties use the model or its outputs through a product or hosted service."""
+    hosting_service: bool = False
+    """The model itself is offered to third parties as a shared instance or managed service
+    (an inference or fine-tuning API), not only used behind an application."""
     fine_tuning: bool = False
     """The model is fine-tuned or otherwise modified."""
     distillation: bool = False
