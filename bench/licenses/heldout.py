@@ -103,6 +103,10 @@ EXTRA_SCANCODE = {
     "apple-sscl": "apple-ascl",
     "tencent-hunyuan-3d-2.0-cla": "tencent-hunyuan-3d-2.0",
     "stability-ai-nc-2023-12-06": "sai-nc-community",
+    "exaone-ai-model-1.1-nc": "exaone-1.1-nc",
+    "falcon-2-11b-1.0": "tii-falcon-2.0",
+    "chameleon-research-2024": "chameleon-research",
+    "llama-license-2023": "llama1",
 }
 
 
@@ -181,7 +185,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scancode", default=None)
     parser.add_argument("--heldout", type=Path, default=None)
+    parser.add_argument(
+        "--rescore",
+        action="store_true",
+        help="re-score heldout.json (ScanCode's answers kept) after a change of key mapping",
+    )
     args = parser.parse_args()
+    if args.rescore:
+        saved = json.loads((OUT / "heldout.json").read_text(encoding="utf-8"))
+        for row in saved["rows"]:
+            if row["scancode"] is not None:
+                first = (row["scancode"] or [None])[0]
+                row["scancode_id_right"] = _scancode_id(first) == row["truth"]
+        _write(saved["rows"], saved["ours_s"], saved["scancode_s"])
+        return
     global HELDOUT
     if args.heldout is not None:
         HELDOUT = args.heldout
@@ -272,6 +289,8 @@ def _write(rows: list[dict[str, object]], ours_time: float, scan_time: float | N
             if subset and subset[0]["scancode"] is not None
             else "-"
         )
+        if subset is unknown and scan != "-":
+            scan = "n/a (its own DB names them)"
         lines.append(
             f"| {label} | {len(subset)} | {_rate(subset, 'id_right')} | {clean}/{len(subset)} | "
             f"{_rate(subset, 'decision_right')} | {_rate(subset, 'false_clearance')} | {scan} |"

@@ -1,6 +1,7 @@
 """License identification benchmark: modelsteward side by side with ScanCode toolkit.
 
-Builds perturbed copies of every text in ../shared/data/model-licenses (exact, CRLF,
+Builds perturbed copies of every text in ../shared/data/model-licenses and, where present,
+of the texts gathered into /work/cache/license-texts/kb (exact, CRLF,
 re-wrapped, markdown, a changed number, a deleted line, an inserted clause, truncated),
 runs both tools, and writes accuracy per license and per perturbation, plus timings
 (whole corpus from a cold start; a batch of model directories on one core), to
@@ -30,6 +31,7 @@ from modelsteward.licenses.normalize import NUMBERING
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "data" / "model-licenses"
+CACHE_CORPUS = Path("/work/cache/license-texts/kb")
 ROLES = {"LICENSE.txt": "license", "USE_POLICY.md": "policy", "PROHIBITED_USE_POLICY.md": "policy"}
 EDITS = ("number", "deleted", "inserted", "truncated")
 CLEAN = {
@@ -86,13 +88,22 @@ NUMBERS = [
 ]
 
 
-def _documents() -> list[tuple[str, str, Path]]:
-    return [
-        (d.name, ROLES[p.name], p)
+def _documents() -> list[tuple[str, str, Path, str]]:
+    """(license id, role, path, tag naming the document) for every fingerprinted text."""
+    docs = [
+        (d.name, ROLES[p.name], p, ROLES[p.name])
         for d in sorted(CORPUS.iterdir())
         for p in sorted(d.iterdir())
         if p.name in ROLES
     ]
+    if CACHE_CORPUS.is_dir():
+        for d in sorted(CACHE_CORPUS.iterdir()):
+            for p in sorted(d.iterdir()):
+                if p.name == "SOURCE.md":
+                    continue
+                role = "policy" if "POLICY" in p.name.upper() else "license"
+                docs.append((d.name, role, p, f"{role}-{p.stem.lower()}"))
+    return docs
 
 
 def _rewrap(text: str) -> str:
@@ -151,9 +162,9 @@ def build_corpus(work: Path) -> list[dict[str, str]]:
     out = work / "corpus"
     out.mkdir()
     truth = []
-    for license_id, role, path in _documents():
+    for license_id, role, path, tag in _documents():
         for name, text in variants(path.read_text(encoding="utf-8")).items():
-            file = out / f"{license_id}--{role}--{name}.txt"
+            file = out / f"{license_id}--{tag}--{name}.txt"
             file.write_bytes(path.read_bytes() if name == "exact" else text.encode("utf-8"))
             truth.append({"file": file.name, "license": license_id, "role": role, "variant": name})
     return truth
@@ -184,7 +195,8 @@ def cold_start() -> dict[str, float]:
         "import sys,time,hashlib;t=time.perf_counter();"
         f"sys.path.insert(0,{str(ROOT / 'src')!r});"
         "from modelsteward.licenses import identify_text;from pathlib import Path;"
-        f"fs=[p for d in sorted(Path({str(CORPUS)!r}).iterdir()) for p in sorted(d.iterdir())"
+        f"fs=[p for c in {[str(CORPUS), str(CACHE_CORPUS)]!r} if Path(c).is_dir()"
+        " for d in sorted(Path(c).iterdir()) for p in sorted(d.iterdir())"
         " if p.name!='SOURCE.md'];"
         "r=[identify_text(p.read_text('utf-8'),sha256=hashlib.sha256(p.read_bytes()).hexdigest())"
         " for p in fs];print(len(fs),time.perf_counter()-t)"
@@ -234,7 +246,7 @@ def batch(work: Path, count: int) -> dict[str, float]:
     from modelsteward.licenses import PRESETS, check_license
 
     rng = random.Random(7)
-    docs = [(lic, p) for lic, role, p in _documents() if role == "license"]
+    docs = [(lic, p) for lic, role, p, _ in _documents() if role == "license"]
     texts = {lic: p.read_text(encoding="utf-8") for lic, p in docs}
     root = work / "batch"
     for i in range(count):

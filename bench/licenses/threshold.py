@@ -53,7 +53,7 @@ def main() -> None:
     kb = load_kb()
     others: list[dict[str, object]] = []
     own: list[dict[str, object]] = []
-    for license_id, role, path in _documents():
+    for license_id, role, path, _tag in _documents():
         text = path.read_text(encoding="utf-8")
         family = kb.licenses[license_id].family
         prints = tuple(f for f in kb.fingerprints if kb.licenses[f.license].family != family)

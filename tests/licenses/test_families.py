@@ -28,6 +28,7 @@ FINGERPRINTED = [
     ("chatglm2-6b", "license"),
     ("qwen-research", "license"),
     ("tii-falcon-180b", "license"),
+    ("llama2", "policy@codellama"),
     ("gemma", "license@2024-02-21"),
     ("databricks-open-model-license", "policy"),
     ("nvidia-open-model-agreement", "license"),
