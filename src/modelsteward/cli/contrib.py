@@ -111,7 +111,8 @@ def _run_check(
     policy: Path | None,
     registry_dsn: str | None = None,
 ) -> tuple[ContributionCheck, Policy, object]:
-    from modelsteward.services.contribute import check_contribution, read_upstream
+    from modelsteward.contrib.checks import read_upstream
+    from modelsteward.services.contribute import check_contribution
 
     chosen = _policy(policy)
     loaded = _load(patch, repo, revisions)

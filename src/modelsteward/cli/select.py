@@ -339,7 +339,7 @@ def _emit(state: CliState, scenario_path: Path, run: object, recorded: object) -
 
 
 def _reason_cell(c: object) -> str:
-    from modelsteward.selection.decide import CandidateResult
+    from modelsteward.selection.result import CandidateResult
 
     assert isinstance(c, CandidateResult)
     if not c.eligible:
@@ -364,7 +364,7 @@ def _sensitivity_row(row: dict[str, object]) -> tuple[str, ...]:
 
 
 def _markdown(sel: object) -> str:
-    from modelsteward.selection.decide import Selection
+    from modelsteward.selection.result import Selection
 
     assert isinstance(sel, Selection)
     months = sel.horizon_months

@@ -4,18 +4,16 @@ then weighted scores among the rest, then the decision with its rationale."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
+from modelsteward.selection.constraints import commercial_constraints, open_constraints
 from modelsteward.selection.prices import Assumption, Prices
+from modelsteward.selection.result import CandidateResult, Evidence, Selection
 from modelsteward.selection.scenario import (
     CommercialOption,
-    DataClass,
     OpenCandidate,
     Scenario,
-    UseCase,
 )
 from modelsteward.selection.tco import (
-    Cost,
     Plan,
     Traffic,
     break_even,
@@ -26,207 +24,6 @@ from modelsteward.selection.tco import (
 VOLUME_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
 GPU_PRICE_FACTORS = (0.5, 1.0, 1.5)
 UTILIZATIONS = (0.4, 0.6, 0.8)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Evidence:
-    """What the passport (or the scenario, when no model is given) says of an open model."""
-
-    source: str
-    """Where the facts come from: ``registry:NAME``, a path, ``hf://...`` or ``stated``."""
-    license_id: str | None
-    license_decision: str | None
-    """The license verdict for this use: allowed, conditional, needs_separate_license,
-    prohibited or needs_review; None when unknown."""
-    license_reasons: tuple[str, ...] = ()
-    obligations: tuple[str, ...] = ()
-    policy_outcome: str | None = None
-    """The policy decision recorded with the passport, when there is one."""
-    policy_reasons: tuple[str, ...] = ()
-    high_findings: int = 0
-    vulnerabilities: int = 0
-    safety_evaluated: bool = False
-    """A safety evaluation under the policy's thresholds is on record."""
-    manifest_digest: str | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        """The JSON form of the evidence."""
-        return {
-            "source": self.source,
-            "license": self.license_id,
-            "license_decision": self.license_decision,
-            "license_reasons": list(self.license_reasons),
-            "obligations": list(self.obligations),
-            "policy_outcome": self.policy_outcome,
-            "policy_reasons": list(self.policy_reasons),
-            "high_findings": self.high_findings,
-            "vulnerabilities": self.vulnerabilities,
-            "safety_evaluated": self.safety_evaluated,
-            "manifest_digest": self.manifest_digest,
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CandidateResult:
-    """One candidate's verdict, cost and score."""
-
-    name: str
-    kind: str
-    """``open`` or ``commercial``."""
-    eligible: bool
-    reasons: tuple[str, ...]
-    """Why it is out (hard constraints), or the conditions it is in under."""
-    cost: Cost
-    break_even: float | None = None
-    """For open candidates: the monthly requests from which self-hosting is no dearer than
-    the cheapest eligible commercial option."""
-    break_even_against: str | None = None
-    break_evens: Mapping[str, float | None] = field(default_factory=dict)
-    """Break-even against every commercial option, eligible or not."""
-    score: float | None = None
-    scores: Mapping[str, float] = field(default_factory=dict)
-    evidence: Evidence | None = None
-    throughput: float | None = None
-    """Output tokens per second per GPU used for sizing (stated or measured)."""
-    throughput_source: str | None = None
-
-    def to_dict(self, months: int) -> dict[str, object]:
-        """The JSON form of a candidate (``selection.candidates[]``)."""
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "eligible": self.eligible,
-            "reasons": list(self.reasons),
-            "monthly_cost_usd": round(self.cost.monthly_usd, 2),
-            "horizon_cost_usd": round(self.cost.over(months), 2),
-            "cost": self.cost.to_dict(months),
-            "break_even_requests_per_month": None
-            if self.break_even is None
-            else round(self.break_even),
-            "break_even_against": self.break_even_against,
-            "break_even_by_option": {
-                k: None if v is None else round(v) for k, v in self.break_evens.items()
-            },
-            "score": None if self.score is None else round(self.score, 4),
-            "scores": {k: round(v, 4) for k, v in self.scores.items()},
-            "evidence": None if self.evidence is None else self.evidence.to_dict(),
-            "tokens_per_second_per_gpu": self.throughput,
-            "throughput_source": self.throughput_source,
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Selection:
-    """The whole result of one scenario."""
-
-    scenario: str
-    digest: str
-    horizon_months: int
-    requests_per_month: float
-    choice: str | None
-    kind: str | None
-    rationale: str
-    candidates: tuple[CandidateResult, ...]
-    assumptions: tuple[Assumption, ...]
-    sensitivity: tuple[dict[str, object], ...]
-
-    def to_dict(self) -> dict[str, object]:
-        """The JSON ``selection`` object (docs/select.md)."""
-        return {
-            "scenario": {"name": self.scenario, "sha256": self.digest},
-            "horizon_months": self.horizon_months,
-            "requests_per_month": round(self.requests_per_month),
-            "decision": {"choice": self.choice, "kind": self.kind, "rationale": self.rationale},
-            "candidates": [c.to_dict(self.horizon_months) for c in self.candidates],
-            "assumptions": [a.to_dict() for a in self.assumptions],
-            "sensitivity": list(self.sensitivity),
-        }
-
-
-def _in_region(region: str, allowed: Sequence[str]) -> bool:
-    region = region.lower()
-    return any(region == a.lower() or region.startswith(a.lower() + "-") for a in allowed)
-
-
-def open_constraints(
-    cand: OpenCandidate, evidence: Evidence, use: UseCase
-) -> tuple[list[str], list[str]]:
-    """(why the candidate is out, the conditions it is in under)."""
-    out: list[str] = []
-    notes: list[str] = []
-    lic = evidence.license_id or "unknown"
-    match evidence.license_decision:
-        case "prohibited":
-            why = "; ".join(evidence.license_reasons) or "a term forbids it"
-            out.append(f"license {lic} prohibits this use: {why}")
-        case "needs_separate_license" if not cand.separate_license:
-            why = "; ".join(evidence.license_reasons) or "a threshold is exceeded"
-            out.append(f"license {lic} needs a separate license from the licensor: {why}")
-        case "needs_review" | None:
-            out.append(f"license {lic} could not be established for this use; legal must review it")
-        case "conditional":
-            notes.extend(f"obligation: {o}" for o in evidence.obligations)
-        case _:
-            pass
-    if evidence.policy_outcome == "reject":
-        why = "; ".join(evidence.policy_reasons[:3]) or "see its passport"
-        out.append(f"the policy rejected the model: {why}")
-    elif evidence.high_findings:
-        out.append(f"its files have {evidence.high_findings} finding(s) at high or above")
-    if use.residency:
-        if cand.region is None:
-            out.append(f"no region is stated; the data must stay in {', '.join(use.residency)}")
-        elif not _in_region(cand.region, use.residency):
-            out.append(f"region {cand.region} is outside the required {', '.join(use.residency)}")
-    if use.customer_facing and not (cand.safety_layer or evidence.safety_evaluated):
-        out.append(
-            "customer-facing use needs the enterprise safety layer or a passing safety "
-            "evaluation, and neither is planned"
-        )
-    if (
-        use.latency_target_ms is not None
-        and cand.latency_p95_ms is not None
-        and cand.latency_p95_ms > use.latency_target_ms
-    ):
-        out.append(
-            f"p95 latency {cand.latency_p95_ms:g} ms misses the {use.latency_target_ms:g} ms target"
-        )
-    if evidence.vulnerabilities:
-        notes.append(f"{evidence.vulnerabilities} advisory(ies) open against its serving stack")
-    return out, notes
-
-
-def commercial_constraints(option: CommercialOption, use: UseCase) -> list[str]:
-    """Why a commercial option is out (empty when it is eligible)."""
-    out: list[str] = []
-    if use.residency:
-        if not option.regions:
-            out.append(
-                f"{option.provider} states no processing region; the data must stay in "
-                f"{', '.join(use.residency)}"
-            )
-        elif not any(_in_region(r, use.residency) for r in option.regions):
-            out.append(
-                f"{option.provider} processes data in {', '.join(option.regions)}, outside "
-                f"the required {', '.join(use.residency)}"
-            )
-    cls = use.data_classification
-    if cls.rank >= DataClass.CONFIDENTIAL.rank and option.trains_on_inputs:
-        out.append(f"{option.provider} may train on inputs, and the data is {cls.value}")
-    if cls is DataClass.RESTRICTED and not option.zero_data_retention:
-        out.append(f"restricted data needs zero data retention, which {option.provider} lacks")
-    if use.fine_tuning and not option.fine_tuning:
-        out.append(f"the use needs fine-tuning, which {option.provider} does not offer")
-    if (
-        use.latency_target_ms is not None
-        and option.latency_p95_ms is not None
-        and option.latency_p95_ms > use.latency_target_ms
-    ):
-        out.append(
-            f"p95 latency {option.latency_p95_ms:g} ms misses the {use.latency_target_ms:g} "
-            "ms target"
-        )
-    return out
 
 
 def plan_of(cand: OpenCandidate, throughput: float, utilization: float | None = None) -> Plan:

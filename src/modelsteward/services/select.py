@@ -16,9 +16,10 @@ from modelsteward.policy import evaluate as decide_policy
 from modelsteward.registry import NotFoundError, RegistryService
 from modelsteward.registry.decisions import record_decision
 from modelsteward.registry.records import DecisionRecord, Role
-from modelsteward.selection.decide import Evidence, Selection, decide
+from modelsteward.selection.decide import decide
 from modelsteward.selection.measure import Throughput
 from modelsteward.selection.prices import load_prices
+from modelsteward.selection.result import Evidence, Selection
 from modelsteward.selection.scenario import OpenCandidate, Scenario, SelectionError, UseCase
 from modelsteward.vet.run import VetOptions, vet_paths
 
