@@ -480,7 +480,11 @@ def find_names(text: str) -> list[tuple[int, int, float]]:
     return spans
 
 
-_BLOCK_LINE = re.compile(r"[\W_]{0,6}([^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){1,2})[ \t]*")
+_BLOCK_LINE = re.compile(
+    r"[\W_]{0,6}([^\W\d_][\w'’.-]{0,79}(?:[ \t]{1,80}[^\W\d_][\w'’.-]{0,79}){1,2})[ \t]{0,80}"
+)
+"""A line of two or three words; every run is bounded by the longest line, so a search
+from each position of a long token costs a constant."""
 _BLOCK_LINE_LONGEST = 80
 """Longer lines are no line of a postal block (and bound the look back to the line start)."""
 
