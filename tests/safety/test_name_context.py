@@ -18,7 +18,9 @@ _TOKENS = (  # noqa: SIM905
     "hi dear thanks thank you shouted had given said told asked replied in near visit went go "
     "going moved travelled way welcome the The capital history time zone of museums avenue av. "
     "blvd blvd. rue ul. place works worked job employed joined vs vs. versus or & Paris London "
-    "McDonald O'Neil Ann x 5 12 a-b nearby Bythe ex- ’s"
+    "McDonald O'Neil Ann x 5 12 a-b nearby Bythe ex- ’s my name is name? i'm call calls me "
+    "named name: hello regards, Mr. mr dr. m. mme ich heiße under in her John's speak follow "
+    "up assistant player Dear"
 ).split()
 _GLUE = (" ", "  ", "\n", ", ", ": ", ". ", "\t", "", " - ", " — ", "? ", "(", "“", ";", " \n")
 

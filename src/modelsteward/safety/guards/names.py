@@ -43,17 +43,86 @@ from modelsteward.safety.guards.name_context import (
     THING_NAME_BEFORE,
     TITLES,
     Backward,
+    _rev,
 )
 
 _CAP = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+"
 _CAP_SEQ = rf"{_CAP}(?:[ \t]+(?:{_CAP}|[A-Z]\.?(?!\w))){{0,3}}"
-_CUE = re.compile(
-    r"(?i:\b(?:my name is|my name's|name is|name\?|i am|i'm|this is|calls? me|named|name:|dear|hi|hello|"
-    r"regards,|sincerely,|signed|contact|ask for|patient|mr\.?|mrs\.?|ms\.?|miss|dr\.?|prof\.?|"
-    r"je m'appelle|je suis|m\.|mme|monsieur|madame|ich heiße|ich bin|herr|frau|me llamo|soy|"
-    r"señor|señora|sr\.?|sra\.?|mi chiamo|sono|signor|signora|meu nome é|eu sou|senhor|senhora)"
-    r"\s+)(" + _CAP_SEQ + ")",
+_CUE_WORDS = (
+    "my name is|my name's|name is|name\\?|i am|i'm|this is|calls? me|named|name:|dear|hi|hello|"
+    "regards,|sincerely,|signed|contact|ask for|patient|mr\\.?|mrs\\.?|ms\\.?|miss|dr\\.?|prof\\.?|"
+    "je m'appelle|je suis|m\\.|mme|monsieur|madame|ich heiße|ich bin|herr|frau|me llamo|soy|"
+    "señor|señora|sr\\.?|sra\\.?|mi chiamo|sono|signor|signora|meu nome é|eu sou|senhor|senhora"
 )
+_CUE = Backward(
+    r"(?i:\b(?:" + _CUE_WORDS + r")\s+$)",
+    r"(?i:\s+"
+    + _rev(
+        "",
+        *[
+            "my name is",
+            "my name's",
+            "name is",
+            "name?",
+            "i am",
+            "i'm",
+            "this is",
+            "call me",
+            "calls me",
+            "named",
+            "name:",
+            "dear",
+            "hi",
+            "hello",
+            "regards,",
+            "sincerely,",
+            "signed",
+            "contact",
+            "ask for",
+            "patient",
+            "mr",
+            "mr.",
+            "mrs",
+            "mrs.",
+            "ms",
+            "ms.",
+            "miss",
+            "dr",
+            "dr.",
+            "prof",
+            "prof.",
+            "je m'appelle",
+            "je suis",
+            "m.",
+            "mme",
+            "monsieur",
+            "madame",
+            "ich heiße",
+            "ich bin",
+            "herr",
+            "frau",
+            "me llamo",
+            "soy",
+            "señor",
+            "señora",
+            "sr",
+            "sr.",
+            "sra",
+            "sra.",
+            "mi chiamo",
+            "sono",
+            "signor",
+            "signora",
+            "meu nome é",
+            "eu sou",
+            "senhor",
+            "senhora",
+        ],
+    )
+    + r"\b)",
+)
+"""A word that introduces the name right after it ("my name is", "Dear", "Mr.")."""
+_CUE_NAME = re.compile(_CAP_SEQ)
 
 
 _SHORT_TITLES = frozenset({"m", "mme", "sr", "sra", "patient"})
@@ -68,12 +137,29 @@ _INITIAL = re.compile(
     r"\b([A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž'’-]+ [A-Z]\.? [A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž'’-]+)\b(?!\.\w)"
 )
 """Given name, middle initial, surname: "Ada B. Lovelace", "Jildau S Bouts"."""
-_NAME_CONTEXT = re.compile(
+_NAME_CONTEXT = Backward(
     r"(?i:\b(?:said|asked|told|by|assistant to|under|(?:under|in) (?:my |his |her )?(?:\w+'s )?name|calls? me|"
     r"speak (?:to|with)|follow up with|add|player|actor|actress|singer|author|writer|director|manager|"
-    r"colleague|customer|client|partner|guardian|founder)\s+)"
+    r"colleague|customer|client|partner|guardian|founder)\s+$)",
+    r"(?i:\s+(?:"
+    + _rev(
+        "said asked told by under add player actor actress singer author writer director "
+        "manager colleague customer client partner guardian founder",
+        "assistant to",
+        "call me",
+        "calls me",
+        "speak to",
+        "speak with",
+        "follow up with",
+    )
+    + r"|eman(?: s'\w+)?(?: ym| sih| reh)? (?:rednu|ni))\b)",
+)
+_CONTEXT_NAME = re.compile(
     r"(" + _CAP + r"(?:[ \t]+" + _CAP + r"){1,2})\b(?!['’]s\b \w+ (?:inc|llc|ltd)\b)"
 )
+_CAP_AFTER_SPACE = re.compile(r"\s(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-])")
+"""Where a capitalised word starts after white space: where a cued name can start (the
+cues are matched backwards from there, not tried at every position of the text)."""
 """A capitalised two- or three-word sequence right after a word that introduces a person."""
 
 
@@ -85,6 +171,10 @@ def _not_org(seq: str) -> bool:
 _NUMBER_BEFORE = Backward(r"\d[ \t]*$", r"\n?[ \t]*\d")
 """A house number right before a street name."""
 _VOCATIVE_BEFORE = Backward(r"\w, $", r"\n? ,\w")
+_DIGIT_AFTER = re.compile(r"[ \t]*\d")
+_COLON_AFTER = re.compile(r"[ \t]*:")
+_QUESTION_AFTER = re.compile(r"[?!]")
+_LOWER_WORD_AFTER = re.compile(r" [A-Z]?[a-z]")
 
 _WORD = re.compile(r"[^\W\d_](?:[\w'’]|-(?=[^\W\d_]))*")
 _POSSESSIVE = ("'s", "’s")
@@ -223,7 +313,7 @@ def _firms(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int, float
         before = text[max(0, match.start() - 20) : match.start()]
         after = text[match.end() : match.end() + 20]
         own_line = LINE_START.search(before) and LINE_END.match(after)
-        if FIRM_BEFORE.search(before) or re.match(r" [A-Z]?[a-z]", after) or own_line:
+        if FIRM_BEFORE.search(before) or _LOWER_WORD_AFTER.match(after) or own_line:
             firms.append(match.span())
         else:
             people.extend((match.start(g), match.end(g), 0.6) for g in (1, 2, 3))
@@ -271,7 +361,7 @@ def _given_and_surname(text: str, run: list[tuple[int, int, str]], scores: list[
         return False
     start, end = run[0][0], run[1][1]
     before, after = text[max(0, start - 30) : start], text[end : end + 30]
-    if SENTENCE_END.search(before) or EPONYM_AFTER.match(after) or re.match(r"[ \t]*\d", after):
+    if SENTENCE_END.search(before) or EPONYM_AFTER.match(after) or _DIGIT_AFTER.match(after):
         return False
     return not (
         STREET_BEFORE.search(before) or ORG_BEFORE.search(before) or is_place(text[start:end])
@@ -310,15 +400,15 @@ def _weigh_run(
     if _named_as_place(text, start, end, title=lo > 0 and run[lo - 1][2].lower() in TITLES):
         return None
     before, after = text[max(0, start - 30) : start], text[end : end + 30]
-    if re.match(r"[ \t]*\d", after) or _NUMBER_BEFORE.search(before):
+    if _DIGIT_AFTER.match(after) or _NUMBER_BEFORE.search(before):
         return None  # a street name next to its house number
     if EPONYM_AFTER.match(after):
         return None  # "Python code", "Huffman coding": a modifier, not a person
     if STREET_BEFORE.search(before) or ORG_BEFORE.search(before):
         return None
     if len(words) == 1:
-        speaker = re.match(r"[ \t]*:", after) and LINE_START.search(before)
-        vocative = _VOCATIVE_BEFORE.search(before) and re.match(r"[?!]", after)
+        speaker = _COLON_AFTER.match(after) and LINE_START.search(before)
+        vocative = _VOCATIVE_BEFORE.search(before) and _QUESTION_AFTER.match(after)
         if speaker and run[lo][2].lower() in FIELD_LABELS:
             return None
         if speaker or vocative or STRONG_AFTER.match(after) or STRONG_BEFORE.search(before):
@@ -360,6 +450,23 @@ def _weigh_run(
     if single >= 0.85 or (single >= 0.4 and person_context):
         return start, end, 0.65
     return None
+
+
+_WEIGH_BUDGET = 4096
+"""At most this many name-like runs per text are weighed in their context (10-30 µs each);
+past that budget (a dense list of names, 20 KB and more of them) a run is judged by the
+lexicon alone, so a hostile text costs linear time at a small constant and its names are
+still redacted (fail closed)."""
+
+
+def _by_lexicon(
+    run: list[tuple[int, int, str]], scores: list[float]
+) -> tuple[int, int, float] | None:
+    """The run's name-like words when one of them is a listed name and no ordinary word."""
+    keep = [i for i, score in enumerate(scores) if score >= 0.3]
+    if max(scores) < 0.85:
+        return None
+    return run[keep[0]][0], run[keep[-1]][1], 0.6
 
 
 def _extend_lists(
@@ -428,11 +535,18 @@ def _context_names(text: str) -> list[tuple[int, int, float]]:
     firms, spans = _firms(text)
     spans.extend(_listed_names(text, firms, lower_text=lower_text))
     runs = _runs(text)
+    budget = _WEIGH_BUDGET
     for run in runs:
         if _rejected_run(text, run, firms):
             continue
-        weighed = _weigh_run(
-            text, run, _run_scores(run, upper_text=upper_text), lower_text=lower_text
+        scores = _run_scores(run, upper_text=upper_text)
+        if max(scores) < 0.3:
+            continue  # nothing name-like: no context can make it a name
+        budget -= 1
+        weighed = (
+            _weigh_run(text, run, scores, lower_text=lower_text)
+            if budget >= 0
+            else _by_lexicon(run, scores)
         )
         if weighed is not None:
             spans.append(weighed)
@@ -455,28 +569,38 @@ def _context_names(text: str) -> list[tuple[int, int, float]]:
     return spans
 
 
+def _cued_name(text: str, cue_start: int, name: re.Match[str]) -> bool:
+    """True when the capitalised words after a cue are a person's name."""
+    words = name.group(0)
+    if _first_word(words) in NOT_NAMES or not _not_org(words):
+        return False
+    cue = text[cue_start : name.start()].strip().rstrip(".").lower()
+    ordinary = max(_word_score(w, upper_text=False) for w in words.split()) < 0.3
+    if ordinary and cue not in TITLES and cue not in _SHORT_TITLES:
+        return False  # "Hello World", "named Employee": ordinary words after the cue
+    if THING_NAME_BEFORE.search(text[max(0, cue_start - 20) : cue_start]):
+        return False  # "Table name: Sales"
+    return EPONYM_AFTER.match(text, name.end()) is None
+
+
 def find_names(text: str) -> list[tuple[int, int, float]]:
     """Spans ``(start, end, score)`` that look like person names."""
     spans: list[tuple[int, int, float]] = _context_names(text)
     for match in _INITIAL.finditer(text):
         if _not_org(match.group(1)):
             spans.append((match.start(1), match.end(1), 0.75))
-    for match in _NAME_CONTEXT.finditer(text):
-        if _not_org(match.group(1)):
-            spans.append((match.start(1), match.end(1), 0.7))
-    for match in _CUE.finditer(text):
-        name = match.group(1)
-        if not name[0].isupper() or _first_word(name) in NOT_NAMES or not _not_org(name):
-            continue
-        cue = text[match.start() : match.start(1)].strip().rstrip(".").lower()
-        ordinary = max(_word_score(w, upper_text=False) for w in name.split()) < 0.3
-        if ordinary and cue not in TITLES and cue not in _SHORT_TITLES:
-            continue  # "Hello World", "named Employee": ordinary words after the cue
-        if THING_NAME_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
-            continue  # "Table name: Sales"
-        if EPONYM_AFTER.match(text, match.end(1)):
-            continue
-        spans.append((match.start(1), match.end(1), 0.8))
+    for gap in _CAP_AFTER_SPACE.finditer(text):
+        at = gap.end()
+        before = text[max(0, at - 40) : at]
+        if _NAME_CONTEXT.search(before):
+            match = _CONTEXT_NAME.match(text, at)
+            if match is not None and _not_org(match.group(1)):
+                spans.append((match.start(1), match.end(1), 0.7))
+        cue = _CUE.search(before)
+        if cue is not None:
+            name = _CUE_NAME.match(text, at)
+            if name is not None and _cued_name(text, at - cue.end(), name):
+                spans.append((name.start(), name.end(), 0.8))
     return spans
 
 
