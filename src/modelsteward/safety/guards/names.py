@@ -593,9 +593,9 @@ def find_names(text: str) -> list[tuple[int, int, float]]:
         at = gap.end()
         before = text[max(0, at - 40) : at]
         if _NAME_CONTEXT.search(before):
-            match = _CONTEXT_NAME.match(text, at)
-            if match is not None and _not_org(match.group(1)):
-                spans.append((match.start(1), match.end(1), 0.7))
+            named = _CONTEXT_NAME.match(text, at)
+            if named is not None and _not_org(named.group(1)):
+                spans.append((named.start(1), named.end(1), 0.7))
         cue = _CUE.search(before)
         if cue is not None:
             name = _CUE_NAME.match(text, at)
