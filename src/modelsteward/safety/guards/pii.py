@@ -175,9 +175,11 @@ def _phone_ok(raw: str, *, international: bool, context: bool) -> bool:
     return False
 
 
-_PHONE_VALIDATIONS = 512
+_DIGIT_GROUP = re.compile(r"\d+")
+_LETTER = re.compile(r"[^\W\d_]")
+_PHONE_VALIDATIONS = 256
 """At most this many candidates per text are validated with ``phonenumbers`` (about 0.3 ms
-each); past that budget a dense list of digit groups is judged by its shape alone, so a
+each, so at most about 0.1 s a text); past that budget a dense list of digit groups is judged by its shape alone, so a
 hostile text costs linear time and its numbers are still redacted (fail closed)."""
 
 
@@ -186,19 +188,26 @@ def _phones(text: str) -> list[Detection]:
     budget = _PHONE_VALIDATIONS
     for match in _PHONE_CANDIDATE.finditer(text):
         raw = match.group(0).strip()
-        digits = chk.digits_of(raw)
+        digit_groups = _DIGIT_GROUP.findall(raw)
+        digits = "".join(digit_groups)
         if not 7 <= len(digits) <= 18 or _DATE.match(raw) or _SSN_SHAPE.fullmatch(raw):
             continue
         if len(set(digits)) < 3:
             continue  # "9999999999", "1212121212": a placeholder, not a number anyone has
         international = raw.startswith(("+", "00"))
+        lo = max(0, match.start() - 40)
         context = bool(
-            _PHONE_CONTEXT.search(text, max(0, match.start() - 40), match.start())
+            # Every phone word has a letter: a window without one (a list of numbers) is
+            # not searched.
+            (
+                _LETTER.search(text, lo, match.start())
+                and _PHONE_CONTEXT.search(text, lo, match.start())
+            )
             or _PHONE_LABEL_AFTER.match(text, match.end())
         )
         # Without a "+" or a phone word nearby, only a full national number (area code
         # included) counts: short digit groups are house numbers, zips and ids.
-        groups = len(re.findall(r"\d+", raw))
+        groups = len(digit_groups)
         shaped = raw.startswith("(") or (groups >= 3 and len(digits) >= 8)
         if not (international or context or shaped or len(digits) >= 10):
             continue
