@@ -18,23 +18,25 @@ from modelsteward.vet.model import (
     CheckState,
     CheckStatus,
     CodeFacts,
-    EvaluationFacts,
     FileEntry,
     Identity,
     LicenseFacts,
     Passport,
-    RateFigure,
-    SafetyCoverage,
-    SafetyFacts,
     StackFacts,
     StackPackage,
     UseFacts,
     Vulnerability,
     VulnFacts,
     findings_in,
-    layer_enforced,
     manifest_digest,
     with_coverage,
+)
+from modelsteward.vet.safety_facts import (
+    EvaluationFacts,
+    RateFigure,
+    SafetyCoverage,
+    SafetyFacts,
+    layer_enforced,
 )
 
 __all__ = [

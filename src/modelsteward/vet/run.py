@@ -36,9 +36,11 @@ from modelsteward.vet.model import (
     Identity,
     LicenseFacts,
     Passport,
-    SafetyFacts,
     UseFacts,
     safety_status,
+)
+from modelsteward.vet.safety_facts import (
+    SafetyFacts,
 )
 
 Progress = Callable[[int], None]
