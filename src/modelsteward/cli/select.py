@@ -15,6 +15,7 @@ from modelsteward.cli.state import CliState, get_state
 from modelsteward.errors import UsageError
 from modelsteward.findings import Finding, Location, Report, Rule, Severity
 from modelsteward.report import SummaryTable
+from modelsteward.selection.markdown import money, render_selection, sensitivity_row
 
 if TYPE_CHECKING:
     from modelsteward.selection.measure import Throughput
@@ -251,10 +252,6 @@ def _measure(
     return out
 
 
-def _money(value: float) -> str:
-    return f"${value:,.0f}"
-
-
 def _emit(state: CliState, scenario_path: Path, run: object, recorded: object) -> int:
     from modelsteward.registry.records import DecisionRecord
     from modelsteward.services.select import SelectionRun
@@ -292,8 +289,8 @@ def _emit(state: CliState, scenario_path: Path, run: object, recorded: object) -
             c.name,
             c.kind,
             "yes" if c.eligible else "no",
-            _money(c.cost.monthly_usd),
-            _money(c.cost.over(months)),
+            money(c.cost.monthly_usd),
+            money(c.cost.over(months)),
             "-" if c.break_even is None else f"{c.break_even:,.0f}",
             "-" if c.score is None else f"{c.score:.2f}",
             _reason_cell(c),
@@ -319,7 +316,7 @@ def _emit(state: CliState, scenario_path: Path, run: object, recorded: object) -
         SummaryTable(
             title="select: sensitivity (monthly cost, cheapest eligible)",
             columns=("volume", "GPU price", "utilisation", "cheapest", "costs"),
-            rows=tuple(_sensitivity_row(r) for r in sel.sensitivity),
+            rows=tuple(sensitivity_row(r) for r in sel.sensitivity),
         ),
         SummaryTable(
             title="select: decision",
@@ -333,7 +330,7 @@ def _emit(state: CliState, scenario_path: Path, run: object, recorded: object) -
         sections=sections,
         summary=tuple(summary),
         rules=RULES,
-        markdown=_markdown(sel),
+        markdown=render_selection(sel),
         denied=sel.choice is None,
     )
 
@@ -348,68 +345,3 @@ def _reason_cell(c: object) -> str:
     other = [r for r in c.reasons if not r.startswith("obligation:")]
     text = [f"{duties} license obligation(s)"] if duties else []
     return "; ".join(text + other) or "-"
-
-
-def _sensitivity_row(row: dict[str, object]) -> tuple[str, ...]:
-    costs = row["monthly_cost_usd"]
-    assert isinstance(costs, dict)
-    util = row["utilization"]
-    return (
-        f"x{row['volume_factor']:g}",
-        f"x{row['gpu_price_factor']:g}",
-        "target" if util is None else f"{util:g}",
-        str(row["cheapest"] or "-"),
-        ", ".join(f"{k} {_money(float(v))}" for k, v in costs.items()),
-    )
-
-
-def _markdown(sel: object) -> str:
-    from modelsteward.selection.result import Selection
-
-    assert isinstance(sel, Selection)
-    months = sel.horizon_months
-    lines = [
-        f"# Selection: {sel.scenario}",
-        "",
-        f"Scenario sha256 `{sel.digest}`; {sel.requests_per_month:,.0f} requests a month over "
-        f"{months} months.",
-        "",
-        f"**Decision: {sel.choice or 'none'}** ({sel.kind or 'no eligible candidate'}). "
-        f"{sel.rationale}",
-        "",
-        "## Candidates",
-        "",
-        f"| candidate | kind | eligible | per month | {months} months | break-even req/month "
-        "| score | reasons |",
-        "|---|---|---|---:|---:|---:|---:|---|",
-    ]
-    for c in sel.candidates:
-        even = "-" if c.break_even is None else f"{c.break_even:,.0f}"
-        score = "-" if c.score is None else f"{c.score:.2f}"
-        reasons = "; ".join(c.reasons).replace("|", "\\|") or "-"
-        lines.append(
-            f"| {c.name} | {c.kind} | {'yes' if c.eligible else 'no'} | "
-            f"{_money(c.cost.monthly_usd)} | {_money(c.cost.over(months))} | {even} | {score} "
-            f"| {reasons} |"
-        )
-    lines += ["", "## Cost parts per month", ""]
-    for c in sel.candidates:
-        parts = ", ".join(f"{k} {_money(v)}" for k, v in c.cost.parts.items() if v)
-        extra = (
-            "" if c.cost.replicas is None else f" ({c.cost.replicas} replicas, {c.cost.gpus} GPUs)"
-        )
-        lines.append(f"- **{c.name}**{extra}: {parts}; setup {_money(c.cost.setup_usd)}")
-    lines += [
-        "",
-        "## Sensitivity",
-        "",
-        "| volume | GPU price | utilisation | cheapest | monthly costs |",
-        "|---|---|---|---|---|",
-    ]
-    for row in sel.sensitivity:
-        cells = _sensitivity_row(row)
-        lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "## Assumptions", "", "| name | value | source | date |", "|---|---|---|---|"]
-    for a in sel.assumptions:
-        lines.append(f"| {a.name} | {a.value} | {a.source} | {a.date} |")
-    return "\n".join(lines) + "\n"
