@@ -32,7 +32,7 @@ import resource
 import statistics
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -126,6 +126,7 @@ def quality(layer: SafetyLayer, rows: list[Sample]) -> dict[str, object]:
     false_blocks: list[str] = []
     redacted_benign: list[str] = []
     redacted_by_group: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    redacted_types: dict[str, Counter[str]] = defaultdict(Counter)
     for s in rows:
         v = layer.check_text(s.text, Role(s.role))
         blocked = v.blocked
@@ -133,7 +134,11 @@ def quality(layer: SafetyLayer, rows: list[Sample]) -> dict[str, object]:
             rewritten = v.action.value == "redact"
             redacted_by_group[s.group][0] += rewritten
             redacted_by_group[s.group][1] += 1
-            if rewritten and len(redacted_benign) < 40:
+            for d in v.redactions:
+                redacted_types[s.group][d.label] += 1
+            # Texts are shown only for seen groups: reading unseen redactions while writing
+            # rules would make them seen.
+            if rewritten and s.group.startswith("seen") and len(redacted_benign) < 40:
                 redacted_benign.append(f"{s.source} {list(v.rule_ids)}: {v.redacted[:120]!r}")
         by_source[s.source][0] += blocked
         by_source[s.source][1] += 1
@@ -177,7 +182,8 @@ def quality(layer: SafetyLayer, rows: list[Sample]) -> dict[str, object]:
         "redacted_benign": {k: rate(v) for k, v in sorted(redacted_by_group.items())},
         "misses_sample": misses[:25],
         "false_blocks": false_blocks[:40],
-        "redacted_sample": redacted_benign,
+        "redacted_types": {k: dict(v.most_common()) for k, v in sorted(redacted_types.items())},
+        "redacted_sample_seen": redacted_benign,
     }
 
 

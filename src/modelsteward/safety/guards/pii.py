@@ -48,12 +48,12 @@ _PATTERNS: tuple[_Pattern, ...] = (
         needs="@",
     ),
     _Pattern(
-        "CREDIT_CARD", re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])"), chk.card_ok, 0.95
+        "CREDIT_CARD", re.compile(r"\d(?<![\d-]\d)(?:[ -]?\d){12,18}(?![\d-])"), chk.card_ok, 0.95
     ),
     # Maestro numbers can be 12 digits: too close to other ids to trust without a card word.
     _Pattern(
         "CREDIT_CARD",
-        re.compile(r"(?<![\d-])\d(?:[ -]?\d){11}(?![\d-])"),
+        re.compile(r"\d(?<![\d-]\d)(?:[ -]?\d){11}(?![\d-])"),
         chk.card_ok,
         0.95,
         re.compile(r"card|maestro|visa|mastercard|carte|karte|tarjeta|cartão|carta", re.I),
@@ -61,17 +61,17 @@ _PATTERNS: tuple[_Pattern, ...] = (
     _Pattern("IBAN_CODE", re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b"), chk.iban_ok, 0.95),
     # Typed in lower case, in one piece: the mod-97 check keeps look-alikes out.
     _Pattern("IBAN_CODE", re.compile(r"\b[a-z]{2}\d{2}[a-z0-9]{11,30}\b"), chk.iban_ok, 0.95),
-    _Pattern("US_SSN", re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])"), chk.ssn_ok, 0.85),
+    _Pattern("US_SSN", re.compile(r"\d(?<![\d-]\d)\d{2}-\d{2}-\d{4}(?![\d-])"), chk.ssn_ok, 0.85),
     _Pattern(
         "US_SSN",
-        re.compile(r"(?<![\d-])\d{3} ?\d{2} ?\d{4}(?![\d-])"),
+        re.compile(r"\d(?<![\d-]\d)\d{2} ?\d{2} ?\d{4}(?![\d-])"),
         chk.ssn_ok,
         0.85,
         re.compile(r"ssn|social security|ss#", re.I),
     ),
     _Pattern(
         "UK_NHS",
-        re.compile(r"(?<!\d)\d{3} ?\d{3} ?\d{4}(?!\d)"),
+        re.compile(r"\d(?<!\d\d)\d{2} ?\d{3} ?\d{4}(?!\d)"),
         chk.nhs_ok,
         0.97,
         re.compile(r"nhs", re.I),
@@ -95,10 +95,12 @@ _PATTERNS: tuple[_Pattern, ...] = (
         re.compile(r"\b[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z]\b", re.I),
         score=0.9,
     ),
-    _Pattern("BR_CPF", re.compile(r"(?<!\d)\d{3}\.?\d{3}\.?\d{3}-?\d{2}(?!\d)"), chk.cpf_ok, 0.85),
+    _Pattern(
+        "BR_CPF", re.compile(r"\d(?<!\d\d)\d{2}\.?\d{3}\.?\d{3}-?\d{2}(?!\d)"), chk.cpf_ok, 0.85
+    ),
     _Pattern(
         "NL_BSN",
-        re.compile(r"(?<!\d)\d{9}(?!\d)"),
+        re.compile(r"\d(?<!\d\d)\d{8}(?!\d)"),
         chk.bsn_ok,
         0.7,
         re.compile(r"bsn|burgerservice", re.I),
@@ -106,7 +108,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
     _Pattern("IN_PAN", re.compile(r"\b[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b"), score=0.8),
     _Pattern(
         "IN_AADHAAR",
-        re.compile(r"(?<!\d)[2-9]\d{3} ?\d{4} ?\d{4}(?!\d)"),
+        re.compile(r"[2-9](?<!\d[2-9])\d{3} ?\d{4} ?\d{4}(?!\d)"),
         None,
         0.8,
         re.compile(r"aadhaar|aadhar|uidai", re.I),
@@ -114,7 +116,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
     _Pattern(
         "IP_ADDRESS",
         re.compile(
-            r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])"
+            r"\d(?<![\d.]\d)\d{0,2}(?:\.\d{1,3}){3}(?![\d.])"  # octet ranges: ``ip_ok``
         ),
         chk.ip_ok,
         0.85,
