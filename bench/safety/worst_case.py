@@ -65,6 +65,7 @@ def shapes(size: int) -> dict[str, str]:
         "capitalised-runs": _cycle([w.capitalize() for w in caps], " ", size, rng),
         "name-list": _cycle(_GIVEN, ", ", size),
         "name-pairs": _cycle(pairs, ", ", size),
+        "firm-list": _cycle(["Jones, Mitchell and Williams said hi to Ann Lee."], " ", size),
         "place-list": _cycle(["Paris", "London", "Berlin", "Rome", "and"], " ", size, rng),
         "street-words": _cycle(streets, " ", size, rng),
         "mixed-scripts": "".join(rng.choice("aаα1 .,@:/=-_xZ\n中Ωé") for _ in range(size)),

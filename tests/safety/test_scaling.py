@@ -64,6 +64,7 @@ _SHAPES: dict[str, Callable[[int], str]] = {
     "emails": lambda n: _repeat("ann.lee@example.org ", n),
     "capitalised-words": lambda n: _repeat("Paris ", n),
     "name-list": _names,
+    "firm-list": lambda n: _repeat("Jones, Mitchell and Williams said hi to Ann Lee. ", n),
     "mixed-scripts": _mixed,
     "key-prefixes": lambda n: _repeat("sk-AKIA eyJ secret= ", n),
 }

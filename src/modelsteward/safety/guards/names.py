@@ -12,7 +12,9 @@ are in ``addresses.py``.
 
 from __future__ import annotations
 
+import bisect
 import re
+import sys
 from functools import lru_cache
 
 from modelsteward.safety.guards.lexicon import fingerprint, lexicon
@@ -280,11 +282,22 @@ _LIST_GAP = re.compile(r",\s*(?:and\s+|&\s*)?|\s+(?:and|&|or)\s+")
 
 def _rejected_run(text: str, run: list[tuple[int, int, str]], firms: list[tuple[int, int]]) -> bool:
     """A street, an organisation or a firm rather than a person."""
-    for _, _, word in run:
-        lower = word.lower()
-        if lower in NOT_IN_NAMES or lower in ORG_WORDS or lower.rstrip("s") in NOT_IN_NAMES:
-            return True
-    return any(s < run[-1][1] and run[0][0] < e for s, e in firms)
+    if any(_rejecting(word) for _, _, word in run):
+        return True
+    return _overlaps(firms, run[0][0], run[-1][1])
+
+
+@lru_cache(maxsize=65536)
+def _rejecting(word: str) -> bool:
+    """A street, firm or organisation word."""
+    lower = word.lower()
+    return lower in NOT_IN_NAMES or lower in ORG_WORDS or lower.rstrip("s") in NOT_IN_NAMES
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """True when one of ``spans`` (disjoint, in text order) overlaps ``[start, end)``."""
+    i = bisect.bisect_right(spans, (start, sys.maxsize))
+    return (i > 0 and spans[i - 1][1] > start) or (i < len(spans) and spans[i][0] < end)
 
 
 def _run_scores(run: list[tuple[int, int, str]], *, upper_text: bool) -> list[float]:
@@ -482,6 +495,8 @@ def _extend_lists(
     out: list[tuple[int, int, float]] = []
     for i in range(len(singles) - 1):
         a, b = singles[i], singles[i + 1]
+        if ((a[0], a[1]) in found) == ((b[0], b[1]) in found):
+            continue  # both names already, or neither: nothing to extend
         if not _LIST_GAP.fullmatch(text[a[1] : b[0]]):
             continue
         for this, other in ((a, b), (b, a)):
@@ -507,7 +522,7 @@ def _listed_names(
     out: list[tuple[int, int, float]] = []
     for match in _LIST_RUN.finditer(text):
         tail = _LIST_TAIL.match(text, match.end())
-        if tail is None or any(s < tail.end() and match.start() < e for s, e in firms):
+        if tail is None or _overlaps(firms, match.start(), tail.end()):
             continue
         items = [(m.start(), m.end()) for m in re.finditer(_LIST_ITEM, match.group(0))]
         items = [(match.start() + a, match.start() + b) for a, b in items]
