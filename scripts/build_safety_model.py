@@ -19,6 +19,10 @@ them); the ``test`` split and Tensor Trust are never read. The output folder get
 its tokenizer, ``config.json`` (``id2label``, multi-label) and a ready ``safety-policy.yaml``
 naming the labels and thresholds.
 
+``--with-offline`` chooses the thresholds for the model beside the offline guards (the
+policy's ``mode: add``): ``--fpr`` and ``--hard-fpr`` bound the benign validation rows the
+model blocks on top of those the offline layer already blocks.
+
 ``--leave-out SOURCE`` drops every row of that source (and of its near-duplicate
 components) from training and validation: the leave-one-source-out figures.
 """
@@ -121,18 +125,40 @@ def head_probs(head: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(hidden @ head["out_w"].T + head["out_b"])))
 
 
-def thresholds(probs: np.ndarray, rows: list[Sample], fpr: float) -> dict[str, float]:
+def thresholds(
+    probs: np.ndarray,
+    rows: list[Sample],
+    fpr: float,
+    *,
+    already: np.ndarray | None = None,
+    hard_fpr: float = 1.0,
+) -> dict[str, float]:
     """Per label a cut, all at one common quantile of that label's benign validation
-    scores (never below 0.5), the lowest quantile at which at most ``fpr`` of the benign
-    validation rows reach any label's cut."""
-    benign = probs[np.array([not r.labels for r in rows])]
+    scores (never below 0.5): the lowest quantile at which the model blocks at most ``fpr``
+    of the benign validation rows, and at most ``hard_fpr`` of the hard benign ones
+    (XSTest's safe prompts), that ``already`` (the rows the offline guards block anyway,
+    when the model runs beside them) does not already block."""
+    benign_rows = np.array([not r.labels for r in rows])
+    hard_rows = np.array([r.group == "hard_benign" for r in rows])
+    base = np.zeros(len(rows), dtype=bool) if already is None else already
+    benign = probs[benign_rows]
     cuts = np.full(len(LABELS), 0.5)
     if benign.size:
         for q in np.linspace(0.9, 1.0, 1001):
             cuts = np.maximum(np.quantile(benign, q, axis=0), 0.5)
-            if (benign >= cuts).any(axis=1).mean() <= fpr:
+            added = (probs >= cuts).any(axis=1) & ~base
+            hard_ok = not hard_rows.any() or added[hard_rows].mean() <= hard_fpr
+            if added[benign_rows].mean() <= fpr and hard_ok:
                 break
     return {label: float(min(np.nextafter(cuts[i], 1.0), 0.9999)) for i, label in enumerate(LABELS)}
+
+
+def offline_blocked(rows: list[Sample]) -> np.ndarray:
+    """Which ``rows`` the default offline layer blocks."""
+    from modelsteward.safety import Role, SafetyLayer
+
+    layer = SafetyLayer()
+    return np.array([layer.check_text(r.text, Role(r.role)).blocked for r in rows])
 
 
 def features(texts: list[str], encoder: Path, cache: Path, fmt: str, max_length: int) -> np.ndarray:
@@ -249,6 +275,14 @@ def main() -> int:
     parser.add_argument("--format", choices=("onnx", "transformers"), default="onnx")
     parser.add_argument("--leave-out", help="a source (or 'jbb') to train without")
     parser.add_argument("--fpr", type=float, default=0.01)
+    parser.add_argument(
+        "--hard-fpr", type=float, default=1.0, help="most hard benign validation rows blocked"
+    )
+    parser.add_argument(
+        "--with-offline",
+        action="store_true",
+        help="choose the thresholds for the union with the offline guards (mode: add)",
+    )
     parser.add_argument("--max-length", type=int, default=256)
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--epochs", type=int, default=30)
@@ -268,7 +302,10 @@ def main() -> int:
         hidden=args.hidden,
         epochs=args.epochs,
     )
-    cuts = thresholds(head_probs(head, x_val), val, args.fpr)
+    already = offline_blocked(val) if args.with_offline else None
+    cuts = thresholds(
+        head_probs(head, x_val), val, args.fpr, already=already, hard_fpr=args.hard_fpr
+    )
     if args.out.exists():
         shutil.rmtree(args.out)
     args.out.mkdir(parents=True)
