@@ -128,8 +128,12 @@ def _number(text: str) -> str:
     if matches:
         m = matches[len(matches) // 2]
         return text[: m.start()] + str(int(m.group()) + 1) + text[m.end() :]
-    m = next(iter(re.finditer(r"\b(shall|must|may)\b", text)))
-    return text[: m.start()] + "may not" + text[m.end() :]
+    m = next(iter(re.finditer(r"\b(shall|must|may)\b", text)), None)
+    if m is not None:
+        return text[: m.start()] + "may not" + text[m.end() :]
+    # A policy of bare list items: drop its first "not" (a prohibition becomes a permission).
+    m = next(iter(re.finditer(r"\bnot\b", text)))
+    return text[: m.start()] + text[m.end() + 1 :]
 
 
 def _deleted(text: str) -> str:

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from modelsteward.licenses import PRESETS, Decision, check_license
-from modelsteward.licenses.detect import identify_text
+from modelsteward.licenses.detect import identify_text, names_another
 from modelsteward.licenses.kb import load_kb
+from modelsteward.licenses.normalize import token_hash, words
 from tests.licenses.corpus import make_model, needs_corpus, text_of
 
 FINGERPRINTED = [
@@ -115,3 +116,22 @@ def test_falcon_180b_hosting_use_needs_tii_permission(tmp_path: Path) -> None:
     assert api.verdict.decision is Decision.NEEDS_SEPARATE_LICENSE
     assert api.verdict.clauses[0].section == "9.3"
     assert "Hosting Use" in api.verdict.clauses[0].quote
+
+
+@pytest.mark.parametrize("key", ["llama2/license", "stable-video-diffusion-nc-community/license"])
+def test_a_text_without_the_licenses_own_name_is_another_license(key: str) -> None:
+    kb = load_kb()
+    fingerprint = kb.fingerprint(key)
+    assert fingerprint is not None
+    every_word = frozenset(fingerprint.hashes)
+    assert not names_another(kb, fingerprint, every_word)
+    name = {token_hash(w) for w in words(kb.get(fingerprint.license).name)}  # type: ignore[union-attr]
+    assert names_another(kb, fingerprint, every_word - name)
+
+
+def test_a_name_said_only_in_the_title_is_not_required() -> None:
+    # "MIT" appears once, in the title that copies often drop.
+    kb = load_kb()
+    fingerprint = kb.fingerprint("mit/license")
+    assert fingerprint is not None
+    assert not names_another(kb, fingerprint, frozenset(fingerprint.hashes) - {token_hash("mit")})
