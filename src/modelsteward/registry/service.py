@@ -8,23 +8,20 @@ from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, TextIO
 
-from modelsteward.registry import approvals
+from modelsteward.registry import approvals, recording
 from modelsteward.registry import exceptions as exception_flow
-from modelsteward.registry.audit import canonical_json, export_lines
+from modelsteward.registry.audit import export_lines
 from modelsteward.registry.catalog import Catalog
 from modelsteward.registry.chaincache import CHAIN_CACHE, ChainCache, Held
 from modelsteward.registry.drift import exception_drift, model_drift
 from modelsteward.registry.facts import (
     check_manifest,
     find_model,
-    model_facts,
-    must_exist,
     parse_decision,
-    passport_summary,
     request_facts,
-    sha256_text,
 )
 from modelsteward.registry.identity import ActorDirectory
+from modelsteward.registry.recording import Vetted
 from modelsteward.registry.records import (
     Actor,
     ApprovalRequest,
@@ -38,7 +35,6 @@ from modelsteward.registry.records import (
     PassportRecord,
     RegistryError,
     Role,
-    manifest_digest,
 )
 from modelsteward.registry.sla import RegistrySlaState
 from modelsteward.registry.store.interface import Store
@@ -91,25 +87,9 @@ class RegistryService:
         """
         check_manifest(name, files)
         with self.store.write() as tx:
-            existing = tx.model_by_name(name)
-            if existing is None:
-                model = tx.insert_model(name=name, source=source, revision=revision, files=files)
-                tx.append_audit(actor, "model.added", {**model_facts(model), "files": dict(files)})
-                return model
-            if existing.manifest_digest == manifest_digest(files):
-                return existing
-            tx.replace_manifest(existing.id, source=source, revision=revision, files=files)
-            model = must_exist(tx.model(existing.id), existing.id)
-            tx.append_audit(
-                actor,
-                "model.manifest-changed",
-                {
-                    **model_facts(model),
-                    "previous_digest": existing.manifest_digest,
-                    "files": dict(files),
-                },
+            return recording.add_model(
+                tx, name, source=source, revision=revision, files=files, actor=actor
             )
-            return model
 
     def find(self, ref: str | int) -> ModelRecord:
         """A model by id or by name.
@@ -206,45 +186,42 @@ class RegistryService:
         parsed = parse_decision(decision)
         roles = tuple(Role.parse(r) for r in required_roles)
         with self.store.write() as tx:
-            model = find_model(tx, model_id)
-            if once:
-                latest = tx.latest_passport(model.id)
-                if (
-                    latest is not None
-                    and latest.manifest_digest == model.manifest_digest
-                    and latest.decision is parsed
-                    and passport.get("versions") is not None
-                    and latest.passport.get("versions") == passport.get("versions")
-                    and latest.passport.get("use") == passport.get("use")
-                ):
-                    return latest, False
-            record = tx.insert_passport(
-                model_id=model.id,
-                manifest_digest=model.manifest_digest,
-                passport=passport,
-                decision=parsed,
-                required_roles=roles,
-                reasons=reasons,
+            return recording.record_passport(
+                tx, model_id, passport, parsed, roles, reasons, actor, once=once
+            )
+
+    def record_vetted(
+        self,
+        vetted: Vetted,
+        *,
+        actor: str,
+        request: bool,
+    ) -> tuple[ModelRecord, PassportRecord, bool, ApprovalRequest | None]:
+        """``add_model``, ``record_passport_once`` and, with ``request``,
+        ``request_approval``, in one write transaction: the model, its passport in force,
+        whether that passport was created, and the open request.
+
+        Raises:
+            RegistryError: as the three steps do.
+            ApprovalError: when the request is refused.
+        """
+        check_manifest(vetted.name, vetted.files)
+        parsed = parse_decision(vetted.decision)
+        roles = tuple(Role.parse(r) for r in vetted.required_roles)
+        with self.store.write() as tx:
+            model = recording.add_model(
+                tx,
+                vetted.name,
+                source=vetted.source,
+                revision=vetted.revision,
+                files=vetted.files,
                 actor=actor,
             )
-            tx.set_status(model.id, approvals.status_for(record))
-            family, worst = passport_summary(passport)
-            tx.set_summary(model.id, decision=parsed, license_family=family, max_severity=worst)
-            tx.append_audit(
-                actor,
-                "passport.recorded",
-                {
-                    "model_id": model.id,
-                    "name": model.name,
-                    "version": record.version,
-                    "manifest_digest": model.manifest_digest,
-                    "decision": parsed.value,
-                    "required_roles": [r.value for r in roles],
-                    "reasons": list(reasons),
-                    "passport_sha256": sha256_text(canonical_json(dict(passport))),
-                },
+            stored, created = recording.record_passport(
+                tx, model.id, vetted.passport, parsed, roles, vetted.reasons, actor, once=True
             )
-            return record, True
+            req = recording.request_approval(tx, model.id, actor) if request else None
+            return model, stored, created, req
 
     def request_approval(self, model_id: int | str, requester: str) -> ApprovalRequest:
         """Ask the required reviewers to sign the current passport (idempotent).
@@ -255,11 +232,7 @@ class RegistryService:
             ApprovalError: when the policy rejected it.
         """
         with self.store.write() as tx:
-            model = find_model(tx, model_id)
-            req, created = approvals.open_request(tx, model, requester)
-            if created:
-                tx.append_audit(requester, "approval.requested", request_facts(model, req))
-            return req
+            return recording.request_approval(tx, model_id, requester)
 
     def approve(
         self, model_id: int | str, role: Role | str, actor: str, reason: str

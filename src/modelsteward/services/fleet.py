@@ -202,14 +202,13 @@ def vet_task(target: str, spec: Mapping[str, Any]) -> dict[str, Any]:
     Errors in the checks are part of the passport; an error that stops the task raises.
     """
     from modelsteward.licenses import PRESETS, load_use_profile
-    from modelsteward.policy import default_policy, load_policy
-    from modelsteward.services import vetting
+    from modelsteward.services import vetting, worker_cache
     from modelsteward.vet import VetOptions, vet_paths
 
     started = time.perf_counter()
     overrides = (spec.get("per_target") or {}).get(target) or {}
     spec = {**spec, **overrides}
-    policy = load_policy(spec["policy"]) if spec.get("policy") else default_policy()
+    policy = worker_cache.policy(spec.get("policy"))
     use = spec.get("use")
     profile = None
     if use:
@@ -234,16 +233,15 @@ def vet_task(target: str, spec: Mapping[str, Any]) -> dict[str, Any]:
             "model": passport.identity.name,
             "seconds": time.perf_counter() - started,
         }
-    from modelsteward.registry import open_registry
-
-    service = open_registry(str(dsn))
+    service = worker_cache.registry(str(dsn))
     try:
         decision = vetting.decide(policy, [passport], service)[0]
         item = vetting.record(
             service, [passport], [decision], str(spec["actor"]), versions=spec.get("versions")
         )[0]
-    finally:
-        service.close()
+    except BaseException:
+        worker_cache.drop(str(dsn))
+        raise
     req = item.request
     return {
         "state": "recorded" if item.created else "unchanged",

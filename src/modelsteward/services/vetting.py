@@ -20,6 +20,7 @@ from modelsteward.registry import (
     manifest_digest,
     open_registry,
 )
+from modelsteward.registry.recording import Vetted
 from modelsteward.registry.store.interface import MissingRegistryError
 
 
@@ -187,30 +188,26 @@ def record(
     out = []
     for passport, decision in zip(passports, decisions, strict=True):
         ident = passport.identity
-        model = registry.add_model(
-            ident.name,
-            source=ident.source,
-            revision=ident.revision or "",
-            files=passport.manifest,
-            actor=actor,
-        )
         document: dict[str, object] = {**passport.to_dict(), "decision": decision.to_dict()}
         if versions is not None:
             document["versions"] = dict(versions)
-        stored, created = registry.record_passport_once(
-            model.id,
-            document,
-            decision.outcome.value,
-            [r.value for r in decision.roles],
-            [
-                f"{r.rule}: {r.finding} at {r.location.describe()}: {r.message}"
-                for r in decision.reasons
-            ],
-            actor,
+        model, stored, created, request = registry.record_vetted(
+            Vetted(
+                name=ident.name,
+                source=ident.source,
+                revision=ident.revision or "",
+                files=passport.manifest,
+                passport=document,
+                decision=decision.outcome.value,
+                required_roles=[r.value for r in decision.roles],
+                reasons=[
+                    f"{r.rule}: {r.finding} at {r.location.describe()}: {r.message}"
+                    for r in decision.reasons
+                ],
+            ),
+            actor=actor,
+            request=decision.outcome is Outcome.NEEDS_REVIEW,
         )
-        request = None
-        if decision.outcome is Outcome.NEEDS_REVIEW:
-            request = registry.request_approval(model.id, actor)
         out.append(
             Recorded(
                 model_id=model.id,
