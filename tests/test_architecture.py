@@ -30,7 +30,9 @@ ALLOWED: dict[str, set[str]] = {
     "report": BASE | {"policy"},
     "registry": BASE | {"inventory", "vet", "passport", "policy"} | CHECKS,
     "selection": BASE,
-    "contrib": BASE,
+    # the patch checks reuse the safety detectors and license identification, and read
+    # the policy's contribution guidelines
+    "contrib": BASE | {"inventory", "vet", "passport", "policy"} | CHECKS,
     "services": BASE
     | {"inventory", "vet", "passport", "policy", "registry", "selection", "contrib", "engines"}
     | CHECKS,
