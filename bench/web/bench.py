@@ -369,20 +369,35 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=60)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
+    parser.add_argument(
+        "--reuse", metavar="SCHEMA", default=None, help="time a schema a --keep run seeded"
+    )
     args = parser.parse_args()
     import psycopg
 
-    schema = f"bench_web_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(args.dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
+    schema = args.reuse or f"bench_web_{uuid.uuid4().hex[:8]}"
+    if not args.reuse:
+        with psycopg.connect(args.dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
     sep = "&" if "?" in args.dsn else "?"
     dsn = f"{args.dsn}{sep}options={quote(f'-csearch_path={schema}')}"
     try:
         start = time.perf_counter()
-        facts = populate(dsn)
+        if args.reuse:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                facts = json.loads(conn.execute("SELECT facts FROM bench_facts").fetchone()[0])
+            from modelsteward.registry import open_registry
+
+            open_registry(dsn).close()  # brings the schema up to the current migration
+        else:
+            facts = populate(dsn)
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute("CREATE TABLE bench_facts (facts text)")
+                conn.execute("INSERT INTO bench_facts VALUES (%s)", (json.dumps(facts),))
         print(
-            f"populated {MODELS} models, {MODELS * VERSIONS} passports, {AUDIT} audit "
-            f"entries in {time.perf_counter() - start:.0f} s",
+            f"{'reused' if args.reuse else 'populated'} {MODELS} models, {MODELS * VERSIONS} "
+            f"passports, {AUDIT} audit entries in {time.perf_counter() - start:.0f} s "
+            f"(schema {schema})",
             flush=True,
         )
         rows = measure(dsn, facts, args.rounds)
