@@ -100,25 +100,27 @@ def _pg_schema(base: str) -> str:
 
 
 def _writer(args: tuple[str, int, int]) -> int:
-    """Record ``count`` distinct synthetic passports (one model each) into ``dsn``."""
+    """Record ``count`` distinct synthetic passports (one model each) into ``dsn``, as a
+    fleet task records one: the model and its passport with their audit entries, in one
+    transaction."""
     dsn, start, count = args
     from modelsteward.registry import open_registry
+    from modelsteward.registry.recording import Vetted
 
     service = open_registry(dsn)
     try:
         for i in range(start, start + count):
-            files = {"model.safetensors": f"{i:064x}"}
-            model = service.add_model(
-                f"bench/m{i}", source="bench", revision="", files=files, actor="w"
+            vetted = Vetted(
+                name=f"bench/m{i}",
+                source="bench",
+                revision="",
+                files={"model.safetensors": f"{i:064x}"},
+                passport={"identity": {"name": f"bench/m{i}"}, "versions": {"policy": "p"}},
+                decision="approve",
+                required_roles=[],
+                reasons=[],
             )
-            service.record_passport_once(
-                model.id,
-                {"identity": {"name": f"bench/m{i}"}, "versions": {"policy": "p"}},
-                "approve",
-                [],
-                [],
-                "w",
-            )
+            service.record_vetted(vetted, actor="w", request=False)
     finally:
         service.close()
     return count
