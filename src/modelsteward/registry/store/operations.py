@@ -51,27 +51,39 @@ def signature_of(m: RowMapping) -> Signature:
 
 
 def _sla(m: RowMapping) -> SlaEntry:
+    return _sla_rows([m])[0]
+
+
+def _sla_rows(rows: Sequence[RowMapping]) -> list[SlaEntry]:
+    """Stored SLA rows as entries (the classes are looked up once, not once a row)."""
     from modelsteward.findings import Severity
     from modelsteward.vulns import RiskException, SlaEntry
 
-    exception = None
-    if m["exception_owner"] is not None and m["exception_expires"] is not None:
-        exception = RiskException(
-            owner=m["exception_owner"],
-            expires=m["exception_expires"],
-            reason=m["exception_reason"] or "",
+    severity = {s.label: s for s in Severity}
+    out: list[SlaEntry] = []
+    for m in rows:
+        exception = None
+        if m["exception_owner"] is not None and m["exception_expires"] is not None:
+            exception = RiskException(
+                owner=m["exception_owner"],
+                expires=m["exception_expires"],
+                reason=m["exception_reason"] or "",
+            )
+        level = m["severity"]
+        out.append(
+            SlaEntry(
+                deployment=m["deployment"],
+                vuln_id=m["vuln_id"],
+                package=m["package"],
+                version=m["version"],
+                severity=severity[level] if level in severity else Severity.parse(level),
+                first_seen=m["first_seen"],
+                due=m["due"],
+                fixed_on=m["fixed_on"],
+                exception=exception,
+            )
         )
-    return SlaEntry(
-        deployment=m["deployment"],
-        vuln_id=m["vuln_id"],
-        package=m["package"],
-        version=m["version"],
-        severity=Severity.parse(m["severity"]),
-        first_seen=m["first_seen"],
-        due=m["due"],
-        fixed_on=m["fixed_on"],
-        exception=exception,
-    )
+    return out
 
 
 class OperationsQueries:
@@ -231,7 +243,7 @@ class OperationsQueries:
         query = select(SlaRow.__table__).order_by(_SLA.deployment, _SLA.vuln_id, _SLA.package)
         if deployments is not None:
             query = query.where(_SLA.deployment.in_(list(deployments)))
-        return [_sla(r._mapping) for r in self._conn.execute(query)]
+        return _sla_rows(self._conn.execute(query).mappings().all())
 
     def put_sla(self, entry: SlaEntry) -> SlaEntry | None:
         """Insert or replace the entry with the same key; return the one replaced."""
