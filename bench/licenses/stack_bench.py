@@ -33,12 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
 from modelsteward.licenses import PRESETS  # noqa: E402
-from modelsteward.licenses.stack import (  # noqa: E402
-    canonical,
-    check_stack,
-    normalize_expression,
-    read_environment,
-)
+from modelsteward.licenses.stack import check_stack, normalize_expression  # noqa: E402
+from modelsteward.licenses.stack_sources import canonical, read_environment  # noqa: E402
 
 PEERS = Path("/tmp/peers-license")
 OUT = ROOT / "bench" / "licenses"

@@ -15,9 +15,8 @@ from modelsteward.licenses.stack import (
     StackStatus,
     check_stack,
     normalize_expression,
-    read_environment,
-    read_sbom,
 )
+from modelsteward.licenses.stack_sources import read_environment, read_sbom
 from tests.licenses.corpus import needs_corpus, text_of
 
 

@@ -22,10 +22,9 @@ from modelsteward.licenses import (
     preset,
 )
 from modelsteward.licenses.lineage import probe_hub
-from modelsteward.licenses.stack import (
+from modelsteward.licenses.stack import StackResult, check_stack
+from modelsteward.licenses.stack_sources import (
     DeclaredMetadata,
-    StackResult,
-    check_stack,
     is_environment,
     read_environment,
     read_sbom,
