@@ -10,8 +10,7 @@ from modelsteward.errors import StewardError
 from modelsteward.services import approval
 from modelsteward.web.access import service_of, writer
 from modelsteward.web.auth import CSRF_FIELD
-from modelsteward.web.pages import flash_redirect, read_form, safe_next
-from modelsteward.web.views import WebError
+from modelsteward.web.pages import flash_redirect, form_verdict, read_form, safe_next
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,9 +24,7 @@ async def review_decision(request: Request, decision_id: int) -> Response:
 
 def _review(request: Request, decision_id: int, form: dict[str, str]) -> Response:
     actor, _ = writer(request, form.get(CSRF_FIELD))
-    verdict = form.get("verdict")
-    if verdict not in ("approve", "reject"):
-        raise WebError(400, "the verdict must be approve or reject")
+    approve = form_verdict(form)
     back = safe_next(form.get("next") or "/approvals")
     try:
         record = approval.sign_decision(
@@ -35,7 +32,7 @@ def _review(request: Request, decision_id: int, form: dict[str, str]) -> Respons
             decision_id,
             actor,
             form.get("comment", ""),
-            approve=verdict == "approve",
+            approve=approve,
         )
     except StewardError as exc:
         return flash_redirect(request, back, "error", f"refused: {exc.message}")

@@ -118,6 +118,14 @@ async def read_form(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in fields.items()}
 
 
+def form_verdict(form: dict[str, str]) -> bool:
+    """A review form's verdict: True to approve, False to reject; anything else is a 400."""
+    verdict = form.get("verdict")
+    if verdict not in ("approve", "reject"):
+        raise WebError(400, "the verdict must be approve or reject")
+    return verdict == "approve"
+
+
 def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
@@ -420,13 +428,11 @@ async def sign(request: Request, ref: str) -> Response:
 
 def _sign(request: Request, ref: str, form: dict[str, str]) -> Response:
     actor, _ = writer(request, form.get(CSRF_FIELD))
-    verdict = form.get("verdict")
-    if verdict not in ("approve", "reject"):
-        raise WebError(400, "the verdict must be approve or reject")
+    approve = form_verdict(form)
     back = safe_next(form.get("next") or "/approvals")
     try:
         result = approval.sign(
-            service_of(request), ref, actor, form.get("comment", ""), approve=verdict == "approve"
+            service_of(request), ref, actor, form.get("comment", ""), approve=approve
         )
     except StewardError as exc:
         return flash_redirect(request, back, "error", f"refused: {exc.message}")
@@ -464,19 +470,11 @@ async def review_exception(request: Request, exception_id: int) -> Response:
 
 def _review_exception(request: Request, exception_id: int, form: dict[str, str]) -> Response:
     actor, _ = writer(request, form.get(CSRF_FIELD))
-    verdict = form.get("verdict")
-    if verdict not in ("approve", "reject"):
-        raise WebError(400, "the verdict must be approve or reject")
+    approve = form_verdict(form)
     service = service_of(request)
+    sign = service.approve_exception if approve else service.reject_exception
     try:
-        if verdict == "approve":
-            record = service.approve_exception(
-                exception_id, actor.role, actor.name, form.get("comment", "")
-            )
-        else:
-            record = service.reject_exception(
-                exception_id, actor.role, actor.name, form.get("comment", "")
-            )
+        record = sign(exception_id, actor.role, actor.name, form.get("comment", ""))
     except StewardError as exc:
         return flash_redirect(request, "/exceptions", "error", f"refused: {exc.message}")
     return flash_redirect(
