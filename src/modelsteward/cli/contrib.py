@@ -205,7 +205,7 @@ def request(
     result, chosen, service = _run_check(
         state, patch, repo, revisions, upstream, upstream_license, policy, dsn
     )
-    from modelsteward.cli.registry import resolve_actor
+    from modelsteward.cli.registry_session import resolve_actor
     from modelsteward.registry import RegistryService
     from modelsteward.services.contribute import record_request, request_roles
 

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from modelsteward.cli.registry import acting, open_service
 from modelsteward.cli.registry_options import ActorOpt, ReasonOpt, RegistryOpt, TokenOpt
+from modelsteward.cli.registry_session import acting, open_service
 from modelsteward.cli.state import get_state
 from modelsteward.findings import Report
 from modelsteward.registry.decisions import get_decision, list_decisions

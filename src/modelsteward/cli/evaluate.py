@@ -221,7 +221,7 @@ def _record(
     actor: str | None,
     token: str | None,
 ) -> None:
-    from modelsteward.cli.registry import open_service, resolve_actor
+    from modelsteward.cli.registry_session import open_service, resolve_actor
     from modelsteward.services import vetting
     from modelsteward.services.evaluate import attach_to_registered
 

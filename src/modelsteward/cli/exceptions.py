@@ -93,7 +93,7 @@ def exception_request(
 ) -> int:
     """Ask for a policy exception for one rule, finding and path of a model's current files;
     the roles the policy names for the rule must approve it."""
-    from modelsteward.cli.registry import acting
+    from modelsteward.cli.registry_session import acting
     from modelsteward.policy import default_policy, load_policy
     from modelsteward.services.exceptions import ExceptionAsk, request_exception
 
@@ -146,7 +146,7 @@ def _review(
     *,
     approve: bool,
 ) -> int:
-    from modelsteward.cli.registry import acting
+    from modelsteward.cli.registry_session import acting
 
     state = get_state(ctx)
     with acting(state, *who) as (service, actor):
@@ -167,7 +167,7 @@ def exception_revoke(
     token: TokenOpt = None,
 ) -> int:
     """End an exception now (its requester, a role it names, or an admin)."""
-    from modelsteward.cli.registry import acting
+    from modelsteward.cli.registry_session import acting
 
     state = get_state(ctx)
     with acting(state, registry, as_, token) as (service, actor):
@@ -187,7 +187,7 @@ def exception_list(
 ) -> int:
     """List every exception with its status: requested, approved, expired, rejected,
     revoked or legacy (recorded before review was required; waives nothing)."""
-    from modelsteward.cli.registry import open_service
+    from modelsteward.cli.registry_session import open_service
 
     state = get_state(ctx)
     day = _date(today, "--today") if today else _today()

@@ -123,7 +123,7 @@ def run_batch(
         "versions": current_versions(chosen, advisory_db),
     }
     if record:
-        from modelsteward.cli.registry import resolve_actor
+        from modelsteward.cli.registry_session import resolve_actor
         from modelsteward.registry import open_registry
 
         service = open_registry(dsn, audit_key=state.settings.audit_key_bytes())
@@ -273,7 +273,7 @@ def revet(
         )
         who = None
         if record:
-            from modelsteward.cli.registry import resolve_actor
+            from modelsteward.cli.registry_session import resolve_actor
 
             who = resolve_actor(state, service, actor, token).name
     finally:

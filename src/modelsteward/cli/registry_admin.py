@@ -103,7 +103,7 @@ def deploy(
 ) -> int:
     """Record that an approved model runs on TARGET with ENGINE and its runtime packages,
     and how the gateway serves it."""
-    from modelsteward.cli.registry import acting
+    from modelsteward.cli.registry_session import acting
 
     state = get_state(ctx)
     packages, report = _inventory(package or [], inventory)
@@ -160,7 +160,8 @@ def audit_verify(
     registry: RegistryOpt = None,
 ) -> int:
     """Walk the hash chain; exit 1 and name the first bad entry when it is broken."""
-    from modelsteward.cli.registry import RULES, open_service
+    from modelsteward.cli.registry import RULES
+    from modelsteward.cli.registry_session import open_service
 
     state = get_state(ctx)
     pinned = _anchor(anchor) if anchor else None
@@ -222,7 +223,7 @@ def _anchor(text: str) -> tuple[int, str]:
 
 def audit_export(ctx: typer.Context, registry: RegistryOpt = None) -> int:
     """Write the audit log as JSON lines to stdout (or --output)."""
-    from modelsteward.cli.registry import open_service
+    from modelsteward.cli.registry_session import open_service
 
     state = get_state(ctx)
     with open_service(state, registry) as service:
@@ -256,7 +257,7 @@ def actor_add(
 ) -> int:
     """Enroll NAME in ROLE and print its token once (an admin's token is needed, except for
     the first actor, who must be an admin). From then on the registry asks for tokens."""
-    from modelsteward.cli.registry import open_service
+    from modelsteward.cli.registry_session import open_service
     from modelsteward.registry import Actor, Role
 
     state = get_state(ctx)
@@ -280,7 +281,7 @@ def actor_revoke(
     token: TokenOpt = None,
 ) -> int:
     """Revoke every token of NAME in ROLE (an admin's token is needed)."""
-    from modelsteward.cli.registry import open_service
+    from modelsteward.cli.registry_session import open_service
     from modelsteward.registry import Actor, Role
 
     state = get_state(ctx)

@@ -157,7 +157,7 @@ def select(
             measured=measured,
         )
         return _emit(state, scenario, run, None)
-    from modelsteward.cli.registry import resolve_actor
+    from modelsteward.cli.registry_session import resolve_actor
     from modelsteward.registry import open_registry
     from modelsteward.services.select import record_selection, run_selection
 

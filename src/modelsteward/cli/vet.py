@@ -250,7 +250,7 @@ def vet(
             if existing is not None:
                 existing.close()
         return emit_vet(state, run, decisions, chosen, versions=_versions(chosen, options))
-    from modelsteward.cli.registry import resolve_actor
+    from modelsteward.cli.registry_session import resolve_actor
     from modelsteward.registry import open_registry
 
     service = open_registry(dsn, audit_key=key)
