@@ -149,11 +149,11 @@ def run_stack_licenses(inventory: Path | None, use: Any) -> StackFacts | None:
     """
     if inventory is None:
         return None
-    stack_module = "modelsteward.licenses.stack"
-    check_stack = _attr(stack_module, "check_stack")
-    is_environment = _attr(stack_module, "is_environment")
-    read_environment = _attr(stack_module, "read_environment")
-    read_sbom = _attr(stack_module, "read_sbom")
+    sources = "modelsteward.licenses.stack_sources"
+    check_stack = _attr("modelsteward.licenses.stack", "check_stack")
+    is_environment = _attr(sources, "is_environment")
+    read_environment = _attr(sources, "read_environment")
+    read_sbom = _attr(sources, "read_sbom")
     load_inventory = _attr("modelsteward.vulns", "load_inventory")
     if (
         check_stack is None
